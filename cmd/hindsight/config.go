@@ -1,0 +1,274 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/mail"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hindsight-dev/hindsight/postmortem"
+	"github.com/hindsight-dev/hindsight/queue"
+)
+
+// config is Hindsight's whole configuration: the YAML file named by HINDSIGHT_CONFIG, then the
+// environment variables, which win.
+type config struct {
+	ListenAddr string `yaml:"listen_addr"`
+	RedisURL   string `yaml:"redis_url"`
+	OutputDir  string `yaml:"output_dir"`
+	PagerDuty  struct {
+		APIURL         string   `yaml:"api_url"`
+		Token          string   `yaml:"token"`
+		From           string   `yaml:"from"`
+		WebhookSecrets []string `yaml:"webhook_secrets"`
+	} `yaml:"pagerduty"`
+	GitHub struct {
+		APIURL         string   `yaml:"api_url"`
+		Token          string   `yaml:"token"`
+		AppID          int64    `yaml:"app_id"`
+		InstallationID int64    `yaml:"installation_id"`
+		PrivateKeyFile string   `yaml:"private_key_file"`
+		Repo           string   `yaml:"repo"`
+		BaseBranch     string   `yaml:"base_branch"`
+		WebhookSecret  string   `yaml:"webhook_secret"`
+		Directory      string   `yaml:"directory"`
+		Labels         []string `yaml:"labels"`
+		Reviewers      []string `yaml:"reviewers"`
+		TeamReviewers  []string `yaml:"team_reviewers"`
+		DefaultOwner   string   `yaml:"default_owner"`
+	} `yaml:"github"`
+	Policy postmortem.Policy `yaml:"policy"`
+	// People maps PagerDuty user IDs or emails to GitHub logins.
+	People    map[string]string `yaml:"people"`
+	Templates struct {
+		Directory string `yaml:"directory"`
+	} `yaml:"templates"`
+	Events struct {
+		Retention postmortem.Duration `yaml:"retention"`
+	} `yaml:"events"`
+	Worker struct {
+		Concurrency int `yaml:"concurrency"`
+		MaxRetry    int `yaml:"max_retry"`
+	} `yaml:"worker"`
+	Log struct {
+		Format string `yaml:"format"`
+		Level  string `yaml:"level"`
+	} `yaml:"log"`
+
+	privateKey []byte
+}
+
+func defaultConfig() config {
+	var c config
+	c.ListenAddr = ":8080"
+	c.RedisURL = "redis://127.0.0.1:6379/0"
+	c.OutputDir = "./hindsight-out"
+	c.PagerDuty.APIURL = "https://api.pagerduty.com"
+	c.GitHub.APIURL = "https://api.github.com/"
+	c.GitHub.Directory = "postmortems"
+	c.GitHub.Labels = []string{"postmortem"}
+	c.Policy = postmortem.DefaultPolicy()
+	c.Events.Retention = postmortem.Duration(30 * 24 * time.Hour)
+	c.Worker.Concurrency = 10
+	c.Worker.MaxRetry = 12
+	c.Log.Format = "json"
+	c.Log.Level = "info"
+	return c
+}
+
+// settingError names the setting that is wrong.
+type settingError struct {
+	setting string
+	err     error
+}
+
+func (e *settingError) Error() string { return e.setting + ": " + e.err.Error() }
+func (e *settingError) Unwrap() error { return e.err }
+
+func bad(setting, format string, args ...any) error {
+	return &settingError{setting: setting, err: fmt.Errorf(format, args...)}
+}
+
+// loadConfig reads the configuration file, applies the environment and checks every setting.
+func loadConfig(getenv func(string) string) (config, error) {
+	c := defaultConfig()
+	if path := getenv("HINDSIGHT_CONFIG"); path != "" {
+		if err := c.readFile(path); err != nil {
+			return config{}, &settingError{setting: "HINDSIGHT_CONFIG", err: err}
+		}
+	}
+	if err := c.applyEnv(getenv); err != nil {
+		return config{}, err
+	}
+	if err := c.validate(); err != nil {
+		return config{}, err
+	}
+	return c, nil
+}
+
+func (c *config) readFile(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	c.Policy = postmortem.Policy{} // a file's policy replaces the default one whole
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s: %s", path, oneLine(err.Error()))
+	}
+	if len(c.Policy.Rules) == 0 && c.Policy.Default == "" {
+		c.Policy = postmortem.DefaultPolicy()
+	}
+	return nil
+}
+
+func (c *config) applyEnv(getenv func(string) string) error {
+	str := map[string]*string{
+		"HINDSIGHT_LISTEN_ADDR":                 &c.ListenAddr,
+		"HINDSIGHT_REDIS_URL":                   &c.RedisURL,
+		"HINDSIGHT_OUTPUT_DIR":                  &c.OutputDir,
+		"HINDSIGHT_PAGERDUTY_API_URL":           &c.PagerDuty.APIURL,
+		"HINDSIGHT_PAGERDUTY_TOKEN":             &c.PagerDuty.Token,
+		"HINDSIGHT_PAGERDUTY_FROM":              &c.PagerDuty.From,
+		"HINDSIGHT_GITHUB_API_URL":              &c.GitHub.APIURL,
+		"HINDSIGHT_GITHUB_TOKEN":                &c.GitHub.Token,
+		"HINDSIGHT_GITHUB_APP_PRIVATE_KEY_FILE": &c.GitHub.PrivateKeyFile,
+		"HINDSIGHT_GITHUB_REPO":                 &c.GitHub.Repo,
+		"HINDSIGHT_GITHUB_WEBHOOK_SECRET":       &c.GitHub.WebhookSecret,
+	}
+	for name, field := range str {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			*field = v
+		}
+	}
+	if v := getenv("HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS"); strings.TrimSpace(v) != "" {
+		c.PagerDuty.WebhookSecrets = nil
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				c.PagerDuty.WebhookSecrets = append(c.PagerDuty.WebhookSecrets, s)
+			}
+		}
+	}
+	for name, field := range map[string]*int64{
+		"HINDSIGHT_GITHUB_APP_ID":              &c.GitHub.AppID,
+		"HINDSIGHT_GITHUB_APP_INSTALLATION_ID": &c.GitHub.InstallationID,
+	} {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				return bad(name, "want a positive number, got %q", v)
+			}
+			*field = n
+		}
+	}
+	return nil
+}
+
+var repoPattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$`)
+
+func (c *config) validate() error {
+	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
+		return bad("HINDSIGHT_LISTEN_ADDR", "want host:port such as :8080, got %q", c.ListenAddr)
+	}
+	if rdb, err := queue.OpenRedis(c.RedisURL); err != nil {
+		return bad("HINDSIGHT_REDIS_URL", "%v", err)
+	} else {
+		_ = rdb.Close()
+	}
+	if err := checkBaseURL(c.PagerDuty.APIURL); err != nil {
+		return bad("HINDSIGHT_PAGERDUTY_API_URL", "%v", err)
+	}
+	if err := checkBaseURL(c.GitHub.APIURL); err != nil {
+		return bad("HINDSIGHT_GITHUB_API_URL", "%v", err)
+	}
+	if c.PagerDuty.From != "" {
+		if a, err := mail.ParseAddress(c.PagerDuty.From); err != nil || a.Address != c.PagerDuty.From {
+			return bad("HINDSIGHT_PAGERDUTY_FROM", "want the email of a PagerDuty user, got %q", c.PagerDuty.From)
+		}
+	}
+	app := c.GitHub.AppID != 0 || c.GitHub.InstallationID != 0 || c.GitHub.PrivateKeyFile != ""
+	if app {
+		switch {
+		case c.GitHub.AppID == 0:
+			return bad("HINDSIGHT_GITHUB_APP_ID", "required with the other GitHub App settings")
+		case c.GitHub.InstallationID == 0:
+			return bad("HINDSIGHT_GITHUB_APP_INSTALLATION_ID", "required with the other GitHub App settings")
+		case c.GitHub.PrivateKeyFile == "":
+			return bad("HINDSIGHT_GITHUB_APP_PRIVATE_KEY_FILE", "required with the other GitHub App settings")
+		}
+		key, err := os.ReadFile(c.GitHub.PrivateKeyFile)
+		if err != nil {
+			return bad("HINDSIGHT_GITHUB_APP_PRIVATE_KEY_FILE", "%v", err)
+		}
+		c.privateKey = key
+		if c.GitHub.Token != "" {
+			return bad("HINDSIGHT_GITHUB_TOKEN", "set either a token or the GitHub App settings, not both")
+		}
+	}
+	if c.GitHub.Repo != "" && !repoPattern.MatchString(c.GitHub.Repo) {
+		return bad("HINDSIGHT_GITHUB_REPO", "want owner/name, got %q", c.GitHub.Repo)
+	}
+	if c.githubEnabled() && c.GitHub.Repo == "" {
+		return bad("HINDSIGHT_GITHUB_REPO", "required when GitHub credentials are set")
+	}
+	if err := c.Policy.Validate(); err != nil {
+		return bad("HINDSIGHT_CONFIG", "%v", err)
+	}
+	if c.Worker.Concurrency < 1 {
+		return bad("HINDSIGHT_CONFIG", "worker.concurrency: want at least 1, got %d", c.Worker.Concurrency)
+	}
+	if c.Worker.MaxRetry < 0 {
+		return bad("HINDSIGHT_CONFIG", "worker.max_retry: must not be negative")
+	}
+	if c.Events.Retention < postmortem.Duration(time.Hour) {
+		return bad("HINDSIGHT_CONFIG", "events.retention: want at least 1h")
+	}
+	switch c.Log.Format {
+	case "json", "text":
+	default:
+		return bad("HINDSIGHT_CONFIG", "log.format: want json or text, got %q", c.Log.Format)
+	}
+	if _, err := parseLevel(c.Log.Level); err != nil {
+		return bad("HINDSIGHT_CONFIG", "log.level: %v", err)
+	}
+	// People are looked up by PagerDuty user ID or lower-cased email.
+	people := make(map[string]string, len(c.People))
+	for k, v := range c.People {
+		login := strings.TrimPrefix(strings.TrimSpace(v), "@")
+		if login == "" {
+			return bad("HINDSIGHT_CONFIG", "people.%s: empty GitHub login", k)
+		}
+		if strings.Contains(k, "@") {
+			k = strings.ToLower(k)
+		}
+		people[k] = login
+	}
+	c.People = people
+	return nil
+}
+
+func (c *config) githubEnabled() bool { return c.GitHub.Token != "" || c.GitHub.AppID != 0 }
+
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("not a URL: %q", raw)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+		return fmt.Errorf("want an http(s) URL with a host, got %q", raw)
+	}
+	return nil
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
+	"github.com/hindsight-dev/hindsight/postmortem"
+)
+
+type fsys = fs.FS
+
+// runPreview renders the postmortem of one incident to stdout and writes nothing else: from an exported
+// incident (--from FILE, "-" for stdin) or from the PagerDuty API (--incident ID).
+func runPreview(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fl := flag.NewFlagSet("preview", flag.ContinueOnError)
+	fl.SetOutput(io.Discard)
+	from := fl.String("from", "", "exported incident: {\"incident\": …, \"log_entries\": […], \"notes\": […]}")
+	incidentID := fl.String("incident", "", "PagerDuty incident ID to fetch (needs HINDSIGHT_PAGERDUTY_TOKEN)")
+	if err := fl.Parse(args); err != nil {
+		return usageError{"preview: " + err.Error()}
+	}
+	if fl.NArg() > 0 {
+		return usageError{fmt.Sprintf("preview: unexpected argument %q", fl.Arg(0))}
+	}
+	if (*from == "") == (*incidentID == "") {
+		return usageError{"preview: give exactly one of --from FILE or --incident ID"}
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	composer, err := newComposer(cfg)
+	if err != nil {
+		return err
+	}
+
+	var inc postmortem.Incident
+	if *from != "" {
+		inc, err = readExportFile(*from)
+		if err != nil {
+			return err
+		}
+	} else {
+		if !pagerduty.ValidIncidentID(*incidentID) {
+			return usageError{fmt.Sprintf("preview: --incident %q is not a PagerDuty incident ID", *incidentID)}
+		}
+		if cfg.PagerDuty.Token == "" {
+			return bad("HINDSIGHT_PAGERDUTY_TOKEN", "required by preview --incident")
+		}
+		pd, err := pagerduty.New(pagerduty.Options{BaseURL: cfg.PagerDuty.APIURL, Token: cfg.PagerDuty.Token, From: cfg.PagerDuty.From})
+		if err != nil {
+			return bad("HINDSIGHT_PAGERDUTY_TOKEN", "%v", err)
+		}
+		if inc, err = pd.Incident(ctx, *incidentID); err != nil {
+			return fmt.Errorf("preview %s: %w", *incidentID, err)
+		}
+	}
+	decision := cfg.Policy.Decide(inc)
+	draft, err := composer.Compose(inc, decision)
+	if err != nil {
+		return err
+	}
+	if !decision.Required {
+		fmt.Fprintf(stderr, "note: the policy requires no postmortem for this incident (%s)\n", decision.Reason)
+	}
+	_, err = io.WriteString(stdout, draft.Content)
+	return err
+}
+
+func readExportFile(path string) (postmortem.Incident, error) {
+	var r io.Reader = os.Stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return postmortem.Incident{}, fmt.Errorf("preview: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	exp, err := pagerduty.ReadExport(r)
+	if err != nil {
+		return postmortem.Incident{}, fmt.Errorf("preview: %s: %w", path, err)
+	}
+	inc, err := exp.Decode()
+	if err != nil {
+		return postmortem.Incident{}, fmt.Errorf("preview: %s: %w", path, err)
+	}
+	return inc, nil
+}
+
+// checkTemplates renders every template the policy can choose, and the pull request description, with a
+// sample incident.
+func checkTemplates(c *postmortem.Composer, p postmortem.Policy) error {
+	names := []string{postmortem.DefaultTemplate}
+	for _, r := range p.Rules {
+		if r.Template != "" {
+			names = append(names, r.Template)
+		}
+	}
+	sample := postmortem.SampleIncident()
+	for _, name := range names {
+		if !c.Renderer.Has(name) {
+			return fmt.Errorf("the policy names template %q but there is no %s%s", name, name, postmortem.TemplateExt)
+		}
+		if _, err := c.Compose(sample, postmortem.Decision{Required: true, Template: name, Due: postmortem.DefaultDue}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/hindsight-dev/hindsight/handlers"
+	"github.com/hindsight-dev/hindsight/integrations/github"
+	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
+	"github.com/hindsight-dev/hindsight/postmortem"
+	"github.com/hindsight-dev/hindsight/queue"
+	"github.com/hindsight-dev/hindsight/templates"
+)
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	role := fs.String("role", "all", "what this process runs: all, api or worker")
+	if err := fs.Parse(args); err != nil {
+		return usageError{"serve: " + err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("serve: unexpected argument %q", fs.Arg(0))}
+	}
+	api, worker := *role == "all" || *role == "api", *role == "all" || *role == "worker"
+	if !api && !worker {
+		return usageError{fmt.Sprintf("serve: --role %q: want all, api or worker", *role)}
+	}
+
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	if api && len(cfg.PagerDuty.WebhookSecrets) == 0 {
+		return bad("HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS", "required to verify PagerDuty webhooks (the secret of the webhook subscription)")
+	}
+	logger, err := newLogger(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	rdb, err := queue.OpenRedis(cfg.RedisURL)
+	if err != nil {
+		return bad("HINDSIGHT_REDIS_URL", "%v", err)
+	}
+	defer rdb.Close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	store := queue.NewStore(rdb, time.Duration(cfg.Events.Retention))
+	q := queue.New(rdb, store, cfg.Worker.MaxRetry)
+	defer q.Close()
+
+	var w *queue.Worker
+	if worker {
+		h, err := newPostmortemHandler(cfg, rdb, store, reg, logger)
+		if err != nil {
+			return err
+		}
+		w = queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: 25 * time.Second}, h, logger)
+		if err := w.Start(); err != nil {
+			return err
+		}
+		defer w.Shutdown()
+	}
+
+	if !api {
+		logger.Info("hindsight worker running", "version", version)
+		<-ctx.Done()
+		logger.Info("shutting down")
+		return nil
+	}
+	ping := func(ctx context.Context) error { return queue.Ping(ctx, rdb) }
+	srv := &http.Server{
+		Handler:           handlers.NewServer(logger, handlers.Config{PagerDutySecrets: cfg.PagerDuty.WebhookSecrets}, q, ping, reg, reg),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return bad("HINDSIGHT_LISTEN_ADDR", "%v", err)
+	}
+	logger.Info("hindsight listening", "addr", ln.Addr().String(), "role", *role, "version", version, "dry_run", !cfg.githubEnabled())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	return nil
+}
+
+// newPostmortemHandler wires the pipeline: PagerDuty when a token is set, GitHub when credentials are set
+// (else the dry run), and the templates.
+func newPostmortemHandler(cfg config, rdb redis.UniversalClient, store *queue.Store, reg prometheus.Registerer, logger *slog.Logger) (*queue.PostmortemHandler, error) {
+	composer, err := newComposer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	h := &queue.PostmortemHandler{
+		Store:       store,
+		Locker:      queue.NewLocker(rdb, 15*time.Minute),
+		DecodeEvent: pagerduty.DecodeEvent,
+		FromEvents:  pagerduty.IncidentFromEvents,
+		Policy:      cfg.Policy,
+		Composer:    composer,
+		Metrics:     queue.NewMetrics(reg),
+		Logger:      logger,
+	}
+	if cfg.PagerDuty.Token != "" {
+		pd, err := pagerduty.New(pagerduty.Options{BaseURL: cfg.PagerDuty.APIURL, Token: cfg.PagerDuty.Token, From: cfg.PagerDuty.From, Logger: logger})
+		if err != nil {
+			return nil, bad("HINDSIGHT_PAGERDUTY_TOKEN", "%v", err)
+		}
+		h.Source = incidentSource{pd}
+		h.Notes = pd
+	}
+	if cfg.githubEnabled() {
+		gh, err := github.New(github.Options{
+			BaseURL:        cfg.GitHub.APIURL,
+			Token:          cfg.GitHub.Token,
+			AppID:          cfg.GitHub.AppID,
+			InstallationID: cfg.GitHub.InstallationID,
+			PrivateKeyPEM:  cfg.privateKey,
+			Repo:           cfg.GitHub.Repo,
+			BaseBranch:     cfg.GitHub.BaseBranch,
+			Logger:         logger,
+		})
+		if err != nil {
+			return nil, bad("HINDSIGHT_GITHUB_TOKEN", "%v", err)
+		}
+		h.Publisher = gh
+		h.BackLink = true
+	} else {
+		logger.Warn("no GitHub credentials: dry run, drafts are written to the output directory", "dir", cfg.OutputDir)
+		if err := os.MkdirAll(cfg.OutputDir, 0o755); err != nil {
+			return nil, bad("HINDSIGHT_OUTPUT_DIR", "%v", err)
+		}
+		h.Publisher = github.DryRun{Dir: cfg.OutputDir, Repo: cfg.GitHub.Repo}
+	}
+	return h, nil
+}
+
+// incidentSource maps the PagerDuty client's not-found error to the queue's.
+type incidentSource struct{ pd *pagerduty.Client }
+
+func (s incidentSource) Incident(ctx context.Context, id string) (postmortem.Incident, error) {
+	inc, err := s.pd.Incident(ctx, id)
+	if errors.Is(err, pagerduty.ErrNotFound) {
+		return inc, fmt.Errorf("%w: %w", err, queue.ErrNotFound)
+	}
+	return inc, err
+}
+
+// newComposer loads the templates, the team's directory over the embedded set, and checks each one by
+// rendering a sample incident, so a broken template stops the process at start rather than a postmortem.
+func newComposer(cfg config) (*postmortem.Composer, error) {
+	sets := []fsys{templates.FS}
+	if dir := cfg.Templates.Directory; dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return nil, bad("HINDSIGHT_CONFIG", "templates.directory %q is not a readable directory", dir)
+		}
+		sets = append(sets, os.DirFS(dir))
+	}
+	r, err := postmortem.NewRenderer(sets...)
+	if err != nil {
+		return nil, bad("HINDSIGHT_CONFIG", "templates: %v", err)
+	}
+	c := &postmortem.Composer{
+		Renderer:      r,
+		People:        cfg.People,
+		Labels:        cfg.GitHub.Labels,
+		Reviewers:     cfg.GitHub.Reviewers,
+		TeamReviewers: cfg.GitHub.TeamReviewers,
+		DefaultOwner:  cfg.GitHub.DefaultOwner,
+		Dir:           cfg.GitHub.Directory,
+	}
+	if err := checkTemplates(c, cfg.Policy); err != nil {
+		return nil, bad("HINDSIGHT_CONFIG", "templates: %v", err)
+	}
+	return c, nil
+}
+
+func newLogger(cfg config, w io.Writer) (*slog.Logger, error) {
+	level, err := parseLevel(cfg.Log.Level)
+	if err != nil {
+		return nil, bad("HINDSIGHT_CONFIG", "log.level: %v", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewJSONHandler(w, opts)), nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("want debug, info, warn or error, got %q", s)
+	}
+	return l, nil
+}

@@ -1,0 +1,93 @@
+package github
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hindsight-dev/hindsight/postmortem"
+)
+
+// DryRun publishes nothing: it writes each draft, and the GitHub requests Publish would make for it, under
+// a directory, so a team can see what Hindsight would do before giving it a token. Writing the same draft
+// again replaces the files.
+type DryRun struct {
+	Dir  string
+	Repo string // owner/name, for the report; may be empty
+}
+
+// Action is one GitHub step a publication would take.
+type Action struct {
+	Action string         `json:"action"`
+	Detail map[string]any `json:"detail"`
+}
+
+// Publish writes <Dir>/<incident id>/ with the postmortem file (under its repository path), the pull
+// request description and actions.json.
+func (d DryRun) Publish(_ context.Context, draft postmortem.Draft) (postmortem.PullRequest, error) {
+	if !validBranchComponent(draft.IncidentID) {
+		return postmortem.PullRequest{}, fmt.Errorf("dry run: incident ID %q is not safe as a folder name", draft.IncidentID)
+	}
+	dir := filepath.Join(d.Dir, draft.IncidentID)
+	repo := d.Repo
+	if repo == "" {
+		repo = "OWNER/REPO"
+	}
+	actions := []Action{
+		{Action: "find pull request", Detail: map[string]any{"repo": repo, "head": draft.Branch, "state": "all"}},
+		{Action: "create branch with one commit", Detail: map[string]any{"branch": draft.Branch, "path": draft.Path, "message": draft.CommitMessage}},
+		{Action: "open pull request", Detail: map[string]any{"title": draft.Title, "head": draft.Branch, "body_file": "pull-request.md"}},
+		{Action: "set labels and assignee", Detail: map[string]any{"labels": draft.Labels, "assignee": draft.Assignee}},
+		{Action: "request reviewers", Detail: map[string]any{"reviewers": draft.Reviewers, "team_reviewers": draft.TeamReviewers}},
+		{Action: "add back-link note on the PagerDuty incident", Detail: map[string]any{"incident": draft.IncidentID}},
+	}
+	report, err := json.MarshalIndent(actions, "", "  ")
+	if err != nil {
+		return postmortem.PullRequest{}, fmt.Errorf("dry run: %w", err)
+	}
+	files := map[string][]byte{
+		filepath.Join(dir, filepath.FromSlash(draft.Path)): []byte(draft.Content),
+		filepath.Join(dir, "pull-request.md"):              []byte(draft.Title + "\n\n" + draft.Body),
+		filepath.Join(dir, "actions.json"):                 append(report, '\n'),
+	}
+	for path, data := range files {
+		if err := writeFileAtomic(path, data); err != nil {
+			return postmortem.PullRequest{}, fmt.Errorf("dry run: %w", err)
+		}
+	}
+	return postmortem.PullRequest{Branch: draft.Branch, Created: true}, nil
+}
+
+// writeFileAtomic writes through a temporary file and a rename, so a reader never sees half a file.
+func writeFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func validBranchComponent(s string) bool {
+	if s == "" || s == "." || s == ".." {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,100 @@
+package postmortem
+
+import "strings"
+
+// Text from PagerDuty (titles, notes, names) is data, never markup: the functions below make it safe to place
+// in a GitHub Markdown document. They neutralise @-mentions (a zero-width joiner after the @ keeps the text
+// readable but stops GitHub from pinging a user or team), HTML, link and emphasis syntax, and table pipes,
+// and they leave every other character, non-ASCII included, as it is.
+
+const mentionBreak = "@\u200d"
+
+// inlineEscapes are the characters that start Markdown or HTML syntax inside a line.
+var inlineEscaper = strings.NewReplacer(
+	`\`, `\\`,
+	"`", "\\`",
+	"*", `\*`,
+	"_", `\_`,
+	"[", `\[`,
+	"]", `\]`,
+	"<", "&lt;",
+	">", "&gt;",
+	"&", "&amp;",
+	"|", `\|`,
+	"~", `\~`,
+	"@", mentionBreak,
+	"\r\n", " ",
+	"\n", " ",
+	"\r", " ",
+	"\t", " ",
+)
+
+// Inline returns s as literal text for one line of Markdown, a table cell included: line breaks become
+// spaces, Markdown and HTML syntax is escaped, and mentions cannot ping.
+func Inline(s string) string {
+	s = inlineEscaper.Replace(s)
+	// A line that starts with these is a heading, list item, quote or rule.
+	if s != "" && strings.ContainsRune("#+-=!", rune(s[0])) {
+		s = `\` + s
+	}
+	return s
+}
+
+// Block returns multi-line text as literal Markdown lines, each escaped as Inline does, so that a note keeps
+// its line breaks without becoming markup. Every line is prefixed with prefix (e.g. "> " for a quote).
+func Block(s, prefix string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	var b strings.Builder
+	for i, line := range lines {
+		if i > 0 {
+			b.WriteString("  \n")
+		}
+		b.WriteString(prefix)
+		b.WriteString(Inline(strings.TrimRight(line, " \t")))
+	}
+	return b.String()
+}
+
+// CodeSpan returns s inside a Markdown code span that s cannot close, for identifiers such as incident IDs.
+func CodeSpan(s string) string {
+	s = strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
+}
+
+// Slug returns a short lowercase ASCII slug of s for file names: letters and digits joined by single
+// hyphens, at most maxLen bytes, "incident" when nothing is left.
+func Slug(s string, maxLen int) string {
+	var b strings.Builder
+	hyphen := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			if hyphen && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			hyphen = false
+			b.WriteRune(r)
+		default:
+			hyphen = true
+		}
+		if b.Len() >= maxLen {
+			break
+		}
+	}
+	out := strings.Trim(b.String(), "-")
+	if len(out) > maxLen {
+		out = strings.TrimRight(out[:maxLen], "-")
+	}
+	if out == "" {
+		return "incident"
+	}
+	return out
+}

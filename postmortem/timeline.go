@@ -1,0 +1,363 @@
+package postmortem
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Kind classifies a timeline entry in the words responders use.
+type Kind string
+
+// The kinds of timeline entries. The key ones are what a reader scans for first.
+const (
+	KindTriggered      Kind = "triggered"
+	KindNotified       Kind = "notified"
+	KindAcknowledged   Kind = "acknowledged"
+	KindUnacknowledged Kind = "unacknowledged"
+	KindAssigned       Kind = "assigned"
+	KindEscalated      Kind = "escalated"
+	KindResponder      Kind = "responder"
+	KindNote           Kind = "note"
+	KindStatusUpdate   Kind = "status update"
+	KindPriority       Kind = "priority"
+	KindUrgency        Kind = "urgency"
+	KindConference     Kind = "conference"
+	KindSnoozed        Kind = "snoozed"
+	KindReopened       Kind = "reopened"
+	KindResolved       Kind = "resolved"
+	KindMerged         Kind = "merged"
+	KindField          Kind = "field"
+	KindOther          Kind = "other"
+)
+
+// Key reports whether entries of this kind belong in the key-moments table.
+func (k Kind) Key() bool {
+	switch k {
+	case KindTriggered, KindAcknowledged, KindEscalated, KindResponder, KindNote, KindStatusUpdate,
+		KindPriority, KindReopened, KindResolved, KindMerged:
+		return true
+	}
+	return false
+}
+
+// Source says where a timeline entry came from.
+type Source string
+
+// The sources of timeline entries.
+const (
+	SourceLogEntry Source = "log entry"
+	SourceNote     Source = "note"
+	SourceWebhook  Source = "webhook"
+)
+
+// Entry is one moment of an incident's timeline. Text is plain text (not yet escaped for Markdown).
+type Entry struct {
+	At    time.Time
+	ID    string
+	Kind  Kind
+	Actor Person
+	// People are the users the entry is about: notified, assigned, added as responders.
+	People []Person
+	Text   string
+	Source Source
+	// Type is the original PagerDuty type: the log entry type or the webhook event type.
+	Type string
+}
+
+// Timeline is an incident's entries from every source, without duplicates, ordered by time then ID.
+type Timeline []Entry
+
+// duplicateWindow is how far apart the same moment may be stamped by two sources (a webhook's occurred_at
+// and a log entry's created_at differ by up to a few seconds).
+const duplicateWindow = 2 * time.Minute
+
+// BuildTimeline merges an incident's log entries, notes and stored webhook events. Notes also appear as
+// annotate log entries and most webhook events mirror a log entry: those copies are dropped, keeping the
+// richer source. Nothing of an unknown type is dropped.
+func BuildTimeline(inc Incident) Timeline {
+	entries := make([]Entry, 0, len(inc.LogEntries)+len(inc.Notes)+len(inc.Events))
+	notes := make(map[string][]time.Time, len(inc.Notes))
+	for _, n := range inc.Notes {
+		entries = append(entries, Entry{At: n.At, ID: n.ID, Kind: KindNote, Actor: n.User, Text: n.Content, Source: SourceNote, Type: "note"})
+		key := normalizeNote(n.Content)
+		notes[key] = append(notes[key], n.At)
+	}
+	byType := map[Kind][]time.Time{}
+	for _, le := range inc.LogEntries {
+		e := logEntryToEntry(le)
+		if e.Kind == KindNote && near(notes[normalizeNote(le.Note)], le.At) {
+			continue
+		}
+		byType[e.Kind] = append(byType[e.Kind], le.At)
+		entries = append(entries, e)
+	}
+	seenEvents := make(map[string]bool, len(inc.Events))
+	for _, ev := range inc.Events {
+		if seenEvents[ev.ID] {
+			continue
+		}
+		seenEvents[ev.ID] = true
+		e := eventToEntry(ev)
+		if e.Kind == KindNote && near(notes[normalizeNote(ev.Text)], ev.At) {
+			continue
+		}
+		if mirroredByLogEntries(e.Kind) && near(byType[e.Kind], ev.At) {
+			continue
+		}
+		entries = append(entries, e)
+	}
+	slices.SortStableFunc(entries, func(a, b Entry) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return entries
+}
+
+// mirroredByLogEntries reports whether PagerDuty writes a log entry for events of this kind, so that a
+// webhook event of the kind duplicates one.
+func mirroredByLogEntries(k Kind) bool {
+	switch k {
+	case KindTriggered, KindAcknowledged, KindUnacknowledged, KindAssigned, KindEscalated, KindNote,
+		KindResolved, KindPriority, KindUrgency, KindResponder:
+		return true
+	}
+	return false
+}
+
+func near(times []time.Time, t time.Time) bool {
+	for _, u := range times {
+		if d := u.Sub(t); d <= duplicateWindow && d >= -duplicateWindow {
+			return true
+		}
+	}
+	return false
+}
+
+func normalizeNote(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func logEntryToEntry(le LogEntry) Entry {
+	e := Entry{At: le.At, ID: le.ID, Actor: le.Agent, People: le.Users, Source: SourceLogEntry, Type: le.Type + "_log_entry"}
+	users := names(le.Users)
+	via := channelWords(le.Channel)
+	switch le.Type {
+	case "trigger":
+		e.Kind = KindTriggered
+		e.Text = "Incident triggered" + prefixed(" ", via)
+		if d := le.Details["description"]; d != "" {
+			e.Text += ": " + d
+		}
+	case "acknowledge":
+		e.Kind = KindAcknowledged
+		e.Text = "Acknowledged" + prefixed(" ", via)
+	case "unacknowledge":
+		e.Kind = KindUnacknowledged
+		e.Text = "Acknowledgement timed out; the incident is unacknowledged again"
+		if le.Channel != "timeout" {
+			e.Text = "Unacknowledged by hand"
+		}
+	case "notify":
+		e.Kind = KindNotified
+		e.Text = "Notified " + orDefault(users, "a responder") + prefixed(" by ", notificationWords(le.Notification))
+	case "assign":
+		e.Kind = KindAssigned
+		e.Text = "Assigned to " + orDefault(users, "a responder")
+		if le.EscalationLevel > 0 {
+			e.Text += fmt.Sprintf(" (escalation level %d)", le.EscalationLevel)
+		}
+	case "delegate":
+		e.Kind = KindAssigned
+		e.Text = "Reassigned to " + orDefault(users, "another escalation policy")
+	case "escalate":
+		e.Kind = KindEscalated
+		e.Text = "Escalated"
+		if le.EscalationLevel > 0 {
+			e.Text += fmt.Sprintf(" to level %d", le.EscalationLevel)
+		}
+		if users != "" {
+			e.Text += " (" + users + ")"
+		}
+		e.Text += prefixed(" ", via)
+	case "exhaust_escalation_path":
+		e.Kind = KindEscalated
+		e.Text = "Escalation policy exhausted: every level was notified without an acknowledgement"
+	case "repeat_escalation_path":
+		e.Kind = KindEscalated
+		e.Text = "Escalation policy repeated from the first level"
+	case "reach_ack_limit":
+		e.Kind = KindOther
+		e.Text = "Acknowledgement limit reached; further acknowledgements are not timed out"
+	case "reach_trigger_limit":
+		e.Kind = KindOther
+		e.Text = "Trigger limit reached; further alerts are grouped without new notifications"
+	case "annotate":
+		e.Kind = KindNote
+		e.Text = le.Note
+	case "snooze":
+		e.Kind = KindSnoozed
+		e.Text = "Snoozed"
+		if until := le.Details["changed_actions"]; until != "" {
+			e.Text += " (" + until + ")"
+		}
+	case "resolve":
+		e.Kind = KindResolved
+		e.Text = "Resolved" + prefixed(" ", via)
+	case "urgency_change":
+		e.Kind = KindUrgency
+		e.Text = "Urgency changed" + detailSuffix(le)
+	case "priority_change":
+		e.Kind = KindPriority
+		e.Text = "Priority changed" + detailSuffix(le)
+	case "field_value_change", "custom_field_value_change":
+		e.Kind = KindField
+		e.Text = "Field changed" + detailSuffix(le)
+	case "status_update":
+		e.Kind = KindStatusUpdate
+		e.Text = orDefault(le.Note, le.Summary)
+	case "responder_request":
+		e.Kind = KindResponder
+		e.Text = "Responders requested"
+		if users != "" {
+			e.Text += ": " + users
+		}
+	default:
+		e.Kind = KindOther
+		e.Text = orDefault(le.Summary, strings.ReplaceAll(le.Type, "_", " "))
+	}
+	if e.Text == "" {
+		e.Text = le.Summary
+	}
+	return e
+}
+
+func eventToEntry(ev Event) Entry {
+	e := Entry{At: ev.At, ID: ev.ID, Actor: ev.Agent, People: ev.People, Source: SourceWebhook, Type: ev.Type}
+	people := names(ev.People)
+	switch ev.Type {
+	case "incident.triggered":
+		e.Kind, e.Text = KindTriggered, "Incident triggered"
+	case "incident.acknowledged":
+		e.Kind, e.Text = KindAcknowledged, "Acknowledged"
+	case "incident.unacknowledged":
+		e.Kind, e.Text = KindUnacknowledged, "Unacknowledged; the acknowledgement timed out or was undone"
+	case "incident.annotated":
+		e.Kind, e.Text = KindNote, ev.Text
+	case "incident.status_update_published":
+		e.Kind, e.Text = KindStatusUpdate, ev.Text
+	case "incident.priority_updated":
+		e.Kind, e.Text = KindPriority, "Priority set to "+orDefault(ev.Text, "none")
+	case "incident.responder.added":
+		e.Kind, e.Text = KindResponder, "Responder "+orDefault(people, "requested")+" added"
+	case "incident.responder.replied":
+		e.Kind, e.Text = KindResponder, "Responder "+orDefault(people, "")+" replied"+prefixed(": ", ev.Text)
+	case "incident.reassigned":
+		e.Kind, e.Text = KindAssigned, "Reassigned to "+orDefault(people, "another responder")
+	case "incident.delegated":
+		e.Kind, e.Text = KindAssigned, "Delegated to "+orDefault(people, "another escalation policy")
+	case "incident.escalated":
+		e.Kind, e.Text = KindEscalated, "Escalated to "+orDefault(people, "the next level")
+	case "incident.reopened":
+		e.Kind, e.Text = KindReopened, "Reopened"
+	case "incident.resolved":
+		e.Kind, e.Text = KindResolved, "Resolved"
+	case "incident.conference_bridge.updated":
+		e.Kind, e.Text = KindConference, "Conference bridge set"+prefixed(": ", ev.Text)
+	case "incident.service_updated":
+		e.Kind, e.Text = KindOther, "Moved to service "+orDefault(ev.Text, ev.Incident.Service.Name)
+	case "incident.incident_type.changed":
+		e.Kind, e.Text = KindField, "Incident type changed"+prefixed(" to ", ev.Text)
+	case "incident.custom_field_values.updated":
+		e.Kind, e.Text = KindField, "Custom fields updated"
+	case "incident.role.assigned":
+		e.Kind, e.Text = KindResponder, "Role assigned"+prefixed(": ", ev.Text)+prefixed(" to ", people)
+	default:
+		e.Kind = KindOther
+		e.Text = strings.ReplaceAll(strings.TrimPrefix(ev.Type, "incident."), "_", " ")
+		e.Text = strings.ReplaceAll(e.Text, ".", " ")
+		if ev.Text != "" {
+			e.Text += ": " + ev.Text
+		}
+	}
+	return e
+}
+
+func prefixed(prefix, s string) string {
+	if s == "" {
+		return ""
+	}
+	return prefix + s
+}
+
+func names(people []Person) string {
+	out := make([]string, 0, len(people))
+	for _, p := range people {
+		if n := orDefault(p.Name, p.ID); n != "" && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+func detailSuffix(le LogEntry) string {
+	if len(le.Details) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(le.Details))
+	for k := range le.Details {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+": "+le.Details[k])
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
+}
+
+func channelWords(channel string) string {
+	switch channel {
+	case "":
+		return ""
+	case "api":
+		return "through the API"
+	case "web_trigger", "website":
+		return "from the web app"
+	case "email":
+		return "by email"
+	case "phone":
+		return "by phone"
+	case "sms":
+		return "by SMS"
+	case "mobile":
+		return "from the mobile app"
+	case "auto":
+		return "automatically"
+	case "timeout":
+		return "after a timeout"
+	case "integration":
+		return "by an integration"
+	case "slack":
+		return "from Slack"
+	}
+	return "via " + strings.ReplaceAll(channel, "_", " ")
+}
+
+func notificationWords(kind string) string {
+	switch kind {
+	case "":
+		return ""
+	case "sms_notification", "sms":
+		return "SMS"
+	case "phone_notification", "phone":
+		return "phone"
+	case "email_notification", "email":
+		return "email"
+	case "push_notification":
+		return "push notification"
+	}
+	return strings.ReplaceAll(strings.TrimSuffix(kind, "_notification"), "_", " ")
+}

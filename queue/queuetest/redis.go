@@ -1,0 +1,114 @@
+// Package queuetest starts a real redis-server for tests.
+package queuetest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Redis is a redis-server process owned by one test.
+type Redis struct {
+	URL  string
+	Addr string
+	cmd  *exec.Cmd
+}
+
+// StartRedis starts redis-server on a free loopback port with nothing persisted, and stops it when the test
+// ends. With HINDSIGHT_TEST_REDIS_URL set it uses that server instead and flushes its database first. A
+// machine without redis-server fails the test with the command that installs it.
+func StartRedis(tb testing.TB) *Redis {
+	tb.Helper()
+	if u := os.Getenv("HINDSIGHT_TEST_REDIS_URL"); u != "" {
+		opts, err := redis.ParseURL(u)
+		if err != nil {
+			tb.Fatalf("HINDSIGHT_TEST_REDIS_URL: %v", err)
+		}
+		c := redis.NewClient(opts)
+		defer c.Close()
+		if err := c.FlushDB(context.Background()).Err(); err != nil {
+			tb.Fatalf("flush test redis: %v", err)
+		}
+		return &Redis{URL: u, Addr: opts.Addr}
+	}
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		tb.Fatalf("redis-server is not on the PATH (apt-get install -y redis-server): %v", err)
+	}
+	for attempt := 0; attempt < 5; attempt++ {
+		port, err := freePort()
+		if err != nil {
+			tb.Fatalf("find a free port: %v", err)
+		}
+		dir := tb.TempDir()
+		cmd := exec.Command(bin,
+			"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+			"--save", "", "--appendonly", "no", "--dir", dir,
+			"--logfile", filepath.Join(dir, "redis.log"))
+		if err := cmd.Start(); err != nil {
+			tb.Fatalf("start redis-server: %v", err)
+		}
+		r := &Redis{URL: fmt.Sprintf("redis://127.0.0.1:%d/0", port), Addr: fmt.Sprintf("127.0.0.1:%d", port), cmd: cmd}
+		if r.waitReady(5 * time.Second) {
+			tb.Cleanup(r.Stop)
+			return r
+		}
+		r.Stop()
+	}
+	tb.Fatalf("redis-server did not start")
+	return nil
+}
+
+// Stop ends the redis-server process, as a test that needs Redis to go down does.
+func (r *Redis) Stop() {
+	if r.cmd == nil || r.cmd.Process == nil {
+		return
+	}
+	_ = r.cmd.Process.Kill()
+	_, _ = r.cmd.Process.Wait()
+	r.cmd = nil
+}
+
+// Client returns a client of the server, closed when the test ends.
+func (r *Redis) Client(tb testing.TB) *redis.Client {
+	opts, err := redis.ParseURL(r.URL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c := redis.NewClient(opts)
+	tb.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+func (r *Redis) waitReady(limit time.Duration) bool {
+	c := redis.NewClient(&redis.Options{Addr: r.Addr, DialTimeout: 200 * time.Millisecond})
+	defer c.Close()
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		err := c.Ping(ctx).Err()
+		cancel()
+		if err == nil {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

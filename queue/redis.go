@@ -1,0 +1,82 @@
+// Package queue carries Hindsight's work through Redis: it stores PagerDuty events under their incident,
+// enqueues tasks with asynq, and runs the job handlers that turn a resolved incident into a postmortem.
+package queue
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Timeouts bound every Redis call so that a webhook is answered well inside PagerDuty's 5 seconds even when
+// Redis is unreachable.
+const (
+	redisDialTimeout = 2 * time.Second
+	redisIOTimeout   = 2 * time.Second
+)
+
+// OpenRedis connects to Redis from a URL: redis://[user:password@]host:port/db, rediss:// for TLS, or
+// redis-sentinel://[:password@]host:port[,host:port...]/master-name[?db=N&sentinel_password=...] for a
+// Sentinel-managed primary. It does not dial; the first command does.
+func OpenRedis(rawURL string) (redis.UniversalClient, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("not a URL: %w", err)
+	}
+	switch u.Scheme {
+	case "redis", "rediss":
+		opts, err := redis.ParseURL(rawURL)
+		if err != nil {
+			return nil, err
+		}
+		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = redisDialTimeout, redisIOTimeout, redisIOTimeout
+		return redis.NewClient(opts), nil
+	case "redis-sentinel":
+		return openSentinel(u)
+	default:
+		return nil, fmt.Errorf("scheme %q: want redis, rediss or redis-sentinel", u.Scheme)
+	}
+}
+
+func openSentinel(u *url.URL) (redis.UniversalClient, error) {
+	master := strings.Trim(u.Path, "/")
+	if master == "" {
+		return nil, fmt.Errorf("redis-sentinel URL needs the master name as its path: redis-sentinel://host:26379/mymaster")
+	}
+	var addrs []string
+	for _, a := range strings.Split(u.Host, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			if !strings.Contains(a, ":") {
+				a += ":26379"
+			}
+			addrs = append(addrs, a)
+		}
+	}
+	if len(addrs) == 0 {
+		return nil, fmt.Errorf("redis-sentinel URL names no sentinel host")
+	}
+	opts := &redis.FailoverOptions{
+		MasterName:       master,
+		SentinelAddrs:    addrs,
+		SentinelPassword: u.Query().Get("sentinel_password"),
+		DialTimeout:      redisDialTimeout,
+		ReadTimeout:      redisIOTimeout,
+		WriteTimeout:     redisIOTimeout,
+	}
+	if u.User != nil {
+		opts.Username = u.User.Username()
+		opts.Password, _ = u.User.Password()
+	}
+	if db := u.Query().Get("db"); db != "" {
+		n, err := strconv.Atoi(db)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("db %q: want a database number", db)
+		}
+		opts.DB = n
+	}
+	return redis.NewFailoverClient(opts), nil
+}

@@ -1,0 +1,91 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Store keeps what Redis holds besides the task queue: the webhook events of each incident (status updates
+// exist nowhere else) and the record of each published postmortem.
+type Store struct {
+	rdb redis.UniversalClient
+	// retention is how long an incident's events are kept after its last event.
+	retention time.Duration
+}
+
+// NewStore returns a Store over rdb that keeps events for retention after an incident's last event.
+func NewStore(rdb redis.UniversalClient, retention time.Duration) *Store {
+	return &Store{rdb: rdb, retention: retention}
+}
+
+func eventsKey(incidentID string) string { return "hindsight:incident:" + incidentID + ":events" }
+
+func recordKey(incidentID string) string { return "hindsight:incident:" + incidentID + ":postmortem" }
+
+// SaveEvent stores one webhook event's raw body under its incident. It reports false when the event was
+// stored already (a repeated delivery); storing it again changes nothing.
+func (s *Store) SaveEvent(ctx context.Context, incidentID, eventID string, raw []byte) (bool, error) {
+	key := eventsKey(incidentID)
+	var added *redis.BoolCmd
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		added = p.HSetNX(ctx, key, eventID, raw)
+		p.Expire(ctx, key, s.retention)
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("store event %s of incident %s: %w", eventID, incidentID, err)
+	}
+	return added.Val(), nil
+}
+
+// Events returns the raw bodies of the events stored for an incident, in no particular order.
+func (s *Store) Events(ctx context.Context, incidentID string) ([][]byte, error) {
+	m, err := s.rdb.HGetAll(ctx, eventsKey(incidentID)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read events of incident %s: %w", incidentID, err)
+	}
+	out := make([][]byte, 0, len(m))
+	for _, v := range m {
+		out = append(out, []byte(v))
+	}
+	return out, nil
+}
+
+// Record is what Hindsight remembers of a published postmortem.
+type Record struct {
+	IncidentID string `redis:"incident_id"`
+	PullURL    string `redis:"pull_url"`
+	PullNumber int    `redis:"pull_number"`
+	Branch     string `redis:"branch"`
+	Path       string `redis:"path"`
+	// Linked is true once the back-link note is on the PagerDuty incident.
+	Linked    bool  `redis:"linked"`
+	UpdatedAt int64 `redis:"updated_at"`
+}
+
+// SaveRecord stores the record of an incident's postmortem.
+func (s *Store) SaveRecord(ctx context.Context, r Record) error {
+	r.UpdatedAt = time.Now().Unix()
+	if err := s.rdb.HSet(ctx, recordKey(r.IncidentID), r).Err(); err != nil {
+		return fmt.Errorf("save postmortem record of %s: %w", r.IncidentID, err)
+	}
+	return nil
+}
+
+// LoadRecord returns the record of an incident's postmortem; ok is false when there is none.
+func (s *Store) LoadRecord(ctx context.Context, incidentID string) (r Record, ok bool, err error) {
+	res := s.rdb.HGetAll(ctx, recordKey(incidentID))
+	if err := res.Err(); err != nil {
+		return Record{}, false, fmt.Errorf("load postmortem record of %s: %w", incidentID, err)
+	}
+	if len(res.Val()) == 0 {
+		return Record{}, false, nil
+	}
+	if err := res.Scan(&r); err != nil {
+		return Record{}, false, fmt.Errorf("load postmortem record of %s: %w", incidentID, err)
+	}
+	return r, true, nil
+}

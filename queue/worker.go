@@ -1,0 +1,76 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+)
+
+// WorkerConfig sizes a worker.
+type WorkerConfig struct {
+	Concurrency     int
+	ShutdownTimeout time.Duration
+}
+
+// Worker runs the task handlers.
+type Worker struct {
+	srv *asynq.Server
+	mux *asynq.ServeMux
+}
+
+// NewWorker returns a worker over rdb that runs postmortem tasks with h.
+func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, h *PostmortemHandler, logger *slog.Logger) *Worker {
+	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
+		Concurrency:     cfg.Concurrency,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		Logger:          slogAdapter{logger},
+		LogLevel:        asynq.WarnLevel,
+		RetryDelayFunc:  retryDelay,
+		// A task that waits for another worker's lock is not a failure.
+		IsFailure: func(err error) bool { return !errors.Is(err, ErrLocked) },
+	})
+	mux := asynq.NewServeMux()
+	mux.Handle(TypePostmortem, h)
+	return &Worker{srv: srv, mux: mux}
+}
+
+// Start begins processing tasks in the background.
+func (w *Worker) Start() error {
+	if err := w.srv.Start(w.mux); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	return nil
+}
+
+// Shutdown stops taking tasks and waits up to the shutdown timeout for running ones; unfinished tasks go
+// back to the queue.
+func (w *Worker) Shutdown() { w.srv.Shutdown() }
+
+// retryDelay backs off exponentially from 10 s to 10 min with jitter; a task waiting for a lock retries
+// after a few seconds.
+func retryDelay(n int, err error, _ *asynq.Task) time.Duration {
+	if errors.Is(err, ErrLocked) {
+		return 2*time.Second + rand.N(3*time.Second)
+	}
+	d := 10 * time.Second << min(n, 6)
+	d = min(d, 10*time.Minute)
+	return d/2 + rand.N(d/2+1)
+}
+
+// slogAdapter writes asynq's own log lines through slog.
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...), "component", "asynq") }
+func (a slogAdapter) Info(args ...any)  { a.l.Info(fmt.Sprint(args...), "component", "asynq") }
+func (a slogAdapter) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...), "component", "asynq") }
+func (a slogAdapter) Error(args ...any) { a.l.Error(fmt.Sprint(args...), "component", "asynq") }
+func (a slogAdapter) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...), "component", "asynq") }
+
+// Ping reports whether Redis answers.
+func Ping(ctx context.Context, rdb redis.UniversalClient) error { return rdb.Ping(ctx).Err() }
