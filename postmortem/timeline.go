@@ -228,7 +228,8 @@ func logEntryToEntry(le LogEntry) Entry {
 		e.Kind = KindOther
 		e.Text = orDefault(le.Summary, strings.ReplaceAll(le.Type, "_", " "))
 	}
-	if e.Text == "" {
+	// PagerDuty's own summary says more than a bare "changed" when the entry carries no details.
+	if e.Text == "" || (e.Kind == KindPriority || e.Kind == KindUrgency || e.Kind == KindField) && len(le.Details) == 0 && le.Summary != "" {
 		e.Text = le.Summary
 	}
 	return e

@@ -54,9 +54,9 @@ type PostmortemHandler struct {
 	Logger   *slog.Logger
 }
 
-// ErrNotFound is what an IncidentSource wraps when PagerDuty has no such incident; such a task is not
-// retried.
-var ErrNotFound = errors.New("incident not found")
+// ErrPermanent is wrapped by dependencies' errors that no retry can mend (an incident PagerDuty does not
+// know, a base branch that does not exist): the task is archived at once instead of retried.
+var ErrPermanent = errors.New("permanent failure")
 
 // ProcessTask implements asynq.Handler.
 func (h *PostmortemHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
@@ -76,6 +76,9 @@ func (h *PostmortemHandler) ProcessTask(ctx context.Context, t *asynq.Task) erro
 
 	outcome, err := h.run(ctx, log, p.IncidentID)
 	h.Metrics.observePipeline(outcome, err)
+	if errors.Is(err, ErrPermanent) {
+		err = fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	}
 	if err != nil {
 		log.Error("postmortem pipeline failed", "error", err)
 		return err
@@ -152,9 +155,6 @@ func (h *PostmortemHandler) incident(ctx context.Context, incidentID string) (po
 		return inc, nil
 	}
 	inc, err := h.Source.Incident(ctx, incidentID)
-	if errors.Is(err, ErrNotFound) {
-		return postmortem.Incident{}, fmt.Errorf("%w: %w", err, asynq.SkipRetry)
-	}
 	if err != nil {
 		return postmortem.Incident{}, err
 	}

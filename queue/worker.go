@@ -53,14 +53,19 @@ func (w *Worker) Start() error {
 func (w *Worker) Shutdown() { w.srv.Shutdown() }
 
 // retryDelay backs off exponentially from 10 s to 10 min with jitter; a task waiting for a lock retries
-// after a few seconds.
+// after a few seconds, and one stopped by a rate limit when the limit resets.
 func retryDelay(n int, err error, _ *asynq.Task) time.Duration {
 	if errors.Is(err, ErrLocked) {
-		return 2*time.Second + rand.N(3*time.Second)
+		return 2*time.Second + rand.N(3*time.Second) //nolint:gosec // jitter, not a secret
+	}
+	// A rate-limited API says when it accepts requests again.
+	var limited interface{ RetryAfter() time.Duration }
+	if errors.As(err, &limited) {
+		return limited.RetryAfter() + rand.N(5*time.Second) //nolint:gosec // jitter, not a secret
 	}
 	d := 10 * time.Second << min(n, 6)
 	d = min(d, 10*time.Minute)
-	return d/2 + rand.N(d/2+1)
+	return d/2 + rand.N(d/2+1) //nolint:gosec // jitter, not a secret
 }
 
 // slogAdapter writes asynq's own log lines through slog.

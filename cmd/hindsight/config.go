@@ -117,7 +117,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 }
 
 func (c *config) readFile(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) //nolint:gosec // the operator names the configuration file
 	if err != nil {
 		return err
 	}

@@ -75,7 +75,7 @@ func runPreview(ctx context.Context, args []string, getenv func(string) string, 
 func readExportFile(path string) (postmortem.Incident, error) {
 	var r io.Reader = os.Stdin
 	if path != "-" {
-		f, err := os.Open(path)
+		f, err := os.Open(path) //nolint:gosec // the user names the export to read
 		if err != nil {
 			return postmortem.Incident{}, fmt.Errorf("preview: %w", err)
 		}

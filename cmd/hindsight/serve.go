@@ -24,7 +24,7 @@ import (
 	"github.com/hindsight-dev/hindsight/templates"
 )
 
-func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func runServe(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	role := fs.String("role", "all", "what this process runs: all, api or worker")
@@ -89,7 +89,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		WriteTimeout:      15 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
-	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.ListenAddr)
 	if err != nil {
 		return bad("HINDSIGHT_LISTEN_ADDR", "%v", err)
 	}
@@ -149,11 +149,11 @@ func newPostmortemHandler(cfg config, rdb redis.UniversalClient, store *queue.St
 		if err != nil {
 			return nil, bad("HINDSIGHT_GITHUB_TOKEN", "%v", err)
 		}
-		h.Publisher = gh
+		h.Publisher = publisher{gh}
 		h.BackLink = true
 	} else {
 		logger.Warn("no GitHub credentials: dry run, drafts are written to the output directory", "dir", cfg.OutputDir)
-		if err := os.MkdirAll(cfg.OutputDir, 0o755); err != nil {
+		if err := os.MkdirAll(cfg.OutputDir, 0o750); err != nil {
 			return nil, bad("HINDSIGHT_OUTPUT_DIR", "%v", err)
 		}
 		h.Publisher = github.DryRun{Dir: cfg.OutputDir, Repo: cfg.GitHub.Repo}
@@ -161,15 +161,26 @@ func newPostmortemHandler(cfg config, rdb redis.UniversalClient, store *queue.St
 	return h, nil
 }
 
-// incidentSource maps the PagerDuty client's not-found error to the queue's.
+// incidentSource marks PagerDuty's not-found error as permanent for the queue.
 type incidentSource struct{ pd *pagerduty.Client }
 
 func (s incidentSource) Incident(ctx context.Context, id string) (postmortem.Incident, error) {
 	inc, err := s.pd.Incident(ctx, id)
 	if errors.Is(err, pagerduty.ErrNotFound) {
-		return inc, fmt.Errorf("%w: %w", err, queue.ErrNotFound)
+		return inc, fmt.Errorf("%w: %w", err, queue.ErrPermanent)
 	}
 	return inc, err
+}
+
+// publisher marks GitHub errors that no retry mends as permanent for the queue.
+type publisher struct{ gh *github.Client }
+
+func (p publisher) Publish(ctx context.Context, d postmortem.Draft) (postmortem.PullRequest, error) {
+	pr, err := p.gh.Publish(ctx, d)
+	if errors.Is(err, github.ErrBaseBranchNotFound) {
+		return pr, fmt.Errorf("%w: %w", err, queue.ErrPermanent)
+	}
+	return pr, err
 }
 
 // newComposer loads the templates, the team's directory over the embedded set, and checks each one by

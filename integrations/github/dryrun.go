@@ -62,7 +62,7 @@ func (d DryRun) Publish(_ context.Context, draft postmortem.Draft) (postmortem.P
 
 // writeFileAtomic writes through a temporary file and a rename, so a reader never sees half a file.
 func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
@@ -85,7 +85,8 @@ func validBranchComponent(s string) bool {
 		return false
 	}
 	for _, r := range s {
-		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+		letter := r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z'
+		if !letter && (r < '0' || r > '9') && r != '-' && r != '_' {
 			return false
 		}
 	}

@@ -49,7 +49,7 @@ func StartRedis(tb testing.TB) *Redis {
 			tb.Fatalf("find a free port: %v", err)
 		}
 		dir := tb.TempDir()
-		cmd := exec.Command(bin,
+		cmd := exec.CommandContext(context.Background(), bin,
 			"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 			"--save", "", "--appendonly", "no", "--dir", dir,
 			"--logfile", filepath.Join(dir, "redis.log"))
@@ -105,7 +105,7 @@ func (r *Redis) waitReady(limit time.Duration) bool {
 }
 
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := new(net.ListenConfig).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
 	}

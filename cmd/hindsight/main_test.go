@@ -1,0 +1,378 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
+	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
+	"github.com/hindsight-dev/hindsight/queue/queuetest"
+)
+
+const (
+	webhookSecret = "e2e-subscription-secret"
+	pdToken       = "pd-e2e-token"
+	ghToken       = "gh-e2e-token"
+)
+
+var referenceDir = filepath.Join("..", "..", "..", "shared", "reference", "pagerduty")
+
+// resolvedFixture is PagerDuty's incident.resolved webhook for incident PCPZE64 (no priority, high urgency,
+// so the default policy requires a postmortem).
+func resolvedFixture(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(referenceDir, "webhook-v3_incident.resolved_zulip-fixture.json"))
+	if err != nil {
+		t.Fatalf("reference payload: %v", err)
+	}
+	return b
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type service struct {
+	addr string
+	logs *syncBuffer
+	done chan error
+}
+
+// startService runs `hindsight serve` through run with env, waits for /readyz and stops it at the end of
+// the test, failing it if run returns an error.
+func startService(t *testing.T, env map[string]string) *service {
+	t.Helper()
+	addr := freeAddr(t)
+	env["HINDSIGHT_LISTEN_ADDR"] = addr
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &service{addr: addr, logs: &syncBuffer{}, done: make(chan error, 1)}
+	go func() {
+		s.done <- run(ctx, []string{"hindsight", "serve"}, func(k string) string { return env[k] }, io.Discard, s.logs)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-s.done:
+			if err != nil {
+				t.Errorf("run returned %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("run did not return after its context ended")
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s
+			}
+		}
+		select {
+		case err := <-s.done:
+			t.Fatalf("run returned before ready: %v\n%s", err, s.logs)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("service not ready: %v\n%s", err, s.logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (s *service) deliver(t *testing.T, body []byte, webhookID string) {
+	t.Helper()
+	mac := hmac.New(sha256.New, []byte(webhookSecret))
+	mac.Write(body)
+	req, _ := http.NewRequest(http.MethodPost, "http://"+s.addr+"/webhooks/pagerduty", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-PagerDuty-Signature", "v1="+hex.EncodeToString(mac.Sum(nil)))
+	req.Header.Set("X-Webhook-Id", webhookID)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("webhook answered %d %s", resp.StatusCode, b)
+	}
+}
+
+// eventually polls cond until it holds or 20 s pass.
+func eventually(t *testing.T, what string, cond func() bool, logs fmt.Stringer) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s\nservice log:\n%s", what, logs)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "hindsight.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// withEventID returns the fixture with another event ID, as a second incident.resolved would have.
+func withEventID(t *testing.T, body []byte, id string) []byte {
+	t.Helper()
+	var v map[string]map[string]any
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatal(err)
+	}
+	v["event"]["id"] = id
+	out, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestEndToEndResolvedIncidentBecomesOnePullRequest(t *testing.T) {
+	redis := queuetest.StartRedis(t)
+	pd := pagerdutytest.NewServer(t, pdToken)
+	incident, entries, notes := pagerdutytest.Synthetic("PCPZE64", 6, 250, time.Date(2021, 6, 4, 12, 0, 0, 0, time.UTC))
+	pd.AddIncident(incident)
+	pd.AddLogEntries("PCPZE64", entries...)
+	pd.AddNotes("PCPZE64", notes...)
+	gh := githubtest.NewServer(t, "acme", "postmortems", ghToken)
+	gh.SetLogin("hindsight-bot")
+	gh.AddCollaborators("ana-gh", "ben-gh", "sre-lead", "hindsight-bot")
+
+	cfg := writeConfig(t, `
+github:
+  reviewers: [sre-lead, hindsight-bot]
+  default_owner: sre-lead
+  base_branch: main
+people:
+  PUSERA1: ana-gh
+  PUSERB2: ben-gh
+log:
+  format: text
+`)
+	svc := startService(t, map[string]string{
+		"HINDSIGHT_CONFIG":                    cfg,
+		"HINDSIGHT_REDIS_URL":                 redis.URL,
+		"HINDSIGHT_PAGERDUTY_API_URL":         pd.URL(),
+		"HINDSIGHT_PAGERDUTY_TOKEN":           pdToken,
+		"HINDSIGHT_PAGERDUTY_FROM":            "hindsight@example.com",
+		"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": "old-secret, " + webhookSecret,
+		"HINDSIGHT_GITHUB_API_URL":            gh.URL(),
+		"HINDSIGHT_GITHUB_TOKEN":              ghToken,
+		"HINDSIGHT_GITHUB_REPO":               "acme/postmortems",
+	})
+
+	body := resolvedFixture(t)
+	svc.deliver(t, body, "delivery-1")
+	backLinked := func() bool {
+		for _, n := range pd.Notes("PCPZE64") {
+			if strings.Contains(string(n), "Postmortem draft for review") {
+				return true
+			}
+		}
+		return false
+	}
+	eventually(t, "the back-link note", backLinked, svc.logs)
+
+	// A repeated delivery and a second incident.resolved change nothing.
+	svc.deliver(t, body, "delivery-1")
+	svc.deliver(t, withEventID(t, body, "01SECONDRESOLVEEVENT0000"), "delivery-2")
+	time.Sleep(300 * time.Millisecond)
+	eventually(t, "the queue to drain", func() bool { return strings.Count(svc.logs.String(), "postmortem pull request") >= 2 }, svc.logs)
+
+	prs := gh.PullRequests()
+	if len(prs) != 1 {
+		t.Fatalf("%d pull requests, want 1", len(prs))
+	}
+	pr := prs[0]
+	if pr.Head != "postmortem/PCPZE64" || pr.Author != "hindsight-bot" {
+		t.Errorf("head %q author %q", pr.Head, pr.Author)
+	}
+	if !strings.Contains(strings.Join(pr.Labels, ","), "postmortem") {
+		t.Errorf("labels = %v", pr.Labels)
+	}
+	for _, r := range pr.RequestedReviewers {
+		if r == "hindsight-bot" {
+			t.Error("the token's own login was requested as a reviewer")
+		}
+	}
+	if len(pr.RequestedReviewers) == 0 || len(pr.Assignees) != 1 {
+		t.Errorf("reviewers %v assignees %v", pr.RequestedReviewers, pr.Assignees)
+	}
+	if n := len(gh.Branches()); n != 2 {
+		t.Errorf("%d branches, want main and the postmortem branch", n)
+	}
+	var links int
+	for _, n := range pd.Notes("PCPZE64") {
+		if strings.Contains(string(n), "Postmortem draft for review") {
+			links++
+		}
+	}
+	if links != 1 {
+		t.Errorf("%d back-link notes, want 1", links)
+	}
+	file := "postmortems/2021-06-04-6-checkout-latency-above-slo.md"
+	content, ok := gh.File("postmortem/PCPZE64", file)
+	if !ok || !strings.Contains(content, "## Five whys") && !strings.Contains(content, "### Five whys") {
+		t.Fatalf("postmortem file %q missing or without Five Whys", file)
+	}
+	for _, want := range []string{"Checkout", "## Timeline", "UTC", "P1"} {
+		if !strings.Contains(content, want) {
+			t.Errorf("postmortem lacks %q", want)
+		}
+	}
+}
+
+func TestDryRunWritesDraftAndActions(t *testing.T) {
+	redis := queuetest.StartRedis(t)
+	out := t.TempDir()
+	svc := startService(t, map[string]string{
+		"HINDSIGHT_REDIS_URL":                 redis.URL,
+		"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": webhookSecret,
+		"HINDSIGHT_OUTPUT_DIR":                out,
+	})
+	// Without a PagerDuty token the incident is built from the stored webhook events.
+	svc.deliver(t, resolvedFixture(t), "dry-1")
+	dir := filepath.Join(out, "PCPZE64")
+	eventually(t, "the dry-run report", func() bool {
+		_, err := os.Stat(filepath.Join(dir, "actions.json"))
+		return err == nil
+	}, svc.logs)
+	var actions []struct{ Action string }
+	b, err := os.ReadFile(filepath.Join(dir, "actions.json"))
+	if err != nil || json.Unmarshal(b, &actions) != nil || len(actions) < 5 {
+		t.Fatalf("actions.json: %s (%v)", b, err)
+	}
+	draft, err := os.ReadFile(filepath.Join(dir, "postmortems", "2021-06-04-6-test-incident.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"# Postmortem: Test Incident", "pig208", "2021-06-04 13:16:53 UTC", "Resolved"} {
+		if !strings.Contains(string(draft), want) {
+			t.Errorf("draft lacks %q", want)
+		}
+	}
+}
+
+func TestBadConfigurationStopsWithOneLineNamingTheSetting(t *testing.T) {
+	good := map[string]string{"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": "s", "HINDSIGHT_LISTEN_ADDR": "127.0.0.1:0"}
+	unknownKey := writeConfig(t, "github:\n  repo: acme/x\n  reviewrs: [a]\n")
+	badPolicy := writeConfig(t, "policy:\n  rules:\n    - priorities: [P1]\n      postmortem: always\n")
+	brokenTemplates := t.TempDir()
+	if err := os.WriteFile(filepath.Join(brokenTemplates, "default.md.tmpl"), []byte("# {{.Incident.Title}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	brokenTemplateConfig := writeConfig(t, "templates:\n  directory: "+brokenTemplates+"\n")
+	tests := []struct {
+		name    string
+		env     map[string]string
+		setting string
+		detail  string
+	}{
+		{"bad PagerDuty URL", map[string]string{"HINDSIGHT_PAGERDUTY_API_URL": "ftp://x"}, "HINDSIGHT_PAGERDUTY_API_URL", "http(s)"},
+		{"bad GitHub URL", map[string]string{"HINDSIGHT_GITHUB_API_URL": "::nope"}, "HINDSIGHT_GITHUB_API_URL", ""},
+		{"bad repo", map[string]string{"HINDSIGHT_GITHUB_TOKEN": "t", "HINDSIGHT_GITHUB_REPO": "just-a-name"}, "HINDSIGHT_GITHUB_REPO", "owner/name"},
+		{"token without repo", map[string]string{"HINDSIGHT_GITHUB_TOKEN": "t"}, "HINDSIGHT_GITHUB_REPO", "required"},
+		{"bad Redis URL", map[string]string{"HINDSIGHT_REDIS_URL": "mysql://x"}, "HINDSIGHT_REDIS_URL", "scheme"},
+		{"bad listen address", map[string]string{"HINDSIGHT_LISTEN_ADDR": "8080"}, "HINDSIGHT_LISTEN_ADDR", ""},
+		{"unreadable config", map[string]string{"HINDSIGHT_CONFIG": "/no/such/hindsight.yaml"}, "HINDSIGHT_CONFIG", "no such file"},
+		{"unknown YAML key", map[string]string{"HINDSIGHT_CONFIG": unknownKey}, "HINDSIGHT_CONFIG", "reviewrs"},
+		{"bad policy", map[string]string{"HINDSIGHT_CONFIG": badPolicy}, "HINDSIGHT_CONFIG", "postmortem"},
+		{"broken template", map[string]string{"HINDSIGHT_CONFIG": brokenTemplateConfig}, "HINDSIGHT_CONFIG", "default.md.tmpl:1"},
+		{"bad app id", map[string]string{"HINDSIGHT_GITHUB_APP_ID": "abc"}, "HINDSIGHT_GITHUB_APP_ID", "number"},
+		{"missing webhook secrets", map[string]string{"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": ""}, "HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS", "required"},
+		{"bad From", map[string]string{"HINDSIGHT_PAGERDUTY_FROM": "not an email"}, "HINDSIGHT_PAGERDUTY_FROM", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{}
+			for k, v := range good {
+				env[k] = v
+			}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			err := run(ctx, []string{"hindsight", "serve"}, func(k string) string { return env[k] }, io.Discard, io.Discard)
+			if err == nil {
+				t.Fatal("run succeeded, want a configuration error")
+			}
+			msg := oneLine(err.Error())
+			if msg != err.Error() || !strings.HasPrefix(msg, tt.setting+":") || !strings.Contains(msg, tt.detail) {
+				t.Errorf("error %q, want one line starting %q and mentioning %q", err, tt.setting+":", tt.detail)
+			}
+		})
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"hindsight"},
+		{"hindsight", "frobnicate"},
+		{"hindsight", "serve", "--role", "both"},
+		{"hindsight", "preview"},
+		{"hindsight", "preview", "--from", "a.json", "--incident", "PABC"},
+		{"hindsight", "preview", "--incident", "../etc"},
+	} {
+		err := run(context.Background(), args, func(string) string { return "" }, io.Discard, io.Discard)
+		var ue usageError
+		if !errors.As(err, &ue) {
+			t.Errorf("%v: error %v, want a usage error (exit 2)", args, err)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"hindsight", "version"}, func(string) string { return "" }, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "hindsight ") {
+		t.Errorf("version: %q %v", out.String(), err)
+	}
+}

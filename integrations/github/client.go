@@ -1,0 +1,298 @@
+// Package github publishes postmortems as GitHub pull requests: one branch with one commit, one pull request,
+// its labels, assignee and reviewers, and comments on it. It is the only package that knows GitHub's wire
+// format. Every call is safe to repeat: Publish finds what an earlier attempt left behind before creating
+// anything.
+package github
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bradleyfalzon/ghinstallation/v2"
+	gh "github.com/google/go-github/v60/github"
+)
+
+// DefaultBaseURL is GitHub.com's REST API.
+const DefaultBaseURL = "https://api.github.com/"
+
+// DefaultMaxWait is the longest a call waits out a rate limit when Options.MaxWait is zero.
+const DefaultMaxWait = 15 * time.Minute
+
+// Options configure a Client. Either Token or the three App fields are required, and Repo.
+type Options struct {
+	// BaseURL is the REST API root: DefaultBaseURL when empty, "https://ghe.example.com/api/v3/" for
+	// GitHub Enterprise Server, or a test server's URL, used as given (a trailing slash is added).
+	BaseURL string
+	// Token is a personal access token or fine-grained token. It is never logged nor put in an error.
+	Token string
+	// AppID, InstallationID and PrivateKeyPEM authenticate as a GitHub App installation instead of Token.
+	AppID          int64
+	InstallationID int64
+	PrivateKeyPEM  []byte
+	// Repo is the postmortem repository, "owner/name".
+	Repo string
+	// BaseBranch is the branch pull requests target; empty means the repository's default branch, looked up
+	// once and remembered.
+	BaseBranch string
+	// HTTPClient carries the requests; nil means a client with connection and response-header timeouts.
+	// A Timeout set on it bounds rate-limit waits too.
+	HTTPClient *http.Client
+	// Logger receives rate-limit waits and refused reviewers; nil discards them.
+	Logger *slog.Logger
+	// MaxWait is the longest a single call waits out rate limits before it fails with a *LimitError;
+	// zero means DefaultMaxWait.
+	MaxWait time.Duration
+}
+
+// Client publishes postmortems to one repository. It is safe for concurrent use.
+type Client struct {
+	gh     *gh.Client
+	owner  string
+	repo   string
+	logger *slog.Logger
+	limits *limitTransport
+
+	mu         sync.Mutex
+	baseBranch string // Options.BaseBranch, or the default branch once looked up
+}
+
+// ErrBadCredentials is returned (wrapped) when GitHub answers 401: the token or the App's key is wrong,
+// expired or revoked.
+var ErrBadCredentials = errors.New("github rejected the credentials")
+
+// ErrBaseBranchNotFound is returned (wrapped) when the branch pull requests target does not exist, which is
+// also the case of an empty repository.
+var ErrBaseBranchNotFound = errors.New("base branch not found")
+
+// New returns a Client for opts.Repo. It makes no request. Errors name the option at fault.
+func New(opts Options) (*Client, error) {
+	owner, name, err := ParseRepo(opts.Repo)
+	if err != nil {
+		return nil, fmt.Errorf("repo: %w", err)
+	}
+	baseURL, err := parseBaseURL(opts.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("base URL: %w", err)
+	}
+	if opts.MaxWait < 0 {
+		return nil, fmt.Errorf("max wait: must not be negative, got %v", opts.MaxWait)
+	}
+	maxWait := opts.MaxWait
+	if maxWait == 0 {
+		maxWait = DefaultMaxWait
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	logger = logger.With("repo", owner+"/"+name)
+
+	httpClient := opts.HTTPClient
+	if httpClient == nil {
+		httpClient = &http.Client{Transport: defaultTransport()}
+	}
+	base := httpClient.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	limits := newLimitTransport(base, maxWait, logger)
+
+	var client *gh.Client
+	app := opts.AppID != 0 || opts.InstallationID != 0 || len(opts.PrivateKeyPEM) > 0
+	switch {
+	case opts.Token != "" && app:
+		return nil, errors.New("token: set either a token or the GitHub App ID, installation ID and private key, not both")
+	case opts.Token != "":
+		client = gh.NewClient(withTransport(httpClient, limits)).WithAuthToken(opts.Token)
+	case app:
+		if opts.AppID == 0 {
+			return nil, errors.New("app ID: required with an installation ID or a private key")
+		}
+		if opts.InstallationID == 0 {
+			return nil, errors.New("app installation ID: required with an App ID")
+		}
+		if len(opts.PrivateKeyPEM) == 0 {
+			return nil, errors.New("app private key: required with an App ID")
+		}
+		itr, err := ghinstallation.New(limits, opts.AppID, opts.InstallationID, opts.PrivateKeyPEM)
+		if err != nil {
+			// The key's bytes never appear: ghinstallation reports only the parse failure.
+			return nil, fmt.Errorf("app private key: %w", err)
+		}
+		itr.BaseURL = strings.TrimSuffix(baseURL.String(), "/")
+		client = gh.NewClient(withTransport(httpClient, itr))
+	default:
+		return nil, errors.New("token: a token or a GitHub App (ID, installation ID, private key) is required")
+	}
+	client.BaseURL = baseURL
+
+	return &Client{
+		gh:         client,
+		owner:      owner,
+		repo:       name,
+		logger:     logger,
+		limits:     limits,
+		baseBranch: opts.BaseBranch,
+	}, nil
+}
+
+// ParseRepo splits "owner/name" into its two parts. Surrounding spaces, a URL or a ".git" suffix are refused
+// rather than guessed at.
+func ParseRepo(s string) (owner, name string, err error) {
+	owner, name, ok := strings.Cut(s, "/")
+	if !ok || owner == "" || name == "" || strings.Contains(name, "/") ||
+		strings.TrimSpace(s) != s || strings.ContainsAny(s, " \t\n:?#@") || strings.HasSuffix(name, ".git") {
+		return "", "", fmt.Errorf("want owner/name, got %q", s)
+	}
+	if name == "." || name == ".." {
+		return "", "", fmt.Errorf("want owner/name, got %q", s)
+	}
+	return owner, name, nil
+}
+
+func parseBaseURL(s string) (*url.URL, error) {
+	if s == "" {
+		s = DefaultBaseURL
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("want an http(s) URL, got %q", s)
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("want an http(s) URL such as %q, got %q", DefaultBaseURL, s)
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	return u, nil
+}
+
+// defaultTransport bounds connecting and waiting for a response's headers, but not the whole call: a call may
+// legitimately wait minutes for a rate limit to reset.
+func defaultTransport() http.RoundTripper {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 60 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		IdleConnTimeout:       90 * time.Second,
+		MaxIdleConnsPerHost:   10,
+		ForceAttemptHTTP2:     true,
+	}
+}
+
+func withTransport(c *http.Client, rt http.RoundTripper) *http.Client {
+	return &http.Client{Transport: rt, Timeout: c.Timeout, Jar: c.Jar, CheckRedirect: c.CheckRedirect}
+}
+
+// call runs one go-github call. go-github refuses calls locally, without a request, while it believes a rate
+// limit is exhausted (after a response said "0 remaining"); call waits for that reset, within MaxWait and
+// ctx, and runs fn again so the request really goes out.
+func call[T any](ctx context.Context, c *Client, fn func() (T, *gh.Response, error)) (T, *gh.Response, error) {
+	var waited time.Duration
+	for {
+		v, resp, err := fn()
+		var wait time.Duration
+		var kind string
+		var primary *gh.RateLimitError
+		var secondary *gh.AbuseRateLimitError
+		switch {
+		case errors.As(err, &primary):
+			kind, wait = kindPrimary, time.Until(primary.Rate.Reset.Time)+100*time.Millisecond
+		case errors.As(err, &secondary) && secondary.RetryAfter != nil:
+			kind, wait = kindSecondary, *secondary.RetryAfter
+		default:
+			return v, resp, err
+		}
+		wait = max(wait, c.limits.minWait)
+		if err := c.limits.sleep(ctx, kind, time.Now().Add(wait), &waited, "next call"); err != nil {
+			return v, resp, err
+		}
+	}
+}
+
+// defaultBranch returns the branch pull requests target, asking GitHub once when Options.BaseBranch is empty.
+func (c *Client) defaultBranch(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	b := c.baseBranch
+	c.mu.Unlock()
+	if b != "" {
+		return b, nil
+	}
+	repo, _, err := call(ctx, c, func() (*gh.Repository, *gh.Response, error) {
+		return c.gh.Repositories.Get(ctx, c.owner, c.repo)
+	})
+	if err != nil {
+		return "", fmt.Errorf("get repository %s/%s: %w", c.owner, c.repo, describe(err))
+	}
+	b = repo.GetDefaultBranch()
+	if b == "" {
+		return "", fmt.Errorf("repository %s/%s has no default branch: %w", c.owner, c.repo, ErrBaseBranchNotFound)
+	}
+	c.mu.Lock()
+	c.baseBranch = b
+	c.mu.Unlock()
+	return b, nil
+}
+
+// describe marks a 401 with ErrBadCredentials so callers can tell a configuration error from a passing one.
+func describe(err error) error {
+	var er *gh.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusUnauthorized {
+		return fmt.Errorf("%w: %w", ErrBadCredentials, err)
+	}
+	return err
+}
+
+// statusOf is the HTTP status of a go-github error, 0 when there was no response.
+func statusOf(err error) int {
+	var er *gh.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil {
+		return er.Response.StatusCode
+	}
+	return 0
+}
+
+// validationMessage returns the text of a 422: the messages of its errors, or its top-level message.
+func validationMessage(err error) (string, bool) {
+	var er *gh.ErrorResponse
+	if !errors.As(err, &er) || er.Response == nil || er.Response.StatusCode != http.StatusUnprocessableEntity {
+		return "", false
+	}
+	var parts []string
+	for _, e := range er.Errors {
+		if e.Message != "" {
+			parts = append(parts, e.Message)
+		}
+	}
+	if len(parts) == 0 {
+		return er.Message, true
+	}
+	return strings.Join(parts, " "), true
+}
+
+// isValidation reports whether err is a 422 whose message contains text.
+func isValidation(err error, text string) bool {
+	var er *gh.ErrorResponse
+	if !errors.As(err, &er) || er.Response == nil || er.Response.StatusCode != http.StatusUnprocessableEntity {
+		return false
+	}
+	if strings.Contains(er.Message, text) {
+		return true
+	}
+	for _, e := range er.Errors {
+		if strings.Contains(e.Message, text) {
+			return true
+		}
+	}
+	return false
+}
