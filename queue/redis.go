@@ -23,6 +23,9 @@ const (
 // redis-sentinel://[:password@]host:port[,host:port...]/master-name[?db=N&sentinel_password=...] for a
 // Sentinel-managed primary. It does not dial; the first command does.
 func OpenRedis(rawURL string) (redis.UniversalClient, error) {
+	if rest, ok := strings.CutPrefix(rawURL, "redis-sentinel://"); ok {
+		return openSentinel(rest)
+	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("not a URL: %w", err)
@@ -35,20 +38,35 @@ func OpenRedis(rawURL string) (redis.UniversalClient, error) {
 		}
 		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = redisDialTimeout, redisIOTimeout, redisIOTimeout
 		return redis.NewClient(opts), nil
-	case "redis-sentinel":
-		return openSentinel(u)
 	default:
 		return nil, fmt.Errorf("scheme %q: want redis, rediss or redis-sentinel", u.Scheme)
 	}
 }
 
-func openSentinel(u *url.URL) (redis.UniversalClient, error) {
-	master := strings.Trim(u.Path, "/")
+// openSentinel parses what follows "redis-sentinel://" by hand: url.Parse refuses several hosts.
+func openSentinel(rest string) (redis.UniversalClient, error) {
+	rest, rawQuery, _ := strings.Cut(rest, "?")
+	query, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	var user *url.Userinfo
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		name, password, hasPassword := strings.Cut(rest[:at], ":")
+		if hasPassword {
+			user = url.UserPassword(name, password)
+		} else {
+			user = url.User(name)
+		}
+		rest = rest[at+1:]
+	}
+	hosts, master, _ := strings.Cut(rest, "/")
+	master = strings.Trim(master, "/")
 	if master == "" {
 		return nil, fmt.Errorf("redis-sentinel URL needs the master name as its path: redis-sentinel://host:26379/mymaster")
 	}
 	var addrs []string
-	for _, a := range strings.Split(u.Host, ",") {
+	for _, a := range strings.Split(hosts, ",") {
 		if a = strings.TrimSpace(a); a != "" {
 			if !strings.Contains(a, ":") {
 				a += ":26379"
@@ -62,16 +80,16 @@ func openSentinel(u *url.URL) (redis.UniversalClient, error) {
 	opts := &redis.FailoverOptions{
 		MasterName:       master,
 		SentinelAddrs:    addrs,
-		SentinelPassword: u.Query().Get("sentinel_password"),
+		SentinelPassword: query.Get("sentinel_password"),
 		DialTimeout:      redisDialTimeout,
 		ReadTimeout:      redisIOTimeout,
 		WriteTimeout:     redisIOTimeout,
 	}
-	if u.User != nil {
-		opts.Username = u.User.Username()
-		opts.Password, _ = u.User.Password()
+	if user != nil {
+		opts.Username = user.Username()
+		opts.Password, _ = user.Password()
 	}
-	if db := u.Query().Get("db"); db != "" {
+	if db := query.Get("db"); db != "" {
 		n, err := strconv.Atoi(db)
 		if err != nil || n < 0 {
 			return nil, fmt.Errorf("db %q: want a database number", db)

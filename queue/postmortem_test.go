@@ -1,0 +1,229 @@
+package queue_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hindsight-dev/hindsight/integrations/github"
+	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
+	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
+	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
+	"github.com/hindsight-dev/hindsight/postmortem"
+	"github.com/hindsight-dev/hindsight/queue"
+	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/templates"
+)
+
+const incidentID = "PRETRY1"
+
+type pipeline struct {
+	h     *queue.PostmortemHandler
+	pd    *pagerdutytest.Server
+	gh    *githubtest.Server
+	notes *flakyNotes
+}
+
+// flakyNotes adds the note and then, while failAfter is set, reports a failure, as a worker that dies
+// after PagerDuty took the note would.
+type flakyNotes struct {
+	pd        *pagerduty.Client
+	failAfter bool
+}
+
+func (f *flakyNotes) AddNote(ctx context.Context, id, content string) (postmortem.Note, error) {
+	n, err := f.pd.AddNote(ctx, id, content)
+	if err == nil && f.failAfter {
+		f.failAfter = false
+		return n, errors.New("worker died after adding the note")
+	}
+	return n, err
+}
+
+func newPipeline(t *testing.T) *pipeline {
+	t.Helper()
+	r := queuetest.StartRedis(t)
+	rdb, err := queue.OpenRedis(r.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = rdb.Close() })
+
+	pd := pagerdutytest.NewServer(t, "pd-token")
+	inc, entries, notes := pagerdutytest.Synthetic(incidentID, 42, 120, time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
+	pd.AddIncident(inc)
+	pd.AddLogEntries(incidentID, entries...)
+	pd.AddNotes(incidentID, notes...)
+	pdc, err := pagerduty.New(pagerduty.Options{BaseURL: pd.URL(), Token: "pd-token", From: "bot@example.com", MaxWait: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh := githubtest.NewServer(t, "acme", "pm", "gh-token")
+	gh.AddCollaborators("ana", "ben")
+	ghc, err := github.New(github.Options{BaseURL: gh.URL(), Token: "gh-token", Repo: "acme/pm", BaseBranch: "main", MaxWait: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	renderer, err := postmortem.NewRenderer(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn := &flakyNotes{pd: pdc}
+	h := &queue.PostmortemHandler{
+		Store:       queue.NewStore(rdb, time.Hour),
+		Locker:      queue.NewLocker(rdb, time.Minute),
+		Source:      pdc,
+		Notes:       fn,
+		DecodeEvent: pagerduty.DecodeEvent,
+		FromEvents:  pagerduty.IncidentFromEvents,
+		Policy:      postmortem.DefaultPolicy(),
+		Composer:    &postmortem.Composer{Renderer: renderer, People: map[string]string{"PUSERA1": "ana", "PUSERB2": "ben"}, Labels: []string{"postmortem"}},
+		Publisher:   ghc,
+		BackLink:    true,
+		Metrics:     queue.NewMetrics(prometheus.NewRegistry()),
+		Logger:      slog.New(slog.DiscardHandler),
+	}
+	return &pipeline{h: h, pd: pd, gh: gh, notes: fn}
+}
+
+func (p *pipeline) process(t *testing.T) error {
+	t.Helper()
+	payload, _ := json.Marshal(queue.PostmortemPayload{IncidentID: incidentID, EventID: "E1"})
+	return p.h.ProcessTask(context.Background(), asynq.NewTask(queue.TypePostmortem, payload))
+}
+
+// assertExactlyOnce checks one branch, one commit on it, one pull request, one reviewer set and one
+// back-link note.
+func (p *pipeline) assertExactlyOnce(t *testing.T) {
+	t.Helper()
+	prs := p.gh.PullRequests()
+	if len(prs) != 1 {
+		t.Fatalf("%d pull requests, want 1", len(prs))
+	}
+	if n := len(p.gh.Branches()); n != 2 {
+		t.Errorf("%d branches, want main and postmortem/%s", n, incidentID)
+	}
+	if n := p.gh.Commits("postmortem/" + incidentID); n != 2 {
+		t.Errorf("%d commits on the branch, want the base and one", n)
+	}
+	if got := strings.Join(prs[0].RequestedReviewers, ","); got != "ana,ben" && got != "ben,ana" {
+		t.Errorf("reviewers = %q, want ana and ben once each", got)
+	}
+	if got := strings.Join(prs[0].Labels, ","); got != "postmortem" {
+		t.Errorf("labels = %q", got)
+	}
+	links := 0
+	for _, n := range p.pd.Notes(incidentID) {
+		if strings.Contains(string(n), queue.BackLinkNote("")) {
+			links++
+		}
+	}
+	if links != 1 {
+		t.Errorf("%d back-link notes, want 1", links)
+	}
+}
+
+func TestPipelineRetryAfterFailureAtEachStep(t *testing.T) {
+	steps := []struct {
+		name  string
+		setup func(p *pipeline)
+	}{
+		{"no failure", func(*pipeline) {}},
+		{"PagerDuty down while fetching", func(p *pipeline) { p.pd.FailNext(8, http.StatusBadGateway) }},
+		{"crash after the tree", ghCrashAfter("POST", "/git/trees")},
+		{"crash after the commit", ghCrashAfter("POST", "/git/commits")},
+		{"crash after the branch", ghCrashAfter("POST", "/git/refs")},
+		{"crash after the pull request", ghCrashAfter("POST", "/pulls")},
+		{"crash after labels and assignee", ghCrashAfter("PATCH", "/issues/")},
+		{"crash after the reviewers", ghCrashAfter("POST", "/requested_reviewers")},
+		{"crash after the back-link note", func(p *pipeline) { p.notes.failAfter = true }},
+	}
+	for _, step := range steps {
+		t.Run(step.name, func(t *testing.T) {
+			p := newPipeline(t)
+			step.setup(p)
+			var err error
+			for attempt := 0; attempt < 6; attempt++ {
+				if err = p.process(t); err == nil {
+					break
+				}
+			}
+			if err != nil {
+				t.Fatalf("no attempt succeeded: %v", err)
+			}
+			p.assertExactlyOnce(t)
+			// Another delivery of incident.resolved changes nothing.
+			if err := p.process(t); err != nil {
+				t.Fatal(err)
+			}
+			p.assertExactlyOnce(t)
+		})
+	}
+}
+
+// ghCrashAfter makes the first matching GitHub request take effect but answer 502, as if the worker died
+// before it learned the answer.
+func ghCrashAfter(method, pathPart string) func(p *pipeline) {
+	return func(p *pipeline) {
+		done := false
+		p.gh.Inject(func(r *http.Request) (githubtest.Fault, bool) {
+			if done || r.Method != method || !strings.Contains(r.URL.Path, pathPart) {
+				return githubtest.Fault{}, false
+			}
+			done = true
+			return githubtest.Fault{Status: http.StatusBadGateway, Body: `{"message":"Server Error"}`, After: true}, true
+		})
+	}
+}
+
+func TestPipelineSkipsIncidentsThePolicyExcludes(t *testing.T) {
+	p := newPipeline(t)
+	p.h.Policy = postmortem.Policy{Default: "skip"}
+	if err := p.process(t); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(p.gh.PullRequests()); n != 0 {
+		t.Errorf("%d pull requests for an incident the policy skips", n)
+	}
+}
+
+func TestPipelineUnknownIncidentIsNotRetried(t *testing.T) {
+	p := newPipeline(t)
+	payload, _ := json.Marshal(queue.PostmortemPayload{IncidentID: "PNOSUCH", EventID: "E1"})
+	p.h.Source = notFound{}
+	err := p.h.ProcessTask(context.Background(), asynq.NewTask(queue.TypePostmortem, payload))
+	if !errors.Is(err, asynq.SkipRetry) {
+		t.Errorf("error %v, want it to skip retries", err)
+	}
+}
+
+type notFound struct{}
+
+func (notFound) Incident(context.Context, string) (postmortem.Incident, error) {
+	return postmortem.Incident{}, fmt.Errorf("fetch: %w", queue.ErrPermanent)
+}
+
+func TestPipelineLockedIncidentWaits(t *testing.T) {
+	p := newPipeline(t)
+	unlock, err := p.h.Locker.Lock(context.Background(), "postmortem:"+incidentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.process(t); !errors.Is(err, queue.ErrLocked) {
+		t.Fatalf("error %v, want ErrLocked while another worker holds the incident", err)
+	}
+	unlock()
+	if err := p.process(t); err != nil {
+		t.Fatal(err)
+	}
+	p.assertExactlyOnce(t)
+}
