@@ -22,14 +22,31 @@ type Composer struct {
 	DefaultOwner string
 	// Dir is the repository folder postmortems are written to.
 	Dir string
+	// Roles renders people as roles instead of names (see DocumentOptions.Roles).
+	Roles bool
 	Now func() time.Time
 }
 
 // PullRequestTemplate is the name of the template of pull request descriptions.
 const PullRequestTemplate = "pull-request"
 
-// DefaultTemplate is the template used when the policy names none.
-const DefaultTemplate = "default"
+// The templates Hindsight ships: the full postmortem for P1 and P2, a short one otherwise.
+const (
+	FullTemplate  = "full"
+	ShortTemplate = "short"
+)
+
+// TemplateFor returns the template a decision names, else the full one for P1 and P2 and the short one for
+// every other incident.
+func TemplateFor(inc Incident, d Decision) string {
+	if d.Template != "" {
+		return d.Template
+	}
+	if strings.EqualFold(inc.Priority, "P1") || strings.EqualFold(inc.Priority, "P2") {
+		return FullTemplate
+	}
+	return ShortTemplate
+}
 
 // Compose renders the postmortem of inc as decided by d.
 func (c *Composer) Compose(inc Incident, d Decision) (Draft, error) {
@@ -45,10 +62,9 @@ func (c *Composer) Compose(inc Incident, d Decision) (Draft, error) {
 		due = now()
 	}
 	due = due.Add(d.Due)
-	doc := NewDocument(inc, tl, facts, DocumentOptions{Owner: owner, Due: due, Generated: now().UTC()})
+	doc := NewDocument(inc, tl, facts, DocumentOptions{Owner: owner, Due: due, Generated: now().UTC(), Roles: c.Roles})
 
-	name := orDefault(d.Template, DefaultTemplate)
-	content, err := c.Renderer.Render(name, doc)
+	content, err := c.Renderer.Render(TemplateFor(inc, d), doc)
 	if err != nil {
 		return Draft{}, fmt.Errorf("render postmortem of %s: %w", inc.ID, err)
 	}

@@ -2,6 +2,7 @@ package postmortem
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,10 +64,14 @@ type DocumentOptions struct {
 	Owner     string // GitHub login, without "@"
 	Due       time.Time
 	Generated time.Time
+	// Roles renders people as roles ("incident commander", "responder 1") instead of names, for a version
+	// meant for readers outside the company. Services and integrations keep their names.
+	Roles bool
 }
 
 // NewDocument assembles the template data of an incident's postmortem.
 func NewDocument(inc Incident, tl Timeline, f Facts, opts DocumentOptions) Document {
+	name := personNamer(tl, f, opts.Roles)
 	teams := make([]string, 0, len(inc.Teams))
 	for _, t := range inc.Teams {
 		teams = append(teams, Inline(t.Name))
@@ -75,7 +80,7 @@ func NewDocument(inc Incident, tl Timeline, f Facts, opts DocumentOptions) Docum
 		Incident: IncidentFields{
 			ID:               Inline(inc.ID),
 			Number:           inc.Number,
-			Title:            Inline(inc.Title),
+			Title:            Inline(name.text(inc.Title)),
 			URL:              linkTarget(inc.URL),
 			Status:           Inline(inc.Status),
 			Priority:         Inline(orDefault(inc.Priority, "none")),
@@ -103,34 +108,191 @@ func NewDocument(inc Incident, tl Timeline, f Facts, opts DocumentOptions) Docum
 		Due:       FormatTime(opts.Due),
 		Generated: FormatTime(opts.Generated),
 	}
-	if opts.Owner != "" {
+	if opts.Owner != "" && !opts.Roles {
 		d.Owner = "@" + opts.Owner
 	}
 	for _, r := range f.Responders {
-		d.Responders = append(d.Responders, ResponderFields{Name: Inline(orDefault(r.Name, r.ID)), Did: r.Did()})
+		d.Responders = append(d.Responders, ResponderFields{Name: Inline(name.person(r.Person)), Did: r.Did()})
 	}
 	d.Timeline = make([]Row, 0, len(tl))
+	var burst notificationBurst
 	for _, e := range tl {
-		row := Row{Time: FormatTime(e.At), Kind: string(e.Kind), Actor: Inline(actorName(e.Actor)), Text: Inline(e.Text), Count: 1}
+		text := name.text(e.Text)
+		row := Row{Time: FormatTime(e.At), Kind: string(e.Kind), Actor: Inline(name.person(e.Actor)), Text: Inline(text), Count: 1}
 		d.Timeline = append(d.Timeline, row)
 		if e.Kind.Key() {
-			d.KeyMoments = append(d.KeyMoments, row)
+			d.KeyMoments = appendFolded(d.KeyMoments, row)
 		}
-		if n := len(d.Condensed); n > 0 && foldable(e.Kind) && d.Condensed[n-1].Kind == row.Kind && d.Condensed[n-1].Text == row.Text {
-			d.Condensed[n-1].Count++
+		if e.Kind == KindNote && e.Text != "" {
+			d.Notes = append(d.Notes, NoteFields{Time: row.Time, Author: row.Actor, Text: Block(text, "> ")})
+		}
+		if e.Kind == KindNotified {
+			burst.add(row.Time, e, name)
 			continue
 		}
-		d.Condensed = append(d.Condensed, row)
-		if e.Kind == KindNote && e.Text != "" {
-			d.Notes = append(d.Notes, NoteFields{Time: row.Time, Author: row.Actor, Text: Block(e.Text, "> ")})
-		}
+		d.Condensed = burst.flush(d.Condensed)
+		d.Condensed = appendFolded(d.Condensed, row)
 	}
+	d.Condensed = burst.flush(d.Condensed)
 	return d
 }
 
-// foldable kinds repeat in bursts (every responder notified on every channel) and read best as one row.
-func foldable(k Kind) bool {
-	return k == KindNotified || k == KindAssigned || k == KindEscalated || k == KindOther
+// appendFolded appends row, or counts it on the last row when it says the same thing again.
+func appendFolded(rows []Row, row Row) []Row {
+	if n := len(rows); n > 0 {
+		last := &rows[n-1]
+		if last.Kind == row.Kind && last.Text == row.Text && last.Actor == row.Actor {
+			last.Count += row.Count
+			return rows
+		}
+	}
+	return append(rows, row)
+}
+
+// notificationBurst gathers consecutive notifications (every responder paged on every channel) into one row:
+// "Notified 4 responders by phone and SMS".
+type notificationBurst struct {
+	time     string
+	people   []string
+	channels []string
+}
+
+func (b *notificationBurst) add(at string, e Entry, name namer) {
+	if len(b.people) == 0 && len(b.channels) == 0 {
+		b.time = at
+	}
+	for _, p := range e.People {
+		if n := name.person(p); n != "" && !slices.Contains(b.people, n) {
+			b.people = append(b.people, n)
+		}
+	}
+	if ch := notificationChannel(e.Text); ch != "" && !slices.Contains(b.channels, ch) {
+		b.channels = append(b.channels, ch)
+	}
+	if len(e.People) == 0 && len(b.people) == 0 {
+		b.people = append(b.people, "")
+	}
+}
+
+func (b *notificationBurst) flush(rows []Row) []Row {
+	if len(b.people) == 0 && len(b.channels) == 0 {
+		return rows
+	}
+	var who string
+	switch {
+	case len(b.people) == 1 && b.people[0] != "":
+		who = b.people[0]
+	case len(b.people) <= 1:
+		who = "a responder"
+	default:
+		who = strconv.Itoa(len(b.people)) + " responders"
+	}
+	text := "Notified " + who
+	if len(b.channels) > 0 {
+		text += " by " + joinWords(b.channels)
+	}
+	rows = appendFolded(rows, Row{Time: b.time, Kind: string(KindNotified), Text: Inline(text), Count: 1})
+	*b = notificationBurst{}
+	return rows
+}
+
+// notificationChannel recovers the channel of a notify entry's text ("Notified Ann by SMS").
+func notificationChannel(text string) string {
+	if i := strings.LastIndex(text, " by "); i >= 0 {
+		return text[i+len(" by "):]
+	}
+	return ""
+}
+
+// joinWords joins words as prose: "phone", "phone and SMS", "phone, SMS and email".
+func joinWords(words []string) string {
+	if len(words) <= 1 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// namer names people in a document: by name, or by role when the document is meant for outside readers.
+type namer struct {
+	roles map[string]string // person key -> role label; nil when people are named
+	// replacer swaps responders' names in free text for their roles.
+	replacer *strings.Replacer
+}
+
+func personKey(p Person) string { return orDefault(p.ID, p.Name) }
+
+// personNamer numbers human responders in the order they first appear; whoever was given the incident
+// commander role is called so.
+func personNamer(tl Timeline, f Facts, roles bool) namer {
+	if !roles {
+		return namer{}
+	}
+	n := namer{roles: map[string]string{}}
+	var pairs []string
+	assign := func(p Person, label string) {
+		key := personKey(p)
+		if !p.IsUser() || key == "" {
+			return
+		}
+		if _, ok := n.roles[key]; ok {
+			return
+		}
+		n.roles[key] = label
+		if p.Name != "" {
+			pairs = append(pairs, p.Name, label)
+		}
+	}
+	for _, e := range tl {
+		if e.Type == "incident.role.assigned" && strings.Contains(strings.ToLower(e.Text), "commander") {
+			for _, p := range e.People {
+				assign(p, "incident commander")
+			}
+		}
+	}
+	count := 0
+	next := func(p Person) {
+		if _, ok := n.roles[personKey(p)]; !ok && p.IsUser() && personKey(p) != "" {
+			count++
+			assign(p, "responder "+strconv.Itoa(count))
+		}
+	}
+	for _, r := range f.Responders {
+		next(r.Person)
+	}
+	for _, e := range tl {
+		next(e.Actor)
+		for _, p := range e.People {
+			next(p)
+		}
+	}
+	// Longer names first, so "Ann Lee" is replaced before "Ann".
+	slices.SortStableFunc(pairsOf(pairs), func(a, b [2]string) int { return len(b[0]) - len(a[0]) })
+	n.replacer = strings.NewReplacer(pairs...)
+	return n
+}
+
+func pairsOf(flat []string) [][2]string {
+	out := make([][2]string, 0, len(flat)/2)
+	for i := 0; i+1 < len(flat); i += 2 {
+		out = append(out, [2]string{flat[i], flat[i+1]})
+	}
+	return out
+}
+
+func (n namer) person(p Person) string {
+	if n.roles != nil {
+		if label, ok := n.roles[personKey(p)]; ok {
+			return label
+		}
+	}
+	return actorName(p)
+}
+
+func (n namer) text(s string) string {
+	if n.replacer == nil {
+		return s
+	}
+	return n.replacer.Replace(s)
 }
 
 func actorName(p Person) string {

@@ -13,7 +13,7 @@ import (
 // TemplateExt is the file name ending of postmortem templates.
 const TemplateExt = ".md.tmpl"
 
-// Renderer executes postmortem templates by name ("default" is default.md.tmpl).
+// Renderer executes postmortem templates by name ("full" is full.md.tmpl).
 type Renderer struct {
 	templates map[string]*template.Template
 }

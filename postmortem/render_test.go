@@ -74,7 +74,7 @@ func TestComposeHostileText(t *testing.T) {
 	inc := postmortem.SampleIncident()
 	inc.Title = "DB down @acme/sre <img src=x onerror=alert(1)> | {{.Owner}} — Ошибка 数据库"
 	inc.Service.Name = "pay|ments @bob"
-	inc.Notes[0].Content = "@channel please look\n<script>x()</script>\n| a | b |\n{{template \"default\" .}}"
+	inc.Notes[0].Content = "@channel please look\n<script>x()</script>\n| a | b |\n{{template \"full\" .}}"
 	inc.LogEntries[0].Agent.Name = "Eve @eve|x"
 	d, err := composer(t).Compose(inc, postmortem.Decision{Required: true, Due: time.Hour})
 	if err != nil {
@@ -91,7 +91,7 @@ func TestComposeHostileText(t *testing.T) {
 	if strings.Contains(d.Title, "@acme") {
 		t.Errorf("title pings: %q", d.Title)
 	}
-	if !strings.Contains(d.Content, "{{.Owner}} — Ошибка 数据库") || !strings.Contains(d.Content, `{{template "default" .}}`) {
+	if !strings.Contains(d.Content, "{{.Owner}} — Ошибка 数据库") || !strings.Contains(d.Content, `{{template "full" .}}`) {
 		t.Error("template actions or non-ASCII text were not kept as literal text")
 	}
 	// Every table row keeps its column count.
@@ -107,12 +107,12 @@ func TestComposeHostileText(t *testing.T) {
 }
 
 func TestRendererOverridesAndErrors(t *testing.T) {
-	team := fstest.MapFS{"default.md.tmpl": {Data: []byte("# {{.Incident.Title}} (team template)\n")}}
+	team := fstest.MapFS{"full.md.tmpl": {Data: []byte("# {{.Incident.Title}} (team template)\n")}}
 	r, err := postmortem.NewRenderer(templates.FS, team)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := r.Render("default", postmortem.Document{Incident: postmortem.IncidentFields{Title: "X"}})
+	out, err := r.Render("full", postmortem.Document{Incident: postmortem.IncidentFields{Title: "X"}})
 	if err != nil || out != "# X (team template)\n" {
 		t.Errorf("override: %q, %v", out, err)
 	}
@@ -120,16 +120,16 @@ func TestRendererOverridesAndErrors(t *testing.T) {
 		t.Error("the embedded pull request template is gone after an override")
 	}
 
-	broken := fstest.MapFS{"default.md.tmpl": {Data: []byte("line one\n{{.Incident.Title\n")}}
-	if _, err := postmortem.NewRenderer(broken); err == nil || !strings.Contains(err.Error(), "default.md.tmpl:2") {
-		t.Errorf("parse error = %v, want one naming default.md.tmpl:2", err)
+	broken := fstest.MapFS{"full.md.tmpl": {Data: []byte("line one\n{{.Incident.Title\n")}}
+	if _, err := postmortem.NewRenderer(broken); err == nil || !strings.Contains(err.Error(), "full.md.tmpl:2") {
+		t.Errorf("parse error = %v, want one naming full.md.tmpl:2", err)
 	}
-	badField := fstest.MapFS{"default.md.tmpl": {Data: []byte("\n\n{{.Incident.NoSuchField}}\n")}}
+	badField := fstest.MapFS{"full.md.tmpl": {Data: []byte("\n\n{{.Incident.NoSuchField}}\n")}}
 	r, err = postmortem.NewRenderer(badField)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Render("default", postmortem.Document{}); err == nil || !strings.Contains(err.Error(), "default.md.tmpl:3") {
-		t.Errorf("execute error = %v, want one naming default.md.tmpl:3", err)
+	if _, err := r.Render("full", postmortem.Document{}); err == nil || !strings.Contains(err.Error(), "full.md.tmpl:3") {
+		t.Errorf("execute error = %v, want one naming full.md.tmpl:3", err)
 	}
 }

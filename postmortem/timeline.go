@@ -275,8 +275,22 @@ func eventToEntry(ev Event) Entry {
 		e.Kind, e.Text = KindField, "Custom fields updated"
 	case "incident.role.assigned":
 		e.Kind, e.Text = KindResponder, "Role assigned"+prefixed(": ", ev.Text)+prefixed(" to ", people)
+	case "incident.task.created":
+		e.Kind, e.Text = KindOther, "Task created"+prefixed(": ", ev.Text)
+	case "incident.task.updated":
+		e.Kind, e.Text = KindOther, "Task updated"+prefixed(": ", ev.Text)
+	case "incident.task.completed":
+		e.Kind, e.Text = KindOther, "Task completed"+prefixed(": ", ev.Text)
+	case "incident.workflow.started":
+		e.Kind, e.Text = KindOther, "Incident workflow started"+prefixed(": ", ev.Text)
+	case "incident.workflow.completed":
+		e.Kind, e.Text = KindOther, "Incident workflow completed"+prefixed(": ", ev.Text)
 	default:
 		e.Kind = KindOther
+		if action, ok := strings.CutPrefix(ev.Type, "incident.action_invocation."); ok {
+			e.Text = "Automation action " + action + prefixed(": ", ev.Text)
+			break
+		}
 		e.Text = strings.ReplaceAll(strings.TrimPrefix(ev.Type, "incident."), "_", " ")
 		e.Text = strings.ReplaceAll(e.Text, ".", " ")
 		if ev.Text != "" {

@@ -306,7 +306,7 @@ func TestBadConfigurationStopsWithOneLineNamingTheSetting(t *testing.T) {
 	unknownKey := writeConfig(t, "github:\n  repo: acme/x\n  reviewrs: [a]\n")
 	badPolicy := writeConfig(t, "policy:\n  rules:\n    - priorities: [P1]\n      postmortem: always\n")
 	brokenTemplates := t.TempDir()
-	if err := os.WriteFile(filepath.Join(brokenTemplates, "default.md.tmpl"), []byte("# {{.Incident.Title}\n"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(brokenTemplates, "full.md.tmpl"), []byte("# {{.Incident.Title}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	brokenTemplateConfig := writeConfig(t, "templates:\n  directory: "+brokenTemplates+"\n")
@@ -325,7 +325,7 @@ func TestBadConfigurationStopsWithOneLineNamingTheSetting(t *testing.T) {
 		{"unreadable config", map[string]string{"HINDSIGHT_CONFIG": "/no/such/hindsight.yaml"}, "HINDSIGHT_CONFIG", "no such file"},
 		{"unknown YAML key", map[string]string{"HINDSIGHT_CONFIG": unknownKey}, "HINDSIGHT_CONFIG", "reviewrs"},
 		{"bad policy", map[string]string{"HINDSIGHT_CONFIG": badPolicy}, "HINDSIGHT_CONFIG", "postmortem"},
-		{"broken template", map[string]string{"HINDSIGHT_CONFIG": brokenTemplateConfig}, "HINDSIGHT_CONFIG", "default.md.tmpl:1"},
+		{"broken template", map[string]string{"HINDSIGHT_CONFIG": brokenTemplateConfig}, "HINDSIGHT_CONFIG", "full.md.tmpl:1"},
 		{"bad app id", map[string]string{"HINDSIGHT_GITHUB_APP_ID": "abc"}, "HINDSIGHT_GITHUB_APP_ID", "number"},
 		{"missing webhook secrets", map[string]string{"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": ""}, "HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS", "required"},
 		{"bad From", map[string]string{"HINDSIGHT_PAGERDUTY_FROM": "not an email"}, "HINDSIGHT_PAGERDUTY_FROM", ""},

@@ -21,6 +21,7 @@ func runPreview(ctx context.Context, args []string, getenv func(string) string, 
 	fl.SetOutput(io.Discard)
 	from := fl.String("from", "", "exported incident: {\"incident\": …, \"log_entries\": […], \"notes\": […]}")
 	incidentID := fl.String("incident", "", "PagerDuty incident ID to fetch (needs HINDSIGHT_PAGERDUTY_TOKEN)")
+	roles := fl.Bool("roles", false, "name people by role (\"responder 1\", \"incident commander\"), for readers outside the company")
 	if err := fl.Parse(args); err != nil {
 		return usageError{"preview: " + err.Error()}
 	}
@@ -61,6 +62,7 @@ func runPreview(ctx context.Context, args []string, getenv func(string) string, 
 		}
 	}
 	decision := cfg.Policy.Decide(inc)
+	composer.Roles = *roles
 	draft, err := composer.Compose(inc, decision)
 	if err != nil {
 		return err
@@ -96,7 +98,7 @@ func readExportFile(path string) (postmortem.Incident, error) {
 // checkTemplates renders every template the policy can choose, and the pull request description, with a
 // sample incident.
 func checkTemplates(c *postmortem.Composer, p postmortem.Policy) error {
-	names := []string{postmortem.DefaultTemplate}
+	names := []string{postmortem.FullTemplate, postmortem.ShortTemplate}
 	for _, r := range p.Rules {
 		if r.Template != "" {
 			names = append(names, r.Template)

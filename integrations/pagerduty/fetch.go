@@ -1,0 +1,315 @@
+package pagerduty
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hindsight-dev/hindsight/postmortem"
+)
+
+const (
+	pageLimit = 100 // PagerDuty's largest page
+	// maxOffsetPlusLimit is PagerDuty's paging ceiling: a request with offset+limit above it answers 400.
+	maxOffsetPlusLimit = 10000
+	// windowMargin widens the first since/until window around the incident's life.
+	windowMargin = 24 * time.Hour
+)
+
+// Incident fetches an incident with all its log entries and notes and maps it to the domain. Errors are
+// those of FetchExport and Export.Decode.
+func (c *Client) Incident(ctx context.Context, incidentID string) (postmortem.Incident, error) {
+	e, err := c.FetchExport(ctx, incidentID)
+	if err != nil {
+		return postmortem.Incident{}, err
+	}
+	return e.Decode()
+}
+
+// FetchExport fetches an incident (GET /incidents/{id}), every one of its log entries (GET
+// /incidents/{id}/log_entries, 100 a page, time_zone=UTC) and its notes (GET /incidents/{id}/notes). For n
+// ≤ 10,000 log entries it makes 2 + max(1, ceil(n/100)) requests; above PagerDuty's 10,000 offset ceiling
+// it splits the incident's life into since/until windows until each fits, and drops duplicates by ID.
+// Log entries are returned sorted by created_at, then id.
+//
+// It returns an error wrapping ErrNotFound when PagerDuty does not know the incident, ErrRateLimited when
+// rate limiting outlasts the allowed wait, *APIError for other answers, and fails before any request
+// when incidentID is not a valid ID.
+func (c *Client) FetchExport(ctx context.Context, incidentID string) (*Export, error) {
+	if err := checkID("fetch incident", incidentID); err != nil {
+		return nil, err
+	}
+	incident, err := c.fetchIncident(ctx, incidentID)
+	if err != nil {
+		return nil, wrapOp("fetch incident", incidentID, err)
+	}
+	var head struct {
+		ID        string `json:"id"`
+		CreatedAt string `json:"created_at"`
+	}
+	_ = json.Unmarshal(incident, &head)
+	// PagerDuty accepts an incident number in the URL; the incident's own ID names it from here on.
+	id := incidentID
+	if ValidIncidentID(head.ID) {
+		id = head.ID
+	}
+	createdAt, _ := parseTime(head.CreatedAt)
+
+	entries, err := c.fetchLogEntries(ctx, id, createdAt)
+	if err != nil {
+		return nil, wrapOp("fetch log entries", id, err)
+	}
+	notes, err := c.fetchNotes(ctx, id)
+	if err != nil {
+		return nil, wrapOp("fetch notes", id, err)
+	}
+	return &Export{Incident: incident, LogEntries: entries, Notes: notes}, nil
+}
+
+func (c *Client) fetchIncident(ctx context.Context, id string) (json.RawMessage, error) {
+	body, err := c.send(ctx, request{method: http.MethodGet, path: "/incidents/" + id, idempotent: true})
+	if err != nil {
+		return nil, err
+	}
+	var resp struct {
+		Incident json.RawMessage `json:"incident"`
+	}
+	if err := json.Unmarshal(body, &resp); err != nil {
+		return nil, fmt.Errorf("decode answer: %w", err)
+	}
+	if !isObject(resp.Incident) {
+		return nil, errors.New("decode answer: no \"incident\" object")
+	}
+	return resp.Incident, nil
+}
+
+func (c *Client) fetchNotes(ctx context.Context, id string) ([]json.RawMessage, error) {
+	body, err := c.send(ctx, request{method: http.MethodGet, path: "/incidents/" + id + "/notes", idempotent: true})
+	if err != nil {
+		return nil, err
+	}
+	var resp struct {
+		Notes []json.RawMessage `json:"notes"`
+	}
+	if err := json.Unmarshal(body, &resp); err != nil {
+		return nil, fmt.Errorf("decode answer: %w", err)
+	}
+	return resp.Notes, nil
+}
+
+// logEntrySet gathers log entries once each by ID.
+type logEntrySet struct {
+	byKey map[string]sortableEntry
+}
+
+type sortableEntry struct {
+	raw json.RawMessage
+	id  string
+	at  time.Time
+}
+
+func (s *logEntrySet) add(raw json.RawMessage) {
+	var head struct {
+		ID        string `json:"id"`
+		CreatedAt string `json:"created_at"`
+	}
+	_ = json.Unmarshal(raw, &head)
+	key := head.ID
+	if key == "" {
+		key = "raw:" + string(raw)
+	}
+	if _, ok := s.byKey[key]; ok {
+		return
+	}
+	at, _ := parseTime(head.CreatedAt)
+	s.byKey[key] = sortableEntry{raw: raw, id: head.ID, at: at}
+}
+
+func (s *logEntrySet) span() (first, last time.Time) {
+	for _, e := range s.byKey {
+		if e.at.IsZero() {
+			continue
+		}
+		if first.IsZero() || e.at.Before(first) {
+			first = e.at
+		}
+		if e.at.After(last) {
+			last = e.at
+		}
+	}
+	return first, last
+}
+
+func (s *logEntrySet) sorted() []json.RawMessage {
+	es := make([]sortableEntry, 0, len(s.byKey))
+	for _, e := range s.byKey {
+		es = append(es, e)
+	}
+	sort.Slice(es, func(i, j int) bool {
+		if !es[i].at.Equal(es[j].at) {
+			return es[i].at.Before(es[j].at)
+		}
+		if es[i].id != es[j].id {
+			return es[i].id < es[j].id
+		}
+		return bytes.Compare(es[i].raw, es[j].raw) < 0
+	})
+	out := make([]json.RawMessage, len(es))
+	for i, e := range es {
+		out[i] = e.raw
+	}
+	return out
+}
+
+// window is a since/until range; the zero window asks for everything.
+type window struct{ since, until time.Time }
+
+func (w window) bounded() bool { return !w.since.IsZero() }
+
+func (w window) String() string {
+	if !w.bounded() {
+		return "all"
+	}
+	return w.since.Format(time.RFC3339) + ".." + w.until.Format(time.RFC3339)
+}
+
+// fetchLogEntries pages through all log entries. Paging alone reaches at most 10,000 entries; when an
+// incident has more, its life is cut into since/until windows, halving each window that still holds more
+// than 10,000, so no request goes past the ceiling. Nothing here assumes an order of the answers: windows
+// overlap by a second (whichever of since/until PagerDuty treats as inclusive) and entries are kept by ID.
+func (c *Client) fetchLogEntries(ctx context.Context, id string, createdAt time.Time) ([]json.RawMessage, error) {
+	set := &logEntrySet{byKey: map[string]sortableEntry{}}
+	complete, err := c.fetchWindow(ctx, id, window{}, set)
+	if err != nil {
+		return nil, err
+	}
+	if complete {
+		return set.sorted(), nil
+	}
+	first, last := set.span()
+	since := createdAt
+	if since.IsZero() || (!first.IsZero() && first.Before(since)) {
+		since = first
+	}
+	until := time.Now().UTC()
+	if last.After(until) {
+		until = last
+	}
+	root := window{
+		since: since.Add(-windowMargin).Truncate(time.Second),
+		until: until.Add(time.Minute).Truncate(time.Second),
+	}
+	c.log.LogAttrs(ctx, slog.LevelInfo, "pagerduty: more than 10,000 log entries, fetching by time window",
+		slog.String("incident_id", id), slog.String("window", root.String()))
+	if err := c.fetchSplit(ctx, id, root, set); err != nil {
+		return nil, err
+	}
+	return set.sorted(), nil
+}
+
+// fetchSplit fetches window w, halving it while it holds more entries than paging can reach.
+func (c *Client) fetchSplit(ctx context.Context, id string, w window, set *logEntrySet) error {
+	complete, err := c.fetchWindow(ctx, id, w, set)
+	if err != nil || complete {
+		return err
+	}
+	span := w.until.Sub(w.since)
+	if span <= 2*time.Second {
+		return fmt.Errorf("more than %d log entries between %s: PagerDuty's paging cannot reach them all", maxOffsetPlusLimit, w)
+	}
+	mid := w.since.Add(span / 2).Truncate(time.Second)
+	if err := c.fetchSplit(ctx, id, window{since: w.since, until: mid.Add(time.Second)}, set); err != nil {
+		return err
+	}
+	return c.fetchSplit(ctx, id, window{since: mid, until: w.until}, set)
+}
+
+// fetchWindow pages through one window. It reports false, having fetched what it could, when the window
+// holds more entries than offset+limit ≤ 10,000 lets it reach. A bounded window asks for total=true on its
+// first page, so an over-full window is split after one request instead of a hundred.
+func (c *Client) fetchWindow(ctx context.Context, id string, w window, set *logEntrySet) (complete bool, err error) {
+	for offset := 0; ; {
+		q := url.Values{}
+		q.Set("limit", strconv.Itoa(pageLimit))
+		q.Set("offset", strconv.Itoa(offset))
+		q.Set("time_zone", "UTC")
+		if w.bounded() {
+			q.Set("since", w.since.Format(time.RFC3339))
+			q.Set("until", w.until.Format(time.RFC3339))
+			if offset == 0 {
+				q.Set("total", "true")
+			}
+		}
+		body, err := c.send(ctx, request{method: http.MethodGet, path: "/incidents/" + id + "/log_entries", query: q, idempotent: true})
+		if err != nil {
+			return false, fmt.Errorf("page at offset %d (window %s): %w", offset, w, err)
+		}
+		var page struct {
+			LogEntries []json.RawMessage `json:"log_entries"`
+			More       bool              `json:"more"`
+			Total      *int              `json:"total"`
+		}
+		if err := json.Unmarshal(body, &page); err != nil {
+			return false, fmt.Errorf("page at offset %d (window %s): decode answer: %w", offset, w, err)
+		}
+		if offset == 0 && page.Total != nil && *page.Total > maxOffsetPlusLimit && w.bounded() {
+			return false, nil
+		}
+		for _, raw := range page.LogEntries {
+			set.add(raw)
+		}
+		if !page.More {
+			return true, nil
+		}
+		if len(page.LogEntries) == 0 {
+			return false, fmt.Errorf("page at offset %d (window %s): PagerDuty says more but sent no entries", offset, w)
+		}
+		offset += len(page.LogEntries)
+		if offset+pageLimit > maxOffsetPlusLimit {
+			return false, nil
+		}
+	}
+}
+
+// AddNote adds a note to an incident (POST /incidents/{id}/notes) as the user named by Options.From and
+// returns it as PagerDuty stored it. It fails before any request when the ID is invalid, content is
+// blank or Options.From is empty. A 5xx is not retried (the note may have been written); a 429 is.
+func (c *Client) AddNote(ctx context.Context, incidentID, content string) (postmortem.Note, error) {
+	if err := checkID("add note", incidentID); err != nil {
+		return postmortem.Note{}, err
+	}
+	if strings.TrimSpace(content) == "" {
+		return postmortem.Note{}, wrapOp("add note", incidentID, errors.New("note content is empty"))
+	}
+	if c.from == "" {
+		return postmortem.Note{}, wrapOp("add note", incidentID, errors.New("Options.From is empty: PagerDuty needs a user's email in the From header to write"))
+	}
+	payload, err := json.Marshal(map[string]map[string]string{"note": {"content": content}})
+	if err != nil {
+		return postmortem.Note{}, wrapOp("add note", incidentID, err)
+	}
+	body, err := c.send(ctx, request{method: http.MethodPost, path: "/incidents/" + incidentID + "/notes", body: payload, from: true})
+	if err != nil {
+		return postmortem.Note{}, wrapOp("add note", incidentID, err)
+	}
+	var resp struct {
+		Note json.RawMessage `json:"note"`
+	}
+	if err := json.Unmarshal(body, &resp); err != nil || !isObject(resp.Note) {
+		return postmortem.Note{}, wrapOp("add note", incidentID, fmt.Errorf("decode answer: no \"note\" object"))
+	}
+	n, err := decodeNote(resp.Note)
+	if err != nil {
+		return postmortem.Note{}, wrapOp("add note", incidentID, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,271 @@
+package pagerduty
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hindsight-dev/hindsight/postmortem"
+)
+
+// wireLogEntry holds the fields of a log entry that map to postmortem.LogEntry; the rest of the entry is
+// read as a map for Details.
+type wireLogEntry struct {
+	ID           string          `json:"id"`
+	Type         string          `json:"type"`
+	Summary      string          `json:"summary"`
+	CreatedAt    string          `json:"created_at"`
+	Agent        *reference      `json:"agent"`
+	Channel      json.RawMessage `json:"channel"`
+	Note         text            `json:"note"`
+	User         *reference      `json:"user"`
+	AssignedUser *reference      `json:"assigned_user"`
+	Assignees    []reference     `json:"assignees"`
+	Notification json.RawMessage `json:"notification"`
+	EventDetails json.RawMessage `json:"event_details"`
+	// Acknowledgers are kept raw: seen both as references and as {at, acknowledger}.
+	Acknowledgers json.RawMessage `json:"acknowledgers"`
+}
+
+// mappedLogEntryFields are the top-level fields mapped to their own LogEntry field (or deliberately left
+// out: links, the incident itself, the service, teams, contexts); every other scalar goes to Details.
+var mappedLogEntryFields = map[string]bool{
+	"id": true, "type": true, "summary": true, "self": true, "html_url": true, "created_at": true,
+	"agent": true, "channel": true, "note": true, "user": true, "assigned_user": true, "assignees": true,
+	"notification": true, "event_details": true, "acknowledgers": true, "incident": true, "service": true,
+	"teams": true, "contexts": true,
+}
+
+var escalationLevelInSummary = regexp.MustCompile(`(?i)\blevel (\d+)\b`)
+
+func decodeLogEntry(raw []byte) (postmortem.LogEntry, error) {
+	var w wireLogEntry
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return postmortem.LogEntry{}, fmt.Errorf("decode log entry: %w", err)
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &all); err != nil {
+		return postmortem.LogEntry{}, fmt.Errorf("decode log entry %s: %w", w.ID, err)
+	}
+	at, err := parseTime(w.CreatedAt)
+	if err != nil {
+		return postmortem.LogEntry{}, fmt.Errorf("decode log entry %s: created_at: %w", w.ID, err)
+	}
+	e := postmortem.LogEntry{
+		ID:      w.ID,
+		Type:    strings.TrimSuffix(w.Type, "_log_entry"),
+		At:      at,
+		Summary: w.Summary,
+		Agent:   w.Agent.person(),
+	}
+	details := map[string]string{}
+
+	channel := objectFields(w.Channel)
+	e.Channel = scalarText(channel["type"])
+	e.Note = scalarText(channel["summary"])
+	if e.Note == "" {
+		e.Note = string(w.Note)
+	}
+	for k, v := range channel {
+		if k == "type" || k == "summary" || k == "notification" || k == "user" {
+			continue
+		}
+		if isScalar(v) {
+			details["channel."+k] = scalarText(v)
+		}
+	}
+
+	users := peopleSet{}
+	users.add(w.AssignedUser)
+	users.add(w.User)
+	for i := range w.Assignees {
+		users.add(&w.Assignees[i])
+	}
+	users.addRaw(w.Acknowledgers)
+	if u, ok := channel["user"]; ok {
+		var r reference
+		if json.Unmarshal(u, &r) == nil && r.ID != "" {
+			users.add(&r)
+		}
+	}
+
+	notification := w.Notification
+	if len(notification) == 0 || string(notification) == "null" {
+		notification = channel["notification"]
+	}
+	n := objectFields(notification)
+	if len(n) > 0 {
+		e.Notification = notificationKind(scalarText(n["type"]))
+		for k, v := range n {
+			if k != "type" && k != "user" && isScalar(v) && scalarText(v) != "" {
+				details["notification."+k] = scalarText(v)
+			}
+		}
+		if u, ok := n["user"]; ok {
+			var r reference
+			if json.Unmarshal(u, &r) == nil && r.ID != "" {
+				users.add(&r)
+			}
+		}
+	}
+	e.Users = users.list
+
+	for k, v := range objectFields(w.EventDetails) {
+		details[k] = scalarText(v)
+	}
+	for k, v := range all {
+		if !mappedLogEntryFields[k] && isScalar(v) && string(v) != "null" {
+			details[k] = scalarText(v)
+		}
+	}
+
+	if e.Type == "escalate" || e.Type == "assign" {
+		e.EscalationLevel = escalationLevel(all, channel, details, w.Summary)
+	}
+	if len(details) > 0 {
+		e.Details = details
+	}
+	return e, nil
+}
+
+// escalationLevel finds the escalation policy level an entry moved to. PagerDuty's schema names no field
+// for it, so the known spellings are tried, then the summary ("Escalated to level 2 ...").
+func escalationLevel(all, channel map[string]json.RawMessage, details map[string]string, summary string) int {
+	for _, src := range []map[string]json.RawMessage{all, channel} {
+		for _, k := range []string{"escalation_level", "level"} {
+			if v, ok := src[k]; ok {
+				if n, err := strconv.Atoi(scalarText(v)); err == nil && n > 0 {
+					return n
+				}
+			}
+		}
+	}
+	for _, k := range []string{"escalation_level", "level"} {
+		if n, err := strconv.Atoi(details[k]); err == nil && n > 0 {
+			return n
+		}
+	}
+	if m := escalationLevelInSummary.FindStringSubmatch(summary); m != nil {
+		if n, err := strconv.Atoi(m[1]); err == nil {
+			return n
+		}
+	}
+	return 0
+}
+
+// notificationKind maps PagerDuty's notification types to the domain's words: "sms_notification" → "sms",
+// "phone_notification" → "phone", "email_notification" → "email"; "push_notification" and unknown types
+// stay as they come.
+func notificationKind(t string) string {
+	switch t {
+	case "sms_notification", "phone_notification", "email_notification":
+		return strings.TrimSuffix(t, "_notification")
+	}
+	return t
+}
+
+// objectFields reads a JSON object's fields; anything else (absent, null, a string) reads as none.
+func objectFields(raw json.RawMessage) map[string]json.RawMessage {
+	if len(raw) == 0 {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	return m
+}
+
+func isScalar(raw json.RawMessage) bool {
+	s := strings.TrimSpace(string(raw))
+	return s != "" && s[0] != '{' && s[0] != '['
+}
+
+// peopleSet collects people once each, in order of first appearance.
+type peopleSet struct {
+	seen map[string]bool
+	list []postmortem.Person
+}
+
+func (s *peopleSet) add(r *reference) {
+	if r == nil || (r.ID == "" && r.name() == "") {
+		return
+	}
+	key := r.ID
+	if key == "" {
+		key = "name:" + r.name()
+	}
+	if s.seen == nil {
+		s.seen = map[string]bool{}
+	}
+	if s.seen[key] {
+		return
+	}
+	s.seen[key] = true
+	s.list = append(s.list, r.person())
+}
+
+// addRaw adds a list of references or of {acknowledger|assignee|user: reference}.
+func (s *peopleSet) addRaw(raw json.RawMessage) {
+	var items []json.RawMessage
+	if json.Unmarshal(raw, &items) != nil {
+		return
+	}
+	for _, item := range items {
+		var wrapped struct {
+			Acknowledger *reference `json:"acknowledger"`
+			Assignee     *reference `json:"assignee"`
+			User         *reference `json:"user"`
+		}
+		if json.Unmarshal(item, &wrapped) == nil && (wrapped.Acknowledger != nil || wrapped.Assignee != nil || wrapped.User != nil) {
+			s.add(wrapped.Acknowledger)
+			s.add(wrapped.Assignee)
+			s.add(wrapped.User)
+			continue
+		}
+		var r reference
+		if json.Unmarshal(item, &r) == nil {
+			s.add(&r)
+		}
+	}
+}
+
+type wireNote struct {
+	ID        string     `json:"id"`
+	User      *reference `json:"user"`
+	Content   text       `json:"content"`
+	CreatedAt string     `json:"created_at"`
+}
+
+func decodeNote(raw []byte) (postmortem.Note, error) {
+	var w wireNote
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return postmortem.Note{}, fmt.Errorf("decode note: %w", err)
+	}
+	at, err := parseTime(w.CreatedAt)
+	if err != nil {
+		return postmortem.Note{}, fmt.Errorf("decode note %s: created_at: %w", w.ID, err)
+	}
+	return postmortem.Note{ID: w.ID, At: at, User: w.User.person(), Content: string(w.Content)}, nil
+}
+
+func sortLogEntries(es []postmortem.LogEntry) {
+	sort.SliceStable(es, func(i, j int) bool {
+		if !es[i].At.Equal(es[j].At) {
+			return es[i].At.Before(es[j].At)
+		}
+		return es[i].ID < es[j].ID
+	})
+}
+
+func sortNotes(ns []postmortem.Note) {
+	sort.SliceStable(ns, func(i, j int) bool {
+		if !ns[i].At.Equal(ns[j].At) {
+			return ns[i].At.Before(ns[j].At)
+		}
+		return ns[i].ID < ns[j].ID
+	})
+}
