@@ -31,12 +31,14 @@ var referenceDir = filepath.Join("..", "..", "shared", "reference", "pagerduty")
 
 func reference(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(referenceDir, name))
+	b, err := readReference(name)
 	if err != nil {
 		t.Fatalf("reference payload: %v", err)
 	}
 	return b
 }
+
+func readReference(name string) ([]byte, error) { return os.ReadFile(filepath.Join(referenceDir, name)) }
 
 func sign(body []byte, s string) string {
 	h := hmac.New(sha256.New, []byte(s))

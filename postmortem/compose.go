@@ -24,7 +24,7 @@ type Composer struct {
 	Dir string
 	// Roles renders people as roles instead of names (see DocumentOptions.Roles).
 	Roles bool
-	Now func() time.Time
+	Now   func() time.Time
 }
 
 // PullRequestTemplate is the name of the template of pull request descriptions.

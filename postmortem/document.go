@@ -17,7 +17,10 @@ type Document struct {
 	// KeyMoments are the timeline's key entries; Condensed is the whole timeline with consecutive repeats
 	// folded into one row; Timeline is every entry.
 	KeyMoments []Row
-	Condensed  []Row
+	// KeyMomentsOmitted counts the key moments left out in the middle of a very long incident (they stay
+	// in Timeline); a row of kind "omitted" in KeyMoments says so where they would be.
+	KeyMomentsOmitted int
+	Condensed         []Row
 	Timeline   []Row
 	Notes      []NoteFields
 	// Owner is the postmortem owner's GitHub login as a mention ("@alice"), or empty.
@@ -134,19 +137,56 @@ func NewDocument(inc Incident, tl Timeline, f Facts, opts DocumentOptions) Docum
 		d.Condensed = appendFolded(d.Condensed, row)
 	}
 	d.Condensed = burst.flush(d.Condensed)
+	d.KeyMoments, d.KeyMomentsOmitted = trimMiddle(d.KeyMoments, keyMomentsHead, keyMomentsTail)
 	return d
 }
 
-// appendFolded appends row, or counts it on the last row when it says the same thing again.
+// A key-moments table longer than this keeps its first and last rows: a reader scans the start and the
+// end of an incident; the middle stays in the complete list.
+const (
+	keyMomentsHead = 40
+	keyMomentsTail = 20
+)
+
+// trimMiddle keeps the first head and last tail rows, with a row between them that says how many it left
+// out, and returns that number.
+func trimMiddle(rows []Row, head, tail int) ([]Row, int) {
+	if len(rows) <= head+tail {
+		return rows, 0
+	}
+	omitted := len(rows) - head - tail
+	marker := Row{Time: "…", Kind: "omitted", Text: fmt.Sprintf("%d more key moments: see every entry below", omitted), Count: 1}
+	out := append(rows[:head:head], marker)
+	return append(out, rows[len(rows)-tail:]...), omitted
+}
+
+// maxCycle is the longest run of rows that folds as a repeating cycle: notify, escalate, notify, escalate…
+const maxCycle = 4
+
+// appendFolded appends row, then folds a repetition at the end: the same row again, or the same cycle of up
+// to maxCycle rows again, is counted on the earlier rows instead of shown twice.
 func appendFolded(rows []Row, row Row) []Row {
-	if n := len(rows); n > 0 {
-		last := &rows[n-1]
-		if last.Kind == row.Kind && last.Text == row.Text && last.Actor == row.Actor {
-			last.Count += row.Count
-			return rows
+	rows = append(rows, row)
+	for k := 1; k <= maxCycle; k++ {
+		n := len(rows)
+		if n < 2*k || !sameRows(rows[n-2*k:n-k], rows[n-k:]) {
+			continue
+		}
+		for i := range k {
+			rows[n-2*k+i].Count += rows[n-k+i].Count
+		}
+		return rows[:n-k]
+	}
+	return rows
+}
+
+func sameRows(a, b []Row) bool {
+	for i := range a {
+		if a[i].Kind != b[i].Kind || a[i].Text != b[i].Text || a[i].Actor != b[i].Actor {
+			return false
 		}
 	}
-	return append(rows, row)
+	return true
 }
 
 // notificationBurst gathers consecutive notifications (every responder paged on every channel) into one row:

@@ -550,3 +550,27 @@ func FuzzReadExport(f *testing.F) {
 		_, _ = e.Decode()
 	})
 }
+
+func FuzzDecodeLogEntry(f *testing.F) {
+	if b, err := os.ReadFile(filepath.Join(referenceDir, "rest-incident-log-entries.example.json")); err == nil {
+		var page struct {
+			LogEntries []json.RawMessage `json:"log_entries"`
+		}
+		if json.Unmarshal(b, &page) == nil {
+			for _, le := range page.LogEntries {
+				f.Add([]byte(le))
+			}
+		}
+	}
+	f.Add([]byte(`{"id":"Q1","type":"notify_log_entry","created_at":"2024-01-01T00:00:00Z","user":{"id":"P1","type":"user_reference"},"notification":{"type":"sms_notification"},"event_details":{"n":1,"b":true,"o":{"x":[1]}}}`))
+	f.Add([]byte(`{"id":"Q2","type":"escalate_log_entry","created_at":"2024-01-01T00:00:00-05:00","channel":{"type":"timeout","escalation_level":3}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		le, err := decodeLogEntry(b)
+		if err != nil {
+			return
+		}
+		if !le.At.IsZero() && le.At.Location() != time.UTC {
+			t.Errorf("log entry time %v is not in UTC", le.At)
+		}
+	})
+}

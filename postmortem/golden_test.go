@@ -1,0 +1,171 @@
+package postmortem_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
+	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
+	"github.com/hindsight-dev/hindsight/postmortem"
+)
+
+var referenceDir = filepath.Join("..", "..", "shared", "reference", "pagerduty")
+
+func readReference(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(referenceDir, name))
+	if err != nil {
+		t.Fatalf("reference payload: %v", err)
+	}
+	return b
+}
+
+// restExample is PagerDuty's own REST examples of an incident, its log entries and its notes.
+func restExample(t *testing.T) postmortem.Incident {
+	t.Helper()
+	var inc struct {
+		Incident json.RawMessage `json:"incident"`
+	}
+	var les struct {
+		LogEntries []json.RawMessage `json:"log_entries"`
+	}
+	var notes struct {
+		Notes []json.RawMessage `json:"notes"`
+	}
+	for name, v := range map[string]any{
+		"rest-get-incident.example.json":         &inc,
+		"rest-incident-log-entries.example.json": &les,
+		"rest-incident-notes.example.json":       &notes,
+	} {
+		if err := json.Unmarshal(readReference(t, name), v); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	exp := pagerduty.Export{Incident: inc.Incident, LogEntries: les.LogEntries, Notes: notes.Notes}
+	decoded, err := exp.Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return decoded
+}
+
+func webhookEvent(t *testing.T, name string) postmortem.Event {
+	t.Helper()
+	ev, err := pagerduty.DecodeEvent(readReference(t, name))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return ev
+}
+
+func render(t *testing.T, inc postmortem.Incident, roles bool) string {
+	t.Helper()
+	c := composer(t)
+	c.Roles = roles
+	d, err := c.Compose(inc, postmortem.Decision{Required: true, Due: 48 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Content
+}
+
+// TestGoldenReferenceSamples renders every real PagerDuty sample.
+func TestGoldenReferenceSamples(t *testing.T) {
+	t.Run("REST incident, log entries and notes", func(t *testing.T) {
+		golden(t, "ref-rest-example.md", render(t, restExample(t), false))
+	})
+	t.Run("REST example with the note and status update webhooks", func(t *testing.T) {
+		inc := restExample(t)
+		inc.Events = []postmortem.Event{
+			webhookEvent(t, "webhook-v3_incident.annotated_zulip-fixture.json"),
+			webhookEvent(t, "webhook-v3_incident.status_update_published_zulip-fixture.json"),
+		}
+		out := render(t, inc, false)
+		for _, ev := range inc.Events {
+			if ev.Text == "" || !strings.Contains(out, postmortem.Inline(ev.Text)) {
+				t.Errorf("the %s text %q is not in the postmortem", ev.Type, ev.Text)
+			}
+		}
+		golden(t, "ref-rest-example-with-webhooks.md", out)
+	})
+	for _, name := range []string{
+		"webhook-v3_incident.triggered_zulip-fixture.json",
+		"webhook-v3_incident.resolved_zulip-fixture.json",
+		"webhook-v3_incident.priority_updated_pd-developer-docs.json",
+		"webhook-v3_incident.priority_updated_go-pagerduty-test-signed.json",
+	} {
+		t.Run(name, func(t *testing.T) {
+			inc, ok := pagerduty.IncidentFromEvents([]postmortem.Event{webhookEvent(t, name)})
+			if !ok {
+				t.Fatal("no incident in the event")
+			}
+			golden(t, "ref-"+strings.TrimSuffix(strings.TrimPrefix(name, "webhook-v3_"), ".json")+".md", render(t, inc, false))
+		})
+	}
+}
+
+func synthetic(t testing.TB, entries int) postmortem.Incident {
+	t.Helper()
+	inc, les, notes := pagerdutytest.Synthetic("PSYN"+strings.Repeat("0", 1), 900+entries, entries, time.Date(2025, 3, 9, 22, 15, 0, 0, time.UTC))
+	exp := pagerduty.Export{Incident: inc, LogEntries: les, Notes: notes}
+	decoded, err := exp.Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return decoded
+}
+
+// TestGoldenSynthetic renders synthetic incidents of every size, and one in other scripts.
+func TestGoldenSynthetic(t *testing.T) {
+	for _, n := range []int{12, 250, 12000} {
+		t.Run(strings.Repeat("x", 0)+itoa(n), func(t *testing.T) {
+			inc := synthetic(t, n)
+			if len(inc.LogEntries) != n {
+				t.Fatalf("%d log entries decoded, want %d", len(inc.LogEntries), n)
+			}
+			golden(t, "synthetic-"+itoa(n)+".md", render(t, inc, false))
+		})
+	}
+	t.Run("non-ASCII", func(t *testing.T) {
+		inc := synthetic(t, 40)
+		inc.Title = "Сбой оплаты — 決済エラー — paiement échoué 💳"
+		inc.Service.Name = "Zahlungsdienst Ü"
+		for i := range inc.Notes {
+			inc.Notes[i].Content = "Заметка " + itoa(i+1) + ": 回滚完成，错误率下降。"
+		}
+		for i := range inc.LogEntries {
+			if inc.LogEntries[i].Type == "annotate" {
+				inc.LogEntries[i].Note = "Заметка"
+			}
+		}
+		out := render(t, inc, false)
+		if !strings.Contains(out, "Сбой оплаты — 決済エラー — paiement échoué 💳") || !strings.Contains(out, "回滚完成，错误率下降。") {
+			t.Error("non-ASCII text did not survive")
+		}
+		golden(t, "synthetic-non-ascii.md", out)
+	})
+	t.Run("people as roles", func(t *testing.T) {
+		inc := synthetic(t, 30)
+		out := render(t, inc, true)
+		for _, p := range []string{"Ana Primary", "Ben Secondary", "| Owner | @"} {
+			if strings.Contains(out, p) {
+				t.Errorf("the client version names %q", p)
+			}
+		}
+		if !strings.Contains(out, "responder 1") {
+			t.Error("no responder role in the client version")
+		}
+		golden(t, "synthetic-roles.md", out)
+	})
+}
+
+func itoa(n int) string { return strings.TrimSpace(strings.Replace(jsonNumber(n), "\n", "", 1)) }
+
+func jsonNumber(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
