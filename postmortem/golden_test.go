@@ -169,3 +169,60 @@ func jsonNumber(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// TestFactsOfExampleExport checks the impact figures of examples/incident-export.json against values
+// computed by hand from its log entries.
+func TestFactsOfExampleExport(t *testing.T) {
+	f, err := os.Open(filepath.Join("..", "examples", "incident-export.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	exp, err := pagerduty.ReadExport(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inc, err := exp.Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts := postmortem.ComputeFacts(inc, postmortem.BuildTimeline(inc))
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, "2026-10-14T"+s+"Z")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"started", facts.Started, at("07:42:10")},
+		{"detected", facts.Detected, at("07:42:10")},
+		{"acknowledged", facts.Acknowledged, at("07:48:03")},
+		{"mitigated", facts.Mitigated, at("08:31:52")},
+		{"resolved", facts.Resolved, at("08:52:05")},
+		{"time to acknowledge", facts.TimeToAcknowledge, 5*time.Minute + 53*time.Second},
+		{"time to mitigate", facts.TimeToMitigate, 49*time.Minute + 42*time.Second},
+		{"time to resolve", facts.TimeToResolve, time.Hour + 9*time.Minute + 55*time.Second},
+		{"escalations", facts.Escalations, 1},
+		{"notifications", facts.Notifications, 11},
+		{"responders", len(facts.Responders), 2},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	did := map[string]string{}
+	for _, r := range facts.Responders {
+		did[r.Name] = r.Did()
+	}
+	if did["Ravi Castellanos"] != "acknowledged, was assigned, added 3 notes, resolved" || did["Dana Whitfield"] != "acknowledged, was assigned, added 2 notes" {
+		t.Errorf("responders: %v", did)
+	}
+	if owner, ok := facts.Owner(); !ok || owner.Name != "Ravi Castellanos" {
+		t.Errorf("owner = %v, want Ravi Castellanos, who resolved it", owner)
+	}
+}

@@ -376,3 +376,16 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version: %q %v", out.String(), err)
 	}
 }
+
+func TestTemplateThatFailsToExecuteStopsTheStart(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "short.md.tmpl"), []byte("# {{.Incident.Title}}\n\n{{.Incident.NoSuchField}}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"HINDSIGHT_CONFIG": writeConfig(t, "templates:\n  directory: "+dir+"\n")}
+	err := run(context.Background(), []string{"hindsight", "preview", "--from", filepath.Join("..", "..", "examples", "incident-export.json")},
+		func(k string) string { return env[k] }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "short.md.tmpl:3") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("error %v, want one line naming short.md.tmpl:3", err)
+	}
+}

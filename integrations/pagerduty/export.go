@@ -95,6 +95,7 @@ func (e *Export) Decode() (postmortem.Incident, error) {
 	if err != nil {
 		return postmortem.Incident{}, err
 	}
+	in.LogEntries = make([]postmortem.LogEntry, 0, len(e.LogEntries))
 	for i, raw := range e.LogEntries {
 		le, err := decodeLogEntry(raw)
 		if err != nil {

@@ -30,6 +30,38 @@ type wireLogEntry struct {
 	Acknowledgers json.RawMessage `json:"acknowledgers"`
 }
 
+// wireLogEntryFrom decodes the mapped fields of a log entry from its fields' raw values.
+func wireLogEntryFrom(all map[string]json.RawMessage) (wireLogEntry, error) {
+	var w wireLogEntry
+	fields := []struct {
+		name string
+		dst  any
+	}{
+		{"id", &w.ID}, {"type", &w.Type}, {"summary", &w.Summary}, {"created_at", &w.CreatedAt},
+		{"agent", &w.Agent}, {"note", &w.Note}, {"user", &w.User}, {"assigned_user", &w.AssignedUser},
+		{"assignees", &w.Assignees},
+	}
+	for _, f := range fields {
+		v, ok := all[f.name]
+		if !ok {
+			continue
+		}
+		if err := json.Unmarshal(v, f.dst); err != nil {
+			return wireLogEntry{}, fmt.Errorf("%s: %w", f.name, err)
+		}
+	}
+	// Raw fields are kept as they are; JSON null reads as absent, as it does for a struct field.
+	for name, dst := range map[string]*json.RawMessage{
+		"channel": &w.Channel, "notification": &w.Notification, "event_details": &w.EventDetails,
+		"acknowledgers": &w.Acknowledgers,
+	} {
+		if v, ok := all[name]; ok && string(v) != "null" {
+			*dst = v
+		}
+	}
+	return w, nil
+}
+
 // mappedLogEntryFields are the top-level fields mapped to their own LogEntry field (or deliberately left
 // out: links, the incident itself, the service, teams, contexts); every other scalar goes to Details.
 var mappedLogEntryFields = map[string]bool{
@@ -42,13 +74,15 @@ var mappedLogEntryFields = map[string]bool{
 var escalationLevelInSummary = regexp.MustCompile(`(?i)\blevel (\d+)\b`)
 
 func decodeLogEntry(raw []byte) (postmortem.LogEntry, error) {
-	var w wireLogEntry
-	if err := json.Unmarshal(raw, &w); err != nil {
-		return postmortem.LogEntry{}, fmt.Errorf("decode log entry: %w", err)
-	}
+	// One pass splits the entry into its fields; each mapped field is then decoded from its own bytes, so
+	// an entry is parsed once, not once for the struct and again for Details.
 	var all map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &all); err != nil {
-		return postmortem.LogEntry{}, fmt.Errorf("decode log entry %s: %w", w.ID, err)
+		return postmortem.LogEntry{}, fmt.Errorf("decode log entry: %w", err)
+	}
+	w, err := wireLogEntryFrom(all)
+	if err != nil {
+		return postmortem.LogEntry{}, fmt.Errorf("decode log entry: %w", err)
 	}
 	at, err := parseTime(w.CreatedAt)
 	if err != nil {
