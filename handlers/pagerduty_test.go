@@ -38,7 +38,9 @@ func reference(t *testing.T, name string) []byte {
 	return b
 }
 
-func readReference(name string) ([]byte, error) { return os.ReadFile(filepath.Join(referenceDir, name)) }
+func readReference(name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join(referenceDir, name))
+}
 
 func sign(body []byte, s string) string {
 	h := hmac.New(sha256.New, []byte(s))

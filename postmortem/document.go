@@ -21,8 +21,8 @@ type Document struct {
 	// in Timeline); a row of kind "omitted" in KeyMoments says so where they would be.
 	KeyMomentsOmitted int
 	Condensed         []Row
-	Timeline   []Row
-	Notes      []NoteFields
+	Timeline          []Row
+	Notes             []NoteFields
 	// Owner is the postmortem owner's GitHub login as a mention ("@alice"), or empty.
 	Owner string
 	// Due is when the postmortem should be merged; Generated is when this draft was rendered.
