@@ -62,7 +62,16 @@ func (c *Composer) Compose(inc Incident, d Decision) (Draft, error) {
 		due = now()
 	}
 	due = due.Add(d.Due)
-	doc := NewDocument(inc, tl, facts, DocumentOptions{Owner: owner, Due: due, Generated: now().UTC(), Roles: c.Roles})
+	// The draft is a function of the incident alone, so that rendering it again without news yields the same
+	// file: it is dated by its newest fact, not by the clock.
+	generated := facts.Resolved
+	if n := len(tl); n > 0 && tl[n-1].At.After(generated) {
+		generated = tl[n-1].At
+	}
+	if generated.IsZero() {
+		generated = now()
+	}
+	doc := NewDocument(inc, tl, facts, DocumentOptions{Owner: owner, Due: due, Generated: generated.UTC(), Roles: c.Roles})
 
 	content, err := c.Renderer.Render(TemplateFor(inc, d), doc)
 	if err != nil {
@@ -85,6 +94,7 @@ func (c *Composer) Compose(inc Incident, d Decision) (Draft, error) {
 		Reviewers:     c.reviewers(inc, facts),
 		TeamReviewers: slices.Clone(c.TeamReviewers),
 		Assignee:      owner,
+		Timeline:      tl,
 	}, nil
 }
 

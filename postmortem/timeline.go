@@ -81,6 +81,9 @@ func BuildTimeline(inc Incident) Timeline {
 	entries := make([]Entry, 0, len(inc.LogEntries)+len(inc.Notes)+len(inc.Events))
 	notes := make(map[string][]time.Time, len(inc.Notes))
 	for _, n := range inc.Notes {
+		if IsBackLinkNote(n.Content) {
+			continue
+		}
 		entries = append(entries, Entry{At: n.At, ID: n.ID, Kind: KindNote, Actor: n.User, Text: n.Content, Source: SourceNote, Type: "note"})
 		key := normalizeNote(n.Content)
 		notes[key] = append(notes[key], n.At)
@@ -88,7 +91,7 @@ func BuildTimeline(inc Incident) Timeline {
 	byType := map[Kind][]time.Time{}
 	for _, le := range inc.LogEntries {
 		e := logEntryToEntry(le)
-		if e.Kind == KindNote && near(notes[normalizeNote(le.Note)], le.At) {
+		if e.Kind == KindNote && (IsBackLinkNote(le.Note) || near(notes[normalizeNote(le.Note)], le.At)) {
 			continue
 		}
 		byType[e.Kind] = append(byType[e.Kind], le.At)
@@ -101,7 +104,7 @@ func BuildTimeline(inc Incident) Timeline {
 		}
 		seenEvents[ev.ID] = true
 		e := eventToEntry(ev)
-		if e.Kind == KindNote && near(notes[normalizeNote(ev.Text)], ev.At) {
+		if e.Kind == KindNote && (IsBackLinkNote(ev.Text) || near(notes[normalizeNote(ev.Text)], ev.At)) {
 			continue
 		}
 		if mirroredByLogEntries(e.Kind) && near(byType[e.Kind], ev.At) {

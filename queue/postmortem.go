@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -29,6 +30,15 @@ type Publisher interface {
 	Publish(ctx context.Context, d postmortem.Draft) (postmortem.PullRequest, error)
 }
 
+// Refresher updates a published postmortem when its incident is resolved again.
+type Refresher interface {
+	// UpdateFile commits content on branch if the file there is still the blob expected; it wraps
+	// postmortem.ErrFileEdited otherwise.
+	UpdateFile(ctx context.Context, branch, path, content, message, expected string) error
+	// CommentOnce comments on the pull request unless a comment holding marker exists.
+	CommentOnce(ctx context.Context, number int, marker, body string) error
+}
+
 // Composer renders a draft from an incident.
 type Composer interface {
 	Compose(inc postmortem.Incident, d postmortem.Decision) (postmortem.Draft, error)
@@ -48,6 +58,10 @@ type PostmortemHandler struct {
 	Policy     postmortem.Policy
 	Composer   Composer
 	Publisher  Publisher
+	// Refresher is nil in dry-run mode; then a postmortem is written once and never updated.
+	Refresher Refresher
+	// BlobSHA names file content as git does, to recognise the file Hindsight wrote.
+	BlobSHA func(content string) string
 	// BackLink is false in dry-run mode, where there is no pull request to link to.
 	BackLink bool
 	Metrics  *Metrics
@@ -110,9 +124,22 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 	for login, reason := range pr.SkippedReviewers {
 		log.Warn("reviewer not requested", "login", login, "reason", reason)
 	}
-	rec := Record{IncidentID: incidentID, PullURL: pr.URL, PullNumber: pr.Number, Branch: draft.Branch, Path: draft.Path}
-	if prev, ok, err := h.Store.LoadRecord(ctx, incidentID); err == nil && ok {
-		rec.Linked = prev.Linked && prev.PullURL == pr.URL
+	rec := Record{IncidentID: incidentID, PullURL: pr.URL, PullNumber: pr.Number, Branch: draft.Branch, Path: draft.Path,
+		LastEntryAt: draft.LastEntryAt().Unix()}
+	if h.BlobSHA != nil {
+		rec.BlobSHA = h.BlobSHA(draft.Content)
+	}
+	prev, hadPrev, err := h.Store.LoadRecord(ctx, incidentID)
+	if err != nil {
+		return "error", err
+	}
+	if hadPrev && prev.PullURL == pr.URL {
+		rec.Linked = prev.Linked
+		if !pr.Created {
+			if err := h.refresh(ctx, log, draft, pr, prev, &rec); err != nil {
+				return "error", err
+			}
+		}
 	}
 	if h.BackLink && h.Notes != nil && pr.URL != "" && !rec.Linked {
 		if err := h.backLink(ctx, inc, pr); err != nil {
@@ -129,6 +156,39 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 	}
 	log.Info("postmortem pull request already open")
 	return "existing", nil
+}
+
+// refresh brings an existing postmortem up to date after the incident was resolved again (reopened, or a
+// late event): it commits the regenerated file when the file is still the one Hindsight wrote, and when
+// people have edited it, it leaves their work alone and comments with the new timeline entries instead.
+func (h *PostmortemHandler) refresh(ctx context.Context, log *slog.Logger, draft postmortem.Draft, pr postmortem.PullRequest, prev Record, rec *Record) error {
+	rec.Path = prev.Path // the title, and so the file name, may have changed since
+	if h.Refresher == nil || !pr.Open || prev.BlobSHA == "" || prev.BlobSHA == rec.BlobSHA {
+		rec.BlobSHA, rec.LastEntryAt = prev.BlobSHA, max(prev.LastEntryAt, rec.LastEntryAt)
+		return nil
+	}
+	message := "Update postmortem: the incident was resolved again\n\nRegenerated from PagerDuty incident " + draft.IncidentID + "."
+	err := h.Refresher.UpdateFile(ctx, draft.Branch, prev.Path, draft.Content, message, prev.BlobSHA)
+	switch {
+	case err == nil:
+		log.Info("postmortem updated with the new timeline")
+		return nil
+	case errors.Is(err, postmortem.ErrFileEdited):
+		// Their file stays as it is, and is still the one to compare against.
+		rec.BlobSHA = prev.BlobSHA
+		body, news := draft.UpdateComment(time.Unix(prev.LastEntryAt, 0))
+		if !news {
+			return nil
+		}
+		marker := fmt.Sprintf("<!-- hindsight:update %s %d -->", draft.IncidentID, rec.LastEntryAt)
+		if err := h.Refresher.CommentOnce(ctx, pr.Number, marker, body); err != nil {
+			return fmt.Errorf("comment new timeline entries on #%d: %w", pr.Number, err)
+		}
+		log.Info("postmortem edited by people: new timeline entries commented, file left alone")
+		return nil
+	default:
+		return fmt.Errorf("update postmortem of %s: %w", draft.IncidentID, err)
+	}
 }
 
 func (h *PostmortemHandler) incident(ctx context.Context, incidentID string) (postmortem.Incident, error) {
@@ -170,14 +230,9 @@ func (h *PostmortemHandler) backLink(ctx context.Context, inc postmortem.Inciden
 			return nil
 		}
 	}
-	content := BackLinkNote(pr.URL)
+	content := postmortem.BackLinkNote(pr.URL)
 	if _, err := h.Notes.AddNote(ctx, inc.ID, content); err != nil {
 		return fmt.Errorf("add back-link note to %s: %w", inc.ID, err)
 	}
 	return nil
-}
-
-// BackLinkNote is the note Hindsight adds to an incident once its postmortem pull request is open.
-func BackLinkNote(url string) string {
-	return "Postmortem draft for review: " + url
 }

@@ -30,6 +30,7 @@ type pipeline struct {
 	h     *queue.PostmortemHandler
 	pd    *pagerdutytest.Server
 	gh    *githubtest.Server
+	ghc   *github.Client
 	notes *flakyNotes
 }
 
@@ -88,11 +89,13 @@ func newPipeline(t *testing.T) *pipeline {
 		Policy:      postmortem.DefaultPolicy(),
 		Composer:    &postmortem.Composer{Renderer: renderer, People: map[string]string{"PUSERA1": "ana", "PUSERB2": "ben"}, Labels: []string{"postmortem"}},
 		Publisher:   ghc,
+		Refresher:   ghc,
+		BlobSHA:     github.BlobSHA,
 		BackLink:    true,
 		Metrics:     queue.NewMetrics(prometheus.NewRegistry()),
 		Logger:      slog.New(slog.DiscardHandler),
 	}
-	return &pipeline{h: h, pd: pd, gh: gh, notes: fn}
+	return &pipeline{h: h, pd: pd, gh: gh, ghc: ghc, notes: fn}
 }
 
 func (p *pipeline) process(t *testing.T) error {
@@ -123,12 +126,41 @@ func (p *pipeline) assertExactlyOnce(t *testing.T) {
 	}
 	links := 0
 	for _, n := range p.pd.Notes(incidentID) {
-		if strings.Contains(string(n), queue.BackLinkNote("")) {
+		if strings.Contains(string(n), postmortem.BackLinkNote("")) {
 			links++
 		}
 	}
 	if links != 1 {
 		t.Errorf("%d back-link notes, want 1", links)
+	}
+	reviewRequests := 0
+	for _, r := range p.gh.Requests() {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/requested_reviewers") {
+			reviewRequests++
+		}
+	}
+	if reviewRequests != 1 {
+		t.Errorf("%d reviewer requests, want 1", reviewRequests)
+	}
+}
+
+// TestRequestsPerPostmortem counts what one postmortem costs: at most 8 GitHub requests for a pull request
+// with labels, an assignee and reviewers, and 3 + ceil(log entries / 100) PagerDuty requests.
+func TestRequestsPerPostmortem(t *testing.T) {
+	p := newPipeline(t) // 120 log entries
+	if err := p.process(t); err != nil {
+		t.Fatal(err)
+	}
+	ghRequests, pdRequests := len(p.gh.Requests()), len(p.pd.Requests())
+	t.Logf("one postmortem: %d GitHub requests, %d PagerDuty requests", ghRequests, pdRequests)
+	if ghRequests > 8 {
+		for _, r := range p.gh.Requests() {
+			t.Log(r.Method, r.Path)
+		}
+		t.Errorf("%d GitHub requests, want at most 8", ghRequests)
+	}
+	if want := 3 + 2; pdRequests != want {
+		t.Errorf("%d PagerDuty requests, want %d (incident, 2 log entry pages, notes, back-link note)", pdRequests, want)
 	}
 }
 
@@ -226,4 +258,92 @@ func TestPipelineLockedIncidentWaits(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.assertExactlyOnce(t)
+}
+
+// reopenAndResolve adds the log entries of a reopening and a second resolution, an hour after the first.
+func (p *pipeline) reopenAndResolve(t *testing.T) {
+	t.Helper()
+	entry := func(id, typ, at, summary string) json.RawMessage {
+		return json.RawMessage(fmt.Sprintf(`{"id":%q,"type":%q,"summary":%q,"created_at":%q,"agent":{"id":"PUSERA1","type":"user_reference","summary":"Ana Primary"},"channel":{"type":"web_trigger"}}`, id, typ, summary, at))
+	}
+	p.pd.AddLogEntries(incidentID,
+		entry("RZREOPEN1", "trigger_log_entry", "2025-01-02T06:00:00Z", "Reopened: the error rate climbed again"),
+		entry("RZREOPEN2", "resolve_log_entry", "2025-01-02T06:30:00Z", "Resolved by Ana Primary."),
+	)
+}
+
+func (p *pipeline) file(t *testing.T) string {
+	t.Helper()
+	prs := p.gh.PullRequests()
+	if len(prs) != 1 {
+		t.Fatalf("%d pull requests", len(prs))
+	}
+	for _, path := range []string{"postmortems/2025-01-02-42-checkout-latency-above-slo.md"} {
+		if content, ok := p.gh.File(prs[0].Head, path); ok {
+			return content
+		}
+	}
+	t.Fatal("postmortem file not found on the branch")
+	return ""
+}
+
+func TestReopenedIncidentUpdatesTheUntouchedFile(t *testing.T) {
+	p := newPipeline(t)
+	if err := p.process(t); err != nil {
+		t.Fatal(err)
+	}
+	before := p.file(t)
+	p.reopenAndResolve(t)
+	for i := 0; i < 2; i++ { // the second run finds nothing new to commit
+		if err := p.process(t); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := p.file(t)
+	if after == before || !strings.Contains(after, "2025-01-02 06:30:00 UTC") {
+		t.Fatalf("the file was not regenerated with the new resolution")
+	}
+	if n := p.gh.Commits("postmortem/" + incidentID); n != 3 {
+		t.Errorf("%d commits on the branch, want base, first draft and one update", n)
+	}
+	if n := len(p.gh.PullRequests()); n != 1 {
+		t.Errorf("%d pull requests, want the same one", n)
+	}
+}
+
+func TestReopenedIncidentNeverOverwritesPeoplesEdits(t *testing.T) {
+	p := newPipeline(t)
+	if err := p.process(t); err != nil {
+		t.Fatal(err)
+	}
+	original := p.file(t)
+	edited := strings.Replace(original, "TBD: two or three sentences", "A bad config push took checkout down;", 1)
+	ctx := context.Background()
+	branch := "postmortem/" + incidentID
+	path := "postmortems/2025-01-02-42-checkout-latency-above-slo.md"
+	if err := p.ghc.UpdateFile(ctx, branch, path, edited, "Write the summary", github.BlobSHA(original)); err != nil {
+		t.Fatal(err)
+	}
+	p.reopenAndResolve(t)
+	for i := 0; i < 3; i++ { // retries and repeated deliveries comment once
+		if err := p.process(t); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := p.file(t); got != edited {
+		t.Fatal("the people's edit was overwritten")
+	}
+	prs := p.gh.PullRequests()
+	var updates []string
+	for _, c := range p.gh.Comments(prs[0].Number) {
+		if strings.Contains(c, "reopened and resolved again") {
+			updates = append(updates, c)
+		}
+	}
+	if len(updates) != 1 {
+		t.Fatalf("%d update comments, want 1", len(updates))
+	}
+	if !strings.Contains(updates[0], "2025-01-02 06:00:00 UTC | Incident triggered") || !strings.Contains(updates[0], "2025-01-02 06:30:00 UTC") {
+		t.Errorf("the comment lacks the new entries:\n%s", updates[0])
+	}
 }

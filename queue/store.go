@@ -62,8 +62,12 @@ type Record struct {
 	Branch     string `redis:"branch"`
 	Path       string `redis:"path"`
 	// Linked is true once the back-link note is on the PagerDuty incident.
-	Linked    bool  `redis:"linked"`
-	UpdatedAt int64 `redis:"updated_at"`
+	Linked bool `redis:"linked"`
+	// BlobSHA names the file Hindsight last wrote (git's blob SHA), to tell it from one people edited;
+	// LastEntryAt is the Unix time of the newest timeline entry it was written from.
+	BlobSHA     string `redis:"blob_sha"`
+	LastEntryAt int64  `redis:"last_entry_at"`
+	UpdatedAt   int64  `redis:"updated_at"`
 }
 
 // SaveRecord stores the record of an incident's postmortem.

@@ -479,5 +479,6 @@ func toPullRequest(pr *gh.PullRequest, created bool) postmortem.PullRequest {
 		Branch:  pr.GetHead().GetRef(),
 		Author:  pr.GetUser().GetLogin(),
 		Created: created,
+		Open:    pr.GetState() == "open",
 	}
 }
