@@ -20,11 +20,61 @@ type Composer struct {
 	TeamReviewers []string
 	// DefaultOwner is the GitHub login that owns a postmortem when no responder maps to one.
 	DefaultOwner string
+	// OwnerRule chooses the owner among the responders: OwnerResolver (the default), OwnerFirstAcknowledger,
+	// OwnerAssignee or OwnerDefault.
+	OwnerRule string
+	// Routes add reviewers, teams and labels for incidents of some services or teams, and may send their
+	// postmortems to another repository.
+	Routes []Route
 	// Dir is the repository folder postmortems are written to.
 	Dir string
 	// Roles renders people as roles instead of names (see DocumentOptions.Roles).
 	Roles bool
 	Now   func() time.Time
+}
+
+// The owner rules.
+const (
+	// OwnerResolver is the responder with the most direct knowledge: who resolved, else who acknowledged
+	// first.
+	OwnerResolver = "resolver"
+	// OwnerFirstAcknowledger is who acknowledged first, else who resolved.
+	OwnerFirstAcknowledger = "first-acknowledger"
+	// OwnerAssignee is the incident's last assignee.
+	OwnerAssignee = "assignee"
+	// OwnerDefault is always the configured default owner.
+	OwnerDefault = "default"
+)
+
+// Route matches incidents by service and team (ID or name, case-insensitively; empty lists match any) and
+// adds to their postmortem's pull request. Every matching route adds its reviewers, teams and labels; the
+// first matching route that names a repository sends the postmortem there.
+type Route struct {
+	Services      []string `yaml:"services"`
+	Teams         []string `yaml:"teams"`
+	Repo          string   `yaml:"repo"`
+	Reviewers     []string `yaml:"reviewers"`
+	TeamReviewers []string `yaml:"team_reviewers"`
+	Labels        []string `yaml:"labels"`
+}
+
+func (r Route) matches(inc Incident) bool {
+	if !matchAny(r.Services, inc.Service.ID, inc.Service.Name) {
+		return false
+	}
+	if len(r.Teams) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(inc.Teams, func(t Team) bool { return matchAny(r.Teams, t.ID, t.Name) })
+}
+
+// ValidOwnerRule reports whether rule is one of the owner rules, or empty for the default.
+func ValidOwnerRule(rule string) bool {
+	switch rule {
+	case "", OwnerResolver, OwnerFirstAcknowledger, OwnerAssignee, OwnerDefault:
+		return true
+	}
+	return false
 }
 
 // PullRequestTemplate is the name of the template of pull request descriptions.
@@ -52,7 +102,7 @@ func TemplateFor(inc Incident, d Decision) string {
 func (c *Composer) Compose(inc Incident, d Decision) (Draft, error) {
 	tl := BuildTimeline(inc)
 	facts := ComputeFacts(inc, tl)
-	owner := c.owner(facts)
+	owner := c.owner(inc, facts)
 	now := time.Now
 	if c.Now != nil {
 		now = c.Now
@@ -82,7 +132,13 @@ func (c *Composer) Compose(inc Incident, d Decision) (Draft, error) {
 		return Draft{}, fmt.Errorf("render pull request description of %s: %w", inc.ID, err)
 	}
 	title := fmt.Sprintf("Postmortem: #%d %s", inc.Number, strings.ReplaceAll(oneLine(inc.Title), "@", mentionBreak))
-	return Draft{
+	var routes []Route
+	for _, r := range c.Routes {
+		if r.matches(inc) {
+			routes = append(routes, r)
+		}
+	}
+	draft := Draft{
 		IncidentID:    inc.ID,
 		Branch:        BranchName(inc.ID),
 		Path:          c.path(inc, facts),
@@ -95,7 +151,26 @@ func (c *Composer) Compose(inc Incident, d Decision) (Draft, error) {
 		TeamReviewers: slices.Clone(c.TeamReviewers),
 		Assignee:      owner,
 		Timeline:      tl,
-	}, nil
+	}
+	for _, r := range routes {
+		if draft.Repo == "" {
+			draft.Repo = r.Repo
+		}
+		draft.Reviewers = appendNew(draft.Reviewers, r.Reviewers...)
+		draft.TeamReviewers = appendNew(draft.TeamReviewers, r.TeamReviewers...)
+		draft.Labels = appendNew(draft.Labels, r.Labels...)
+	}
+	return draft, nil
+}
+
+// appendNew appends the names not in list yet, case-insensitively.
+func appendNew(list []string, names ...string) []string {
+	for _, n := range names {
+		if n != "" && !slices.ContainsFunc(list, func(s string) bool { return strings.EqualFold(s, n) }) {
+			list = append(list, n)
+		}
+	}
+	return list
 }
 
 // BranchName is the deterministic branch of an incident's postmortem.
@@ -121,8 +196,27 @@ func (c *Composer) login(p Person) string {
 	return ""
 }
 
-func (c *Composer) owner(f Facts) string {
-	if p, ok := f.Owner(); ok {
+func (c *Composer) owner(inc Incident, f Facts) string {
+	var candidates []Person
+	switch c.OwnerRule {
+	case OwnerDefault:
+	case OwnerFirstAcknowledger:
+		if p, ok := f.FirstAcknowledger(); ok {
+			candidates = append(candidates, p)
+		}
+		if p, ok := f.Resolver(); ok {
+			candidates = append(candidates, p)
+		}
+	case OwnerAssignee:
+		if n := len(inc.Assignees); n > 0 {
+			candidates = append(candidates, inc.Assignees[n-1])
+		}
+	default:
+		if p, ok := f.Owner(); ok {
+			candidates = append(candidates, p)
+		}
+	}
+	for _, p := range candidates {
 		if l := c.login(p); l != "" {
 			return l
 		}
@@ -134,11 +228,7 @@ func (c *Composer) owner(f Facts) string {
 // authors, the resolver) that maps to a GitHub login, without duplicates.
 func (c *Composer) reviewers(inc Incident, f Facts) []string {
 	out := slices.Clone(c.Reviewers)
-	add := func(p Person) {
-		if l := c.login(p); l != "" && !slices.ContainsFunc(out, func(s string) bool { return strings.EqualFold(s, l) }) {
-			out = append(out, l)
-		}
-	}
+	add := func(p Person) { out = appendNew(out, c.login(p)) }
 	for _, p := range inc.Assignees {
 		add(p)
 	}

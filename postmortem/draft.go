@@ -11,6 +11,8 @@ import (
 // request that carries it.
 type Draft struct {
 	IncidentID string
+	// Repo is the repository ("owner/name") the postmortem goes to; empty for the configured one.
+	Repo string
 	// Branch is the deterministic branch that carries the postmortem: "postmortem/<incident id>".
 	Branch string
 	// Path is the file's path in the repository: "postmortems/2024-05-01-1234-database-failover.md".
@@ -40,7 +42,9 @@ const backLinkPrefix = "Postmortem draft for review: "
 func BackLinkNote(url string) string { return backLinkPrefix + url }
 
 // IsBackLinkNote reports whether a note is Hindsight's own back-link.
-func IsBackLinkNote(content string) bool { return strings.HasPrefix(strings.TrimSpace(content), backLinkPrefix) }
+func IsBackLinkNote(content string) bool {
+	return strings.HasPrefix(strings.TrimSpace(content), backLinkPrefix)
+}
 
 // LastEntryAt is the time of the draft's newest timeline entry; zero when it has none.
 func (d Draft) LastEntryAt() time.Time {

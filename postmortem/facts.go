@@ -36,7 +36,10 @@ type Responder struct {
 	Assigned     bool
 	Notes        int
 	Notified     int
-	First        time.Time
+	// First is when the responder first appears in the timeline, FirstAcknowledged their first
+	// acknowledgement (zero for none).
+	First             time.Time
+	FirstAcknowledged time.Time
 }
 
 // Did describes what the responder did, in a few words.
@@ -99,6 +102,9 @@ func ComputeFacts(inc Incident, tl Timeline) Facts {
 				f.Acknowledged = e.At
 			}
 			if r := responder(e.Actor, e.At); r != nil {
+				if !r.Acknowledged {
+					r.FirstAcknowledged = e.At
+				}
 				r.Acknowledged = true
 			}
 		case KindResolved:
@@ -157,14 +163,27 @@ func ComputeFacts(inc Incident, tl Timeline) Facts {
 // Owner is the responder with the most direct knowledge of the incident: the one who resolved it, else the
 // one who acknowledged first. ok is false when no user did either.
 func (f Facts) Owner() (Person, bool) {
+	if p, ok := f.Resolver(); ok {
+		return p, true
+	}
+	return f.FirstAcknowledger()
+}
+
+// Resolver is the user who resolved the incident; ok is false when no user did.
+func (f Facts) Resolver() (Person, bool) {
 	for _, r := range f.Responders {
 		if r.Resolved {
 			return r.Person, true
 		}
 	}
+	return Person{}, false
+}
+
+// FirstAcknowledger is the user who acknowledged first; ok is false when no user did.
+func (f Facts) FirstAcknowledger() (Person, bool) {
 	var first *Responder
 	for i, r := range f.Responders {
-		if r.Acknowledged && (first == nil || r.First.Before(first.First)) {
+		if r.Acknowledged && (first == nil || r.FirstAcknowledged.Before(first.FirstAcknowledged)) {
 			first = &f.Responders[i]
 		}
 	}

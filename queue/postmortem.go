@@ -32,11 +32,11 @@ type Publisher interface {
 
 // Refresher updates a published postmortem when its incident is resolved again.
 type Refresher interface {
-	// UpdateFile commits content on branch if the file there is still the blob expected; it wraps
-	// postmortem.ErrFileEdited otherwise.
-	UpdateFile(ctx context.Context, branch, path, content, message, expected string) error
+	// UpdateFile commits content on branch of repo ("" for the configured one) if the file there is still
+	// the blob expected; it wraps postmortem.ErrFileEdited otherwise.
+	UpdateFile(ctx context.Context, repo, branch, path, content, message, expected string) error
 	// CommentOnce comments on the pull request unless a comment holding marker exists.
-	CommentOnce(ctx context.Context, number int, marker, body string) error
+	CommentOnce(ctx context.Context, repo string, number int, marker, body string) error
 }
 
 // Composer renders a draft from an incident.
@@ -124,7 +124,7 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 	for login, reason := range pr.SkippedReviewers {
 		log.Warn("reviewer not requested", "login", login, "reason", reason)
 	}
-	rec := Record{IncidentID: incidentID, PullURL: pr.URL, PullNumber: pr.Number, Branch: draft.Branch, Path: draft.Path,
+	rec := Record{IncidentID: incidentID, Repo: draft.Repo, PullURL: pr.URL, PullNumber: pr.Number, Branch: draft.Branch, Path: draft.Path,
 		LastEntryAt: draft.LastEntryAt().Unix()}
 	if h.BlobSHA != nil {
 		rec.BlobSHA = h.BlobSHA(draft.Content)
@@ -168,7 +168,7 @@ func (h *PostmortemHandler) refresh(ctx context.Context, log *slog.Logger, draft
 		return nil
 	}
 	message := "Update postmortem: the incident was resolved again\n\nRegenerated from PagerDuty incident " + draft.IncidentID + "."
-	err := h.Refresher.UpdateFile(ctx, draft.Branch, prev.Path, draft.Content, message, prev.BlobSHA)
+	err := h.Refresher.UpdateFile(ctx, draft.Repo, draft.Branch, prev.Path, draft.Content, message, prev.BlobSHA)
 	switch {
 	case err == nil:
 		log.Info("postmortem updated with the new timeline")
@@ -181,7 +181,7 @@ func (h *PostmortemHandler) refresh(ctx context.Context, log *slog.Logger, draft
 			return nil
 		}
 		marker := fmt.Sprintf("<!-- hindsight:update %s %d -->", draft.IncidentID, rec.LastEntryAt)
-		if err := h.Refresher.CommentOnce(ctx, pr.Number, marker, body); err != nil {
+		if err := h.Refresher.CommentOnce(ctx, draft.Repo, pr.Number, marker, body); err != nil {
 			return fmt.Errorf("comment new timeline entries on #%d: %w", pr.Number, err)
 		}
 		log.Info("postmortem edited by people: new timeline entries commented, file left alone")

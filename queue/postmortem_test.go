@@ -70,7 +70,11 @@ func newPipeline(t *testing.T) *pipeline {
 	}
 	gh := githubtest.NewServer(t, "acme", "pm", "gh-token")
 	gh.AddCollaborators("ana", "ben")
-	ghc, err := github.New(github.Options{BaseURL: gh.URL(), Token: "gh-token", Repo: "acme/pm", BaseBranch: "main", MaxWait: time.Second})
+	router, err := github.NewRouter(github.Options{BaseURL: gh.URL(), Token: "gh-token", Repo: "acme/pm", BaseBranch: "main", MaxWait: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ghc, err := router.Client("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,8 +92,8 @@ func newPipeline(t *testing.T) *pipeline {
 		FromEvents:  pagerduty.IncidentFromEvents,
 		Policy:      postmortem.DefaultPolicy(),
 		Composer:    &postmortem.Composer{Renderer: renderer, People: map[string]string{"PUSERA1": "ana", "PUSERB2": "ben"}, Labels: []string{"postmortem"}},
-		Publisher:   ghc,
-		Refresher:   ghc,
+		Publisher:   router,
+		Refresher:   router,
 		BlobSHA:     github.BlobSHA,
 		BackLink:    true,
 		Metrics:     queue.NewMetrics(prometheus.NewRegistry()),

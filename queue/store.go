@@ -57,6 +57,8 @@ func (s *Store) Events(ctx context.Context, incidentID string) ([][]byte, error)
 // Record is what Hindsight remembers of a published postmortem.
 type Record struct {
 	IncidentID string `redis:"incident_id"`
+	// Repo is the repository the postmortem went to; empty for the configured one.
+	Repo       string `redis:"repo"`
 	PullURL    string `redis:"pull_url"`
 	PullNumber int    `redis:"pull_number"`
 	Branch     string `redis:"branch"`
