@@ -65,7 +65,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"route", "code"}),
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hindsight_webhook_deliveries_total",
-			Help: "Webhook deliveries by source and outcome (enqueued, stored, duplicate, ignored, rejected, unavailable).",
+			Help: "Webhook deliveries by source (pagerduty, github) and outcome (enqueued, stored, duplicate, ignored, rejected, unavailable).",
 		}, []string{"source", "outcome"}),
 	}
 	reg.MustRegister(m.requests, m.deliveries)

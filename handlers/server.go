@@ -23,6 +23,17 @@ type PagerDutySink interface {
 	AcceptPagerDuty(ctx context.Context, d queue.PagerDutyDelivery) (queue.Outcome, error)
 }
 
+// GitHubSink makes a verified GitHub delivery durable.
+type GitHubSink interface {
+	AcceptGitHub(ctx context.Context, d queue.GitHubDelivery) (queue.Outcome, error)
+}
+
+// Sink takes every verified delivery; *queue.Queue is one.
+type Sink interface {
+	PagerDutySink
+	GitHubSink
+}
+
 // Pinger reports whether the queue's Redis answers.
 type Pinger func(ctx context.Context) error
 
@@ -30,12 +41,15 @@ type Pinger func(ctx context.Context) error
 type Config struct {
 	// PagerDutySecrets are the webhook subscription secrets; a delivery signed with any of them passes.
 	PagerDutySecrets []string
-	// AnswerTimeout bounds the work done before answering a webhook (PagerDuty waits 5 s).
+	// GitHubSecret is the secret of the GitHub webhook (X-Hub-Signature-256). Empty, every GitHub
+	// delivery is refused with 401.
+	GitHubSecret string
+	// AnswerTimeout bounds the work done before answering a webhook (PagerDuty waits 5 s, GitHub 10 s).
 	AnswerTimeout time.Duration
 }
 
 // NewServer returns the HTTP handler of the whole service.
-func NewServer(logger *slog.Logger, cfg Config, sink PagerDutySink, ping Pinger, gatherer prometheus.Gatherer, reg prometheus.Registerer) http.Handler {
+func NewServer(logger *slog.Logger, cfg Config, sink Sink, ping Pinger, gatherer prometheus.Gatherer, reg prometheus.Registerer) http.Handler {
 	if cfg.AnswerTimeout == 0 {
 		cfg.AnswerTimeout = 3 * time.Second
 	}

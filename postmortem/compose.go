@@ -26,6 +26,8 @@ type Composer struct {
 	// Routes add reviewers, teams and labels for incidents of some services or teams, and may send their
 	// postmortems to another repository.
 	Routes []Route
+	// ActionItemPrefixes start the notes that become action items; nil for DefaultActionItemPrefixes.
+	ActionItemPrefixes []string
 	// Dir is the repository folder postmortems are written to.
 	Dir string
 	// Roles renders people as roles instead of names (see DocumentOptions.Roles).
@@ -100,6 +102,12 @@ func TemplateFor(inc Incident, d Decision) string {
 
 // Compose renders the postmortem of inc as decided by d.
 func (c *Composer) Compose(inc Incident, d Decision) (Draft, error) {
+	return c.ComposeLinked(inc, d, nil)
+}
+
+// ComposeLinked renders the postmortem with its action items linked to their issues: issues maps an
+// item's Key to its issue number.
+func (c *Composer) ComposeLinked(inc Incident, d Decision, issues map[string]int) (Draft, error) {
 	tl := BuildTimeline(inc)
 	facts := ComputeFacts(inc, tl)
 	owner := c.owner(inc, facts)
@@ -121,12 +129,21 @@ func (c *Composer) Compose(inc Incident, d Decision) (Draft, error) {
 	if generated.IsZero() {
 		generated = now()
 	}
-	doc := NewDocument(inc, tl, facts, DocumentOptions{Owner: owner, Due: due, Generated: generated.UTC(), Roles: c.Roles})
+	prefixes := c.ActionItemPrefixes
+	if prefixes == nil {
+		prefixes = DefaultActionItemPrefixes
+	}
+	items := ActionItemsFromNotes(inc.Notes, prefixes, c.login)
+	for i := range items {
+		items[i].Issue = issues[items[i].Key]
+	}
+	doc := NewDocument(inc, tl, facts, DocumentOptions{Owner: owner, Due: due, Generated: generated.UTC(), Roles: c.Roles, ActionItems: items})
 
 	content, err := c.Renderer.Render(TemplateFor(inc, d), doc)
 	if err != nil {
 		return Draft{}, fmt.Errorf("render postmortem of %s: %w", inc.ID, err)
 	}
+	doc.Agenda = AgendaMarkdown(Agenda(content))
 	body, err := c.Renderer.Render(PullRequestTemplate, doc)
 	if err != nil {
 		return Draft{}, fmt.Errorf("render pull request description of %s: %w", inc.ID, err)
@@ -151,6 +168,8 @@ func (c *Composer) Compose(inc Incident, d Decision) (Draft, error) {
 		TeamReviewers: slices.Clone(c.TeamReviewers),
 		Assignee:      owner,
 		Timeline:      tl,
+		ActionItems:   items,
+		Due:           due,
 	}
 	for _, r := range routes {
 		if draft.Repo == "" {

@@ -25,7 +25,14 @@ type Document struct {
 	Notes             []NoteFields
 	// Owner is the postmortem owner's GitHub login as a mention ("@alice"), or empty.
 	Owner string
-	// Due is when the postmortem should be merged; Generated is when this draft was rendered.
+	// ActionItems are checklist lines ("- [ ] Add an alert (@dana) (#12)") pre-filled from the incident's
+	// notes; ActionItemIssues their issue numbers as "#12, #13".
+	ActionItems      []string
+	ActionItemIssues string
+	// Agenda is the review meeting, built from the rendered postmortem; only the pull request description
+	// has it.
+	Agenda string
+	// Due is when the postmortem should be merged; Generated is the time of the newest fact it holds.
 	Due       string
 	Generated string
 }
@@ -70,6 +77,8 @@ type DocumentOptions struct {
 	// Roles renders people as roles ("incident commander", "responder 1") instead of names, for a version
 	// meant for readers outside the company. Services and integrations keep their names.
 	Roles bool
+	// ActionItems are pre-filled in the action items checklist.
+	ActionItems []ActionItem
 }
 
 // NewDocument assembles the template data of an incident's postmortem.
@@ -114,6 +123,18 @@ func NewDocument(inc Incident, tl Timeline, f Facts, opts DocumentOptions) Docum
 	if opts.Owner != "" && !opts.Roles {
 		d.Owner = "@" + opts.Owner
 	}
+	var linked []string
+	for _, it := range opts.ActionItems {
+		if opts.Roles {
+			it.Owner = ""
+		}
+		it.Text = name.text(it.Text)
+		d.ActionItems = append(d.ActionItems, it.Markdown())
+		if it.Issue > 0 {
+			linked = append(linked, "#"+strconv.Itoa(it.Issue))
+		}
+	}
+	d.ActionItemIssues = strings.Join(linked, ", ")
 	for _, r := range f.Responders {
 		d.Responders = append(d.Responders, ResponderFields{Name: Inline(name.person(r.Person)), Did: r.Did()})
 	}

@@ -29,6 +29,10 @@ type Draft struct {
 	Assignee string
 	// Timeline is what the postmortem was written from, for telling reviewers what came after.
 	Timeline Timeline
+	// ActionItems are the items pre-filled from the incident's notes, with their issues once they have one.
+	ActionItems []ActionItem
+	// Due is when the postmortem should be merged.
+	Due time.Time
 }
 
 // ErrFileEdited means people have edited a published postmortem file, which Hindsight then never

@@ -1,6 +1,11 @@
 package queue
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // Metrics are the queue's Prometheus metrics.
 type Metrics struct {
@@ -27,4 +32,51 @@ func (m *Metrics) observePipeline(outcome string, err error) {
 		outcome = "error"
 	}
 	m.pipelines.WithLabelValues(outcome).Inc()
+}
+
+// actionItemCollector reports the action items Hindsight tracks, read from Redis at each scrape.
+type actionItemCollector struct {
+	store       *Store
+	count, aged *prometheus.Desc
+}
+
+// NewActionItemCollector returns the collector of the action item metrics: how many are open and closed,
+// and the age of the oldest open one.
+func NewActionItemCollector(store *Store) prometheus.Collector {
+	return &actionItemCollector{
+		store: store,
+		count: prometheus.NewDesc("hindsight_action_items", "Action item issues by state (open, closed).", []string{"state"}, nil),
+		aged:  prometheus.NewDesc("hindsight_action_item_oldest_open_age_seconds", "Age of the oldest open action item issue; 0 when none is open.", nil, nil),
+	}
+}
+
+func (c *actionItemCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.count; ch <- c.aged }
+
+func (c *actionItemCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), redisIOTimeout)
+	defer cancel()
+	items, err := c.store.ActionItems(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.count, err)
+		return
+	}
+	var open, closed int
+	var oldest time.Time
+	for _, a := range items {
+		if !a.Open {
+			closed++
+			continue
+		}
+		open++
+		if oldest.IsZero() || a.Opened.Before(oldest) {
+			oldest = a.Opened
+		}
+	}
+	age := 0.0
+	if !oldest.IsZero() {
+		age = time.Since(oldest).Seconds()
+	}
+	ch <- prometheus.MustNewConstMetric(c.count, prometheus.GaugeValue, float64(open), "open")
+	ch <- prometheus.MustNewConstMetric(c.count, prometheus.GaugeValue, float64(closed), "closed")
+	ch <- prometheus.MustNewConstMetric(c.aged, prometheus.GaugeValue, age)
 }

@@ -39,9 +39,9 @@ type Refresher interface {
 	CommentOnce(ctx context.Context, repo string, number int, marker, body string) error
 }
 
-// Composer renders a draft from an incident.
+// Composer renders a draft from an incident, its action items linked to the issues given by item key.
 type Composer interface {
-	Compose(inc postmortem.Incident, d postmortem.Decision) (postmortem.Draft, error)
+	ComposeLinked(inc postmortem.Incident, d postmortem.Decision, issues map[string]int) (postmortem.Draft, error)
 }
 
 // PostmortemHandler runs the pipeline of TypePostmortem tasks: policy, fetch, compose, publish, back-link.
@@ -58,6 +58,12 @@ type PostmortemHandler struct {
 	Policy     postmortem.Policy
 	Composer   Composer
 	Publisher  Publisher
+	// Issues is nil in dry-run mode: action items then stay in the draft.
+	Issues IssueTracker
+	// DefaultRepo is the configured repository, "owner/name", where drafts without a route go.
+	DefaultRepo string
+	// Reminders is nil when no reminder should be scheduled.
+	Reminders ReminderScheduler
 	// Refresher is nil in dry-run mode; then a postmortem is written once and never updated.
 	Refresher Refresher
 	// BlobSHA names file content as git does, to recognise the file Hindsight wrote.
@@ -112,10 +118,34 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 		log.Info("no postmortem required", "reason", decision.Reason, "priority", inc.Priority, "urgency", inc.Urgency)
 		return "skipped", nil
 	}
-	draft, err := h.Composer.Compose(inc, decision)
+	draft, err := h.Composer.ComposeLinked(inc, decision, nil)
 	if err != nil {
 		return "error", fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}
+	repo := draft.Repo
+	if repo == "" {
+		repo = h.DefaultRepo
+	}
+	rec := Record{IncidentID: incidentID, Repo: repo, Branch: draft.Branch, Path: draft.Path,
+		IncidentTitle: inc.Title, IncidentNumber: inc.Number, IncidentURL: inc.URL, Priority: inc.Priority,
+		Reviewers: strings.Join(draft.Reviewers, ","), Due: draft.Due.Unix(), LastEntryAt: draft.LastEntryAt().Unix()}
+
+	// Action items noted during the incident become issues before the pull request opens, so that its
+	// first commit links them.
+	var issues map[string]postmortem.Issue
+	if h.Issues != nil && len(draft.ActionItems) > 0 {
+		if issues, err = (followUps{h.Store, h.Issues}).ensure(ctx, rec, "", draft.ActionItems); err != nil {
+			return "error", err
+		}
+		links := make(map[string]int, len(issues))
+		for key, is := range issues {
+			links[key] = is.Number
+		}
+		if draft, err = h.Composer.ComposeLinked(inc, decision, links); err != nil {
+			return "error", fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+		}
+	}
+
 	pr, err := h.Publisher.Publish(ctx, draft)
 	if err != nil {
 		return "error", fmt.Errorf("publish postmortem of %s: %w", incidentID, err)
@@ -124,8 +154,7 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 	for login, reason := range pr.SkippedReviewers {
 		log.Warn("reviewer not requested", "login", login, "reason", reason)
 	}
-	rec := Record{IncidentID: incidentID, Repo: draft.Repo, PullURL: pr.URL, PullNumber: pr.Number, Branch: draft.Branch, Path: draft.Path,
-		LastEntryAt: draft.LastEntryAt().Unix()}
+	rec.PullURL, rec.PullNumber = pr.URL, pr.Number
 	if h.BlobSHA != nil {
 		rec.BlobSHA = h.BlobSHA(draft.Content)
 	}
@@ -149,6 +178,16 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 	}
 	if err := h.Store.SaveRecord(ctx, rec); err != nil {
 		return "error", err
+	}
+	if issues != nil {
+		if err := (followUps{h.Store, h.Issues}).track(ctx, log, rec, draft.ActionItems, issues); err != nil {
+			return "error", err
+		}
+	}
+	if h.Reminders != nil && pr.URL != "" && pr.Open {
+		if err := h.Reminders.ScheduleReminder(ctx, incidentID, draft.Due); err != nil {
+			return "error", err
+		}
 	}
 	if pr.Created {
 		log.Info("postmortem pull request opened", "reason", decision.Reason)

@@ -27,11 +27,15 @@ import (
 const incidentID = "PRETRY1"
 
 type pipeline struct {
-	h     *queue.PostmortemHandler
-	pd    *pagerdutytest.Server
-	gh    *githubtest.Server
-	ghc   *github.Client
-	notes *flakyNotes
+	h      *queue.PostmortemHandler
+	router *github.Router
+	store  *queue.Store
+	q      *queue.Queue
+	redis  *queuetest.Redis
+	pd     *pagerdutytest.Server
+	gh     *githubtest.Server
+	ghc    *github.Client
+	notes  *flakyNotes
 }
 
 // flakyNotes adds the note and then, while failAfter is set, reports a failure, as a worker that dies
@@ -85,6 +89,7 @@ func newPipeline(t *testing.T) *pipeline {
 	fn := &flakyNotes{pd: pdc}
 	h := &queue.PostmortemHandler{
 		Store:       queue.NewStore(rdb, time.Hour),
+		Reminders:   nil,
 		Locker:      queue.NewLocker(rdb, time.Minute),
 		Source:      pdc,
 		Notes:       fn,
@@ -94,12 +99,16 @@ func newPipeline(t *testing.T) *pipeline {
 		Composer:    &postmortem.Composer{Renderer: renderer, People: map[string]string{"PUSERA1": "ana", "PUSERB2": "ben"}, Labels: []string{"postmortem"}},
 		Publisher:   router,
 		Refresher:   router,
+		Issues:      router,
+		DefaultRepo: "acme/pm",
 		BlobSHA:     github.BlobSHA,
 		BackLink:    true,
 		Metrics:     queue.NewMetrics(prometheus.NewRegistry()),
 		Logger:      slog.New(slog.DiscardHandler),
 	}
-	return &pipeline{h: h, pd: pd, gh: gh, ghc: ghc, notes: fn}
+	q := queue.New(rdb, h.Store, 3)
+	t.Cleanup(func() { _ = q.Close() })
+	return &pipeline{h: h, router: router, store: h.Store, q: q, redis: r, pd: pd, gh: gh, ghc: ghc, notes: fn}
 }
 
 func (p *pipeline) process(t *testing.T) error {
@@ -351,3 +360,5 @@ func TestReopenedIncidentNeverOverwritesPeoplesEdits(t *testing.T) {
 		t.Errorf("the comment lacks the new entries:\n%s", updates[0])
 	}
 }
+
+func blob(content string) string { return github.BlobSHA(content) }

@@ -99,7 +99,8 @@ return redis.call('ZADD', KEYS[1], 'XX', string.format('%d', now), ARGV[1])
 `)
 
 // Wait blocks until a slot is free in every window and takes it, or until ctx ends (its error is
-// returned, wrapped). It returns how long it slept and a function to call once the request has been
+// returned, wrapped). When ctx's deadline comes before the next slot frees, it returns a *SlotError at
+// once instead of sleeping in vain. It returns how long it slept and a function to call once the request has been
 // answered (or has failed), which keeps the slot in its windows from then on: GitHub counts a request
 // when it arrives, which may be later than the moment its slot was taken. A Redis error is returned
 // wrapped; no slot is taken then.
@@ -122,6 +123,9 @@ func (l *WriteLimiter) Wait(ctx context.Context) (time.Duration, func(), error) 
 		}
 		// The slot frees at a known time: sleep until then, never poll.
 		d := time.Duration(wait) * time.Microsecond
+		if deadline, ok := ctx.Deadline(); ok && deadline.Before(time.Now().Add(d)) {
+			return waited, nil, &SlotError{Name: l.key, Free: time.Now().Add(d)}
+		}
 		timer := time.NewTimer(d)
 		start := time.Now()
 		select {
@@ -133,6 +137,23 @@ func (l *WriteLimiter) Wait(ctx context.Context) (time.Duration, func(), error) 
 		}
 	}
 }
+
+// SlotError is returned when no slot frees before the context's deadline: waiting would be in vain, and a
+// task queue can run the work again once one has (RetryAfter). It matches context.DeadlineExceeded.
+type SlotError struct {
+	Name string    // the limiter's Redis key
+	Free time.Time // when a slot frees, as things stand
+}
+
+func (e *SlotError) Error() string {
+	return fmt.Sprintf("write limiter %s: no slot before the deadline; the next frees in %v", e.Name, time.Until(e.Free).Round(time.Millisecond))
+}
+
+// RetryAfter is how long until a slot frees.
+func (e *SlotError) RetryAfter() time.Duration { return max(time.Until(e.Free), 0) }
+
+// Is makes errors.Is(err, context.DeadlineExceeded) true.
+func (e *SlotError) Is(target error) bool { return target == context.DeadlineExceeded }
 
 func (l *WriteLimiter) done(member string) {
 	// A fresh context: the request's may have ended already, and the slot must still be dated.

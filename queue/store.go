@@ -2,7 +2,10 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -58,7 +61,15 @@ func (s *Store) Events(ctx context.Context, incidentID string) ([][]byte, error)
 type Record struct {
 	IncidentID string `redis:"incident_id"`
 	// Repo is the repository the postmortem went to; empty for the configured one.
-	Repo       string `redis:"repo"`
+	Repo string `redis:"repo"`
+	// What the postmortem's issues and reminders say of the incident.
+	IncidentTitle  string `redis:"incident_title"`
+	IncidentNumber int    `redis:"incident_number"`
+	IncidentURL    string `redis:"incident_url"`
+	Priority       string `redis:"priority"`
+	// Reviewers are the logins reminders mention, comma-separated; Due is when the postmortem is due (Unix).
+	Reviewers  string `redis:"reviewers"`
+	Due        int64  `redis:"due"`
 	PullURL    string `redis:"pull_url"`
 	PullNumber int    `redis:"pull_number"`
 	Branch     string `redis:"branch"`
@@ -72,13 +83,39 @@ type Record struct {
 	UpdatedAt   int64  `redis:"updated_at"`
 }
 
-// SaveRecord stores the record of an incident's postmortem.
+// SaveRecord stores the record of an incident's postmortem, and indexes it by its pull request.
 func (s *Store) SaveRecord(ctx context.Context, r Record) error {
 	r.UpdatedAt = time.Now().Unix()
-	if err := s.rdb.HSet(ctx, recordKey(r.IncidentID), r).Err(); err != nil {
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, recordKey(r.IncidentID), r)
+		if r.PullNumber > 0 {
+			p.HSet(ctx, pullsKey, pullField(r.Repo, r.PullNumber), r.IncidentID)
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("save postmortem record of %s: %w", r.IncidentID, err)
 	}
 	return nil
+}
+
+const pullsKey = "hindsight:pulls"
+
+func pullField(repo string, number int) string {
+	return strings.ToLower(repo) + "#" + strconv.Itoa(number)
+}
+
+// IncidentOfPull returns the incident whose postmortem is pull request number of repo; ok is false when
+// it is not a postmortem Hindsight opened.
+func (s *Store) IncidentOfPull(ctx context.Context, repo string, number int) (string, bool, error) {
+	id, err := s.rdb.HGet(ctx, pullsKey, pullField(repo, number)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("look up pull request %s#%d: %w", repo, number, err)
+	}
+	return id, true, nil
 }
 
 // LoadRecord returns the record of an incident's postmortem; ok is false when there is none.

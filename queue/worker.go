@@ -24,8 +24,8 @@ type Worker struct {
 	mux *asynq.ServeMux
 }
 
-// NewWorker returns a worker over rdb that runs postmortem tasks with h.
-func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, h *PostmortemHandler, logger *slog.Logger) *Worker {
+// NewWorker returns a worker over rdb that runs each task type with its handler.
+func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, handlers map[string]asynq.Handler, logger *slog.Logger) *Worker {
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:     cfg.Concurrency,
 		ShutdownTimeout: cfg.ShutdownTimeout,
@@ -36,7 +36,9 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, h *PostmortemHandler
 		IsFailure: func(err error) bool { return !errors.Is(err, ErrLocked) },
 	})
 	mux := asynq.NewServeMux()
-	mux.Handle(TypePostmortem, h)
+	for typ, h := range handlers {
+		mux.Handle(typ, h)
+	}
 	return &Worker{srv: srv, mux: mux}
 }
 

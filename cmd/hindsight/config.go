@@ -46,6 +46,12 @@ type config struct {
 		Reviewers      []string `yaml:"reviewers"`
 		TeamReviewers  []string `yaml:"team_reviewers"`
 		DefaultOwner   string   `yaml:"default_owner"`
+		// WriteLimits keep content-creating requests, across every worker replica sharing Redis, under
+		// GitHub's secondary limits; zero turns a window off.
+		WriteLimits struct {
+			PerMinute int `yaml:"per_minute"`
+			PerHour   int `yaml:"per_hour"`
+		} `yaml:"write_limits"`
 	} `yaml:"github"`
 	Policy postmortem.Policy `yaml:"policy"`
 	// People maps PagerDuty user IDs or emails to GitHub logins.
@@ -77,6 +83,8 @@ func defaultConfig() config {
 	c.GitHub.APIURL = "https://api.github.com/"
 	c.GitHub.Directory = "postmortems"
 	c.GitHub.Labels = []string{"postmortem"}
+	c.GitHub.WriteLimits.PerMinute = 80
+	c.GitHub.WriteLimits.PerHour = 500
 	c.Policy = postmortem.DefaultPolicy()
 	c.Events.Retention = postmortem.Duration(30 * 24 * time.Hour)
 	c.Worker.Concurrency = 10
@@ -222,6 +230,12 @@ func (c *config) validate() error {
 	if c.githubEnabled() && c.GitHub.Repo == "" {
 		return bad("HINDSIGHT_GITHUB_REPO", "required when GitHub credentials are set")
 	}
+	if c.GitHub.WriteLimits.PerMinute < 0 {
+		return bad("HINDSIGHT_CONFIG", "github.write_limits.per_minute: must not be negative (0 turns the window off)")
+	}
+	if c.GitHub.WriteLimits.PerHour < 0 {
+		return bad("HINDSIGHT_CONFIG", "github.write_limits.per_hour: must not be negative (0 turns the window off)")
+	}
 	if err := c.Policy.Validate(); err != nil {
 		return bad("HINDSIGHT_CONFIG", "%v", err)
 	}
@@ -256,6 +270,18 @@ func (c *config) validate() error {
 	}
 	c.People = people
 	return nil
+}
+
+// writeWindows are the windows of the GitHub write limiter; none when both limits are off.
+func (c *config) writeWindows() []queue.Window {
+	var w []queue.Window
+	if n := c.GitHub.WriteLimits.PerMinute; n > 0 {
+		w = append(w, queue.Window{Limit: n, Length: time.Minute})
+	}
+	if n := c.GitHub.WriteLimits.PerHour; n > 0 {
+		w = append(w, queue.Window{Limit: n, Length: time.Hour})
+	}
+	return w
 }
 
 func (c *config) githubEnabled() bool { return c.GitHub.Token != "" || c.GitHub.AppID != 0 }

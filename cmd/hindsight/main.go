@@ -13,6 +13,9 @@ import (
 
 func main() {
 	if err := run(context.Background(), os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, errFindings) {
+			os.Exit(1) // lint printed the findings: nothing to add
+		}
 		fmt.Fprintln(os.Stderr, "hindsight: "+oneLine(err.Error()))
 		var ue usageError
 		if errors.As(err, &ue) {
@@ -35,6 +38,7 @@ const usage = `usage: hindsight <command> [flags]
 commands:
   serve     run the service (--role all|api|worker)
   preview   render a postmortem to stdout (--from FILE | --incident ID)
+  lint      check postmortems for blameful wording and missing content ([--format text|json] FILE.md…)
   version   print the version`
 
 // run is the whole program: it parses args, reads the configuration through getenv and writes to stdout
@@ -51,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runServe(ctx, rest, getenv, stdout, stderr)
 	case "preview":
 		return runPreview(ctx, rest, getenv, stdout, stderr)
+	case "lint":
+		return runLint(ctx, rest, getenv, os.Stdin, stdout)
 	case "version", "--version":
 		_, err := fmt.Fprintln(stdout, "hindsight "+version)
 		return err

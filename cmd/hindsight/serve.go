@@ -9,9 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
@@ -68,7 +71,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 		if err != nil {
 			return err
 		}
-		w = queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: 25 * time.Second}, h, logger)
+		w = queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: 25 * time.Second}, map[string]asynq.Handler{queue.TypePostmortem: h}, logger)
 		if err := w.Start(); err != nil {
 			return err
 		}
@@ -83,7 +86,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	}
 	ping := func(ctx context.Context) error { return queue.Ping(ctx, rdb) }
 	srv := &http.Server{
-		Handler:           handlers.NewServer(logger, handlers.Config{PagerDutySecrets: cfg.PagerDuty.WebhookSecrets}, q, ping, reg, reg),
+		Handler:           handlers.NewServer(logger, handlers.Config{PagerDutySecrets: cfg.PagerDuty.WebhookSecrets, GitHubSecret: cfg.GitHub.WebhookSecret}, q, ping, reg, reg),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
@@ -136,6 +139,14 @@ func newPostmortemHandler(cfg config, rdb redis.UniversalClient, store *queue.St
 		h.Notes = pd
 	}
 	if cfg.githubEnabled() {
+		var writes github.WriteLimiter
+		if windows := cfg.writeWindows(); len(windows) > 0 {
+			l, err := queue.NewWriteLimiter(rdb, writeLimiterName(cfg.GitHub.APIURL, cfg.GitHub.Repo), windows)
+			if err != nil {
+				return nil, bad("HINDSIGHT_CONFIG", "github.write_limits: %v", err)
+			}
+			writes = l
+		}
 		gh, err := github.New(github.Options{
 			BaseURL:        cfg.GitHub.APIURL,
 			Token:          cfg.GitHub.Token,
@@ -145,6 +156,8 @@ func newPostmortemHandler(cfg config, rdb redis.UniversalClient, store *queue.St
 			Repo:           cfg.GitHub.Repo,
 			BaseBranch:     cfg.GitHub.BaseBranch,
 			Logger:         logger,
+			WriteLimiter:   writes,
+			Registerer:     reg,
 		})
 		if err != nil {
 			return nil, bad("HINDSIGHT_GITHUB_TOKEN", "%v", err)
@@ -159,6 +172,16 @@ func newPostmortemHandler(cfg config, rdb redis.UniversalClient, store *queue.St
 		h.Publisher = github.DryRun{Dir: cfg.OutputDir, Repo: cfg.GitHub.Repo}
 	}
 	return h, nil
+}
+
+// writeLimiterName keys the shared write limiter by GitHub host and repository, so every replica publishing
+// to the same repository draws from the same slots.
+func writeLimiterName(apiURL, repo string) string {
+	host := apiURL
+	if u, err := url.Parse(apiURL); err == nil && u.Host != "" {
+		host = u.Host
+	}
+	return strings.ToLower(host + "/" + repo)
 }
 
 // incidentSource marks PagerDuty's not-found error as permanent for the queue.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	gh "github.com/google/go-github/v60/github"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // DefaultBaseURL is GitHub.com's REST API.
@@ -50,6 +51,13 @@ type Options struct {
 	// MaxWait is the longest a single call waits out rate limits before it fails with a *LimitError;
 	// zero means DefaultMaxWait.
 	MaxWait time.Duration
+	// WriteLimiter, when set, is waited on before every content-creating request (POST, PATCH, PUT,
+	// DELETE) goes out, each retry included; reads are not limited. Its wait is bounded by MaxWait and the
+	// request's context, whose deadline it is given.
+	WriteLimiter WriteLimiter
+	// Registerer receives the client's metrics: the primary quota GitHub reports and the rate-limit waits.
+	// Clients given the same registry share the metrics; nil records none.
+	Registerer prometheus.Registerer
 }
 
 // Client publishes postmortems to one repository. It is safe for concurrent use.
@@ -103,7 +111,11 @@ func New(opts Options) (*Client, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	limits := newLimitTransport(base, maxWait, logger)
+	m, err := newMetrics(opts.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	limits := newLimitTransport(base, maxWait, logger, opts.WriteLimiter, m)
 
 	var client *gh.Client
 	app := opts.AppID != 0 || opts.InstallationID != 0 || len(opts.PrivateKeyPEM) > 0

@@ -22,7 +22,18 @@ const (
 	kindPrimary         = "primary"
 	kindSecondary       = "secondary"
 	kindTooManyRequests = "too many requests"
+	kindWriteLimiter    = "write limiter"
 )
+
+// WriteLimiter spaces out content-creating requests (POST, PATCH, PUT, DELETE) so that they stay under
+// GitHub's secondary limits (80 a minute and 500 an hour) instead of running into them. An implementation
+// shared by every replica (queue.WriteLimiter, over Redis) keeps the whole deployment under them.
+type WriteLimiter interface {
+	// Wait blocks until one more write may go out, or ctx ends; it may fail at once when ctx's deadline
+	// comes before a write may go out. It returns how long it blocked and a function to call once the
+	// write has been answered or has failed.
+	Wait(ctx context.Context) (waited time.Duration, done func(), err error)
+}
 
 // LimitError is returned (wrapped) when a rate limit would need a longer wait than the Client's MaxWait or
 // than the context allows. A caller that queues work can retry after Reset.
@@ -53,11 +64,15 @@ func (e *LimitError) Is(target error) bool { return target == ErrRateLimited }
 //   - any other 429: retry-after when present, else fallback, doubling on each repeat.
 //
 // While a limit holds, every request through the transport waits for it, so concurrent calls do not hit
-// GitHub again and risk a ban. Waits are bounded per request by maxWait and the request's context.
+// GitHub again and risk a ban. Before a content-creating request goes out, the transport takes a slot of
+// the write limiter, when there is one, so that those limits are seldom met at all. Waits are bounded per
+// request by maxWait and the request's context.
 type limitTransport struct {
 	base     http.RoundTripper
 	maxWait  time.Duration
 	logger   *slog.Logger
+	writes   WriteLimiter  // nil: writes go out as they come
+	metrics  *metrics      // nil: none recorded
 	minWait  time.Duration // floor of any wait: a reset already past (clock skew) does not become a busy loop
 	fallback time.Duration // first wait for a limit answer that names no time
 
@@ -66,8 +81,8 @@ type limitTransport struct {
 	kind  string
 }
 
-func newLimitTransport(base http.RoundTripper, maxWait time.Duration, logger *slog.Logger) *limitTransport {
-	return &limitTransport{base: base, maxWait: maxWait, logger: logger, minWait: time.Second, fallback: time.Minute}
+func newLimitTransport(base http.RoundTripper, maxWait time.Duration, logger *slog.Logger, writes WriteLimiter, m *metrics) *limitTransport {
+	return &limitTransport{base: base, maxWait: maxWait, logger: logger, writes: writes, metrics: m, minWait: time.Second, fallback: time.Minute}
 }
 
 func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -90,10 +105,16 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, err
 			}
 		}
-		resp, err := t.base.RoundTrip(send)
+		done, err := t.waitForWrite(req)
 		if err != nil {
 			return nil, err
 		}
+		resp, err := t.base.RoundTrip(send)
+		done()
+		if err != nil {
+			return nil, err
+		}
+		t.metrics.observeQuota(resp.Header)
 		kind, until, usedFallback := t.classify(resp, fallback)
 		if kind == "" {
 			return resp, nil
@@ -118,6 +139,39 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// waitForWrite takes a slot of the write limiter for a content-creating request; every attempt of one
+// takes its own, since GitHub counts each. The returned function, called once the answer is in, never
+// is nil.
+func (t *limitTransport) waitForWrite(req *http.Request) (func(), error) {
+	if t.writes == nil || !isContentCreating(req) {
+		return func() {}, nil
+	}
+	// MaxWait bounds this wait as it bounds the others; a limiter told of the deadline can fail at once.
+	ctx, cancel := context.WithTimeout(req.Context(), t.maxWait)
+	defer cancel()
+	waited, done, err := t.writes.Wait(ctx)
+	if waited > 0 {
+		t.metrics.observeWait(kindWriteLimiter, waited)
+		t.logger.LogAttrs(req.Context(), slog.LevelDebug, "waited for the write limiter",
+			slog.String("request", req.Method+" "+req.URL.Path), slog.Duration("wait", waited))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, err)
+	}
+	return done, nil
+}
+
+// isContentCreating reports whether GitHub counts req against its content-creation limit: every request
+// but GET, HEAD and OPTIONS, except the App's own installation-token requests.
+func isContentCreating(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	p := req.URL.Path
+	return !strings.HasSuffix(p, "/access_tokens") || !strings.Contains(p, "/app/installations/")
+}
+
 // sleep waits until the given time, or fails at once with a *LimitError when that would take more than
 // what is left of maxWait (waited counts what the call already spent) or go past ctx's deadline.
 func (t *limitTransport) sleep(ctx context.Context, kind string, until time.Time, waited *time.Duration, what string) error {
@@ -135,11 +189,14 @@ func (t *limitTransport) sleep(ctx context.Context, kind string, until time.Time
 	}
 	timer := time.NewTimer(d)
 	defer timer.Stop()
+	start := time.Now()
 	select {
 	case <-ctx.Done():
+		t.metrics.observeWait(kind, time.Since(start))
 		return ctx.Err()
 	case <-timer.C:
 		*waited += d
+		t.metrics.observeWait(kind, time.Since(start))
 		return nil
 	}
 }

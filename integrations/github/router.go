@@ -78,3 +78,84 @@ func (r *Router) CommentOnce(ctx context.Context, repo string, number int, marke
 	}
 	return c.CommentOnce(ctx, number, marker, body)
 }
+
+// EnsureIssue finds or creates an issue in repo (see Client.EnsureIssue).
+func (r *Router) EnsureIssue(ctx context.Context, repo string, spec postmortem.IssueSpec) (postmortem.Issue, bool, error) {
+	c, err := r.Client(repo)
+	if err != nil {
+		return postmortem.Issue{}, false, err
+	}
+	return c.EnsureIssue(ctx, spec)
+}
+
+// LinkSubIssues links sub-issues in repo (see Client.LinkSubIssues).
+func (r *Router) LinkSubIssues(ctx context.Context, repo string, parent postmortem.Issue, children []postmortem.Issue) (bool, error) {
+	c, err := r.Client(repo)
+	if err != nil {
+		return false, err
+	}
+	return c.LinkSubIssues(ctx, parent, children)
+}
+
+// SetTaskList writes a task list in an issue of repo (see Client.SetTaskList).
+func (r *Router) SetTaskList(ctx context.Context, repo string, number int, children []postmortem.Issue) error {
+	c, err := r.Client(repo)
+	if err != nil {
+		return err
+	}
+	return c.SetTaskList(ctx, number, children)
+}
+
+// Issue reads an issue of repo (see Client.Issue).
+func (r *Router) Issue(ctx context.Context, repo string, number int) (postmortem.Issue, error) {
+	c, err := r.Client(repo)
+	if err != nil {
+		return postmortem.Issue{}, err
+	}
+	return c.Issue(ctx, number)
+}
+
+// AddLabels labels an issue or pull request of repo (see Client.AddLabels).
+func (r *Router) AddLabels(ctx context.Context, repo string, number int, labels ...string) error {
+	c, err := r.Client(repo)
+	if err != nil {
+		return err
+	}
+	return c.AddLabels(ctx, number, labels...)
+}
+
+// File reads a file of repo (see Client.File).
+func (r *Router) File(ctx context.Context, repo, ref, path string) (string, bool, error) {
+	c, err := r.Client(repo)
+	if err != nil {
+		return "", false, err
+	}
+	return c.File(ctx, ref, path)
+}
+
+// FindPullRequest finds the pull request of a branch in repo (see Client.FindPullRequest).
+func (r *Router) FindPullRequest(ctx context.Context, repo, branch string) (postmortem.PullRequest, bool, error) {
+	c, err := r.Client(repo)
+	if err != nil {
+		return postmortem.PullRequest{}, false, err
+	}
+	return c.FindPullRequest(ctx, branch)
+}
+
+// SetStatus sets the commit status of sha in repo (see Client.SetStatus).
+func (r *Router) SetStatus(ctx context.Context, repo, sha, state, description, targetURL string) error {
+	c, err := r.Client(repo)
+	if err != nil {
+		return err
+	}
+	return c.SetStatus(ctx, sha, state, description, targetURL)
+}
+
+// UpsertComment keeps one marked comment on a pull request of repo (see Client.UpsertComment).
+func (r *Router) UpsertComment(ctx context.Context, repo string, number int, marker, body string) (string, error) {
+	c, err := r.Client(repo)
+	if err != nil {
+		return "", err
+	}
+	return c.UpsertComment(ctx, number, marker, body)
+}

@@ -113,10 +113,16 @@ func labelJSON(name string) map[string]any {
 func (s *Server) routeIssues(r *http.Request, rest []string, body []byte) reply {
 	m := r.Method
 	if len(rest) == 0 {
-		if m == http.MethodPost {
+		switch m {
+		case http.MethodPost:
 			return s.createIssue(body)
+		case http.MethodGet:
+			return s.listIssues(r)
 		}
 		return s.notFound()
+	}
+	if len(rest) == 2 && rest[0] == "comments" && m == http.MethodPatch {
+		return s.editComment(rest[1], body)
 	}
 	n, err := strconv.Atoi(rest[0])
 	is, ok := s.issues[n]
@@ -128,6 +134,8 @@ func (s *Server) routeIssues(r *http.Request, rest []string, body []byte) reply 
 		return s.jsonReply(http.StatusOK, s.issueJSON(is))
 	case len(rest) == 1 && m == http.MethodPatch:
 		return s.editIssue(is, body)
+	case len(rest) == 2 && rest[1] == "sub_issues":
+		return s.routeSubIssues(r, is, body)
 	case len(rest) == 2 && rest[1] == "labels" && m == http.MethodPost:
 		return s.addLabels(is, body)
 	case len(rest) == 2 && rest[1] == "assignees" && m == http.MethodPost:

@@ -82,13 +82,24 @@ type Server struct {
 	commits       map[string]*commit
 	refs          map[string]string // "refs/heads/main" -> commit sha
 	issues        map[int]*issue
+	subIssues     map[int][]int // parent number -> children numbers
+	statuses      map[string][]Status
+	noSubIssues   bool
 	nextNumber    int
 	nextID        int64
 	requests      []Request
 	remaining     int
 	reset         time.Time
-	writesPerMin  int
-	writes        []time.Time
+	writeLimits   []ContentLimit
+	writes        []time.Time // accepted writes within the longest window of writeLimits
+	rateLimited   int         // 403 and 429 answers
+}
+
+// ContentLimit is one window of GitHub's secondary limit on content-creating requests: at most Max of them
+// in any Window.
+type ContentLimit struct {
+	Max    int
+	Window time.Duration
 }
 
 // NewServer starts a fake serving repository owner/repo that accepts token (as "Bearer" or "token"). The
@@ -168,10 +179,31 @@ func (s *Server) SetRateLimit(remaining int, reset time.Time) {
 // LimitContentCreation answers writes (POST, PATCH, PUT, DELETE) beyond perMinute in the last minute with
 // GitHub's 403 secondary rate limit and a retry-after. Zero turns the limit off.
 func (s *Server) LimitContentCreation(perMinute int) {
+	s.LimitContentCreationWindows(ContentLimit{Max: perMinute, Window: time.Minute})
+}
+
+// LimitContentCreationWindows is LimitContentCreation with any number of windows, each of any length (GitHub
+// has 80 a minute and 500 an hour; a test may shrink the minute and the hour alike). A write is refused
+// when any window is full, and a refused write counts in none. Windows with a zero Max or Window are left
+// out; none left turns the limit off. The writes counted so far are forgotten.
+func (s *Server) LimitContentCreationWindows(limits ...ContentLimit) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.writesPerMin = perMinute
+	s.writeLimits = nil
+	for _, l := range limits {
+		if l.Max > 0 && l.Window > 0 {
+			s.writeLimits = append(s.writeLimits, l)
+		}
+	}
 	s.writes = nil
+}
+
+// RateLimited is how many requests the server has answered 403 or 429 (a rate limit, an injected fault or
+// a permission error).
+func (s *Server) RateLimited() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rateLimited
 }
 
 // Inject adds a fault hook, consulted for every request in the order added: the first that returns true
@@ -286,6 +318,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rep.status})
+	if rep.status == http.StatusForbidden || rep.status == http.StatusTooManyRequests {
+		s.rateLimited++
+	}
 	s.mu.Unlock()
 
 	for k, v := range rep.header {
@@ -339,17 +374,11 @@ func (s *Server) handle(r *http.Request, body []byte) reply {
 	if s.remaining <= 0 {
 		return s.faultReply(PrimaryLimit(http.StatusForbidden, s.reset))
 	}
-	if write := r.Method != http.MethodGet && r.Method != http.MethodHead; write && s.writesPerMin > 0 {
-		cut := 0
-		for cut < len(s.writes) && now.Sub(s.writes[cut]) >= time.Minute {
-			cut++
-		}
-		s.writes = s.writes[cut:]
-		if len(s.writes) >= s.writesPerMin {
+	if write := r.Method != http.MethodGet && r.Method != http.MethodHead; write && len(s.writeLimits) > 0 {
+		if wait := s.takeWrite(now); wait > 0 {
 			s.remaining--
-			return s.faultReply(SecondaryLimit(http.StatusForbidden, s.writes[0].Add(time.Minute).Sub(now)))
+			return s.faultReply(SecondaryLimit(http.StatusForbidden, wait))
 		}
-		s.writes = append(s.writes, now)
 	}
 	s.remaining--
 
@@ -360,6 +389,36 @@ func (s *Server) handle(r *http.Request, body []byte) reply {
 	}
 	rep.header = h
 	return rep
+}
+
+// takeWrite counts a write at now, or returns how long until every window has room for it.
+func (s *Server) takeWrite(now time.Time) time.Duration {
+	var longest time.Duration
+	for _, l := range s.writeLimits {
+		longest = max(longest, l.Window)
+	}
+	cut := 0
+	for cut < len(s.writes) && now.Sub(s.writes[cut]) >= longest {
+		cut++
+	}
+	s.writes = s.writes[cut:]
+	var wait time.Duration
+	for _, l := range s.writeLimits {
+		in := 0 // writes within this window, the newest at the end
+		for in < len(s.writes) && now.Sub(s.writes[len(s.writes)-1-in]) < l.Window {
+			in++
+		}
+		if in >= l.Max {
+			// The write that must leave the window for it to hold Max-1.
+			blocking := s.writes[len(s.writes)-l.Max]
+			wait = max(wait, blocking.Add(l.Window).Sub(now))
+		}
+	}
+	if wait > 0 {
+		return wait
+	}
+	s.writes = append(s.writes, now)
+	return 0
 }
 
 func (s *Server) authorized(r *http.Request) bool {
@@ -405,6 +464,8 @@ func (s *Server) route(r *http.Request, segs []string, body []byte) reply {
 		return s.getBranch(strings.Join(rest[1:], "/"))
 	case len(rest) >= 2 && rest[0] == "contents" && m == http.MethodGet:
 		return s.getContents(strings.Join(rest[1:], "/"), q.Get("ref"))
+	case len(rest) == 2 && rest[0] == "statuses" && m == http.MethodPost:
+		return s.createStatus(rest[1], body)
 	case len(rest) >= 2 && rest[0] == "git":
 		return s.routeGit(m, rest[1:], body)
 	case len(rest) >= 1 && rest[0] == "pulls":

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hindsight-dev/hindsight/postmortem"
+)
+
+// errFindings is what lint returns when it reported findings: main exits 1 without a message, since the
+// findings are the message.
+var errFindings = errors.New("lint: the postmortem has findings")
+
+// fileFinding is a finding of one of the files linted.
+type fileFinding struct {
+	File string `json:"file"`
+	postmortem.Finding
+}
+
+// runLint checks postmortems for blameful wording and missing content ("-" reads stdin) and prints one
+// finding a line, or a JSON array. It returns errFindings when it found something.
+func runLint(_ context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	fl := flag.NewFlagSet("lint", flag.ContinueOnError)
+	fl.SetOutput(io.Discard)
+	format := fl.String("format", "text", "text: FILE:LINE: RULE: message (suggestion); json: an array of findings")
+	words := fl.String("words", "", "YAML file of lint settings (blame_phrases, rewordings, replace_blame_phrases, people); default: the lint: section of HINDSIGHT_CONFIG")
+	if err := fl.Parse(args); err != nil {
+		return usageError{"lint: " + err.Error()}
+	}
+	if *format != "text" && *format != "json" {
+		return usageError{fmt.Sprintf("lint: --format %q: want text or json", *format)}
+	}
+	files := fl.Args()
+	if len(files) == 0 {
+		return usageError{"lint: name the postmortem files to check (\"-\" reads stdin)"}
+	}
+	stdins := 0
+	for _, f := range files {
+		if f == "-" {
+			stdins++
+		} else if strings.HasPrefix(f, "-") {
+			return usageError{fmt.Sprintf("lint: flag %s after a file name: flags go first", f)}
+		}
+	}
+	if stdins > 1 {
+		return usageError{"lint: \"-\" (stdin) given more than once"}
+	}
+	cfg, err := lintConfig(*words, getenv("HINDSIGHT_CONFIG"))
+	if err != nil {
+		return err
+	}
+
+	findings := []fileFinding{}
+	for _, name := range files {
+		markdown, err := readLintFile(name, stdin)
+		if err != nil {
+			return err
+		}
+		if name == "-" {
+			name = "<stdin>"
+		}
+		for _, f := range postmortem.Lint(markdown, cfg) {
+			findings = append(findings, fileFinding{File: name, Finding: f})
+		}
+	}
+	if err := writeFindings(stdout, *format, findings); err != nil {
+		return err
+	}
+	if len(findings) > 0 {
+		return errFindings
+	}
+	return nil
+}
+
+func writeFindings(w io.Writer, format string, findings []fileFinding) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(findings)
+	}
+	var b strings.Builder
+	for _, f := range findings {
+		fmt.Fprintf(&b, "%s:%d: %s: %s (%s)\n", f.File, f.Line, f.Rule, f.Message, f.Suggestion)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func readLintFile(name string, stdin io.Reader) (string, error) {
+	var (
+		b   []byte
+		err error
+	)
+	if name == "-" {
+		b, err = io.ReadAll(stdin)
+	} else {
+		b, err = os.ReadFile(name) //nolint:gosec // the user names the files to check
+	}
+	if err != nil {
+		return "", fmt.Errorf("lint: %w", err)
+	}
+	return string(b), nil
+}
+
+// lintConfig reads the lint settings: the whole of the --words file, else the lint: section of the
+// configuration file, else none. Unknown keys in them are errors; the configuration file's other sections
+// are not read here.
+func lintConfig(wordsFile, configFile string) (postmortem.LintConfig, error) {
+	var cfg postmortem.LintConfig
+	switch {
+	case wordsFile != "":
+		data, err := os.ReadFile(wordsFile) //nolint:gosec // the user names the word list
+		if err != nil {
+			return cfg, fmt.Errorf("lint: --words: %w", err)
+		}
+		if err := decodeStrict(data, &cfg); err != nil {
+			return cfg, fmt.Errorf("lint: --words: %s: %s", wordsFile, oneLine(err.Error()))
+		}
+	case configFile != "":
+		data, err := os.ReadFile(configFile) //nolint:gosec // the operator names the configuration file
+		if err != nil {
+			return cfg, bad("HINDSIGHT_CONFIG", "%v", err)
+		}
+		var file struct {
+			Lint yaml.Node `yaml:"lint"`
+		}
+		if err := yaml.Unmarshal(data, &file); err != nil {
+			return cfg, bad("HINDSIGHT_CONFIG", "%s: %s", configFile, oneLine(err.Error()))
+		}
+		if file.Lint.Kind == 0 {
+			return cfg, nil
+		}
+		if err := checkKeys(&file.Lint, cfg); err != nil {
+			return cfg, bad("HINDSIGHT_CONFIG", "%s: %v", configFile, err)
+		}
+		if err := file.Lint.Decode(&cfg); err != nil {
+			return cfg, bad("HINDSIGHT_CONFIG", "%s: lint: %s", configFile, oneLine(err.Error()))
+		}
+	}
+	return cfg, nil
+}
+
+// checkKeys reports the first key of the mapping n that no yaml tag of v's struct type names: yaml.Node
+// cannot decode strictly.
+func checkKeys(n *yaml.Node, v any) error {
+	if n.Kind != yaml.MappingNode {
+		return nil // Decode reports the wrong kind
+	}
+	known := map[string]bool{}
+	t := reflect.TypeOf(v)
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		known[name] = true
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; !known[k.Value] {
+			return fmt.Errorf("line %d: lint: unknown key %q", k.Line, k.Value)
+		}
+	}
+	return nil
+}
+
+func decodeStrict(data []byte, v any) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,215 @@
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/hindsight-dev/hindsight/postmortem"
+)
+
+// GitHubAPI is what the GitHub jobs need of GitHub, besides keeping issues.
+type GitHubAPI interface {
+	IssueTracker
+	File(ctx context.Context, repo, ref, path string) (string, bool, error)
+	SetStatus(ctx context.Context, repo, sha, state, description, targetURL string) error
+	UpsertComment(ctx context.Context, repo string, number int, marker, body string) (string, error)
+}
+
+// GitHubJobs runs the tasks of GitHub events on postmortem pull requests and action item issues.
+type GitHubJobs struct {
+	Store  *Store
+	GitHub GitHubAPI
+	// Lint checks a postmortem's text; nil skips the check.
+	Lint   func(markdown string) []postmortem.Finding
+	Logger *slog.Logger
+}
+
+// ProcessTask implements asynq.Handler for TypePullRequest, TypeActionItem and TypeCommand.
+func (j *GitHubJobs) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	var d GitHubDelivery
+	if err := json.Unmarshal(t.Payload(), &d); err != nil {
+		return fmt.Errorf("decode %s task: %w", t.Type(), errors.Join(err, asynq.SkipRetry))
+	}
+	log := j.Logger.With("delivery_id", d.DeliveryID, "event", d.Event, "action", d.Action, "repo", d.Repo, "number", d.Number)
+	switch t.Type() {
+	case TypePullRequest:
+		return j.pullRequest(ctx, log, d)
+	case TypeActionItem:
+		return j.actionItem(ctx, log, d)
+	case TypeCommand:
+		return j.command(ctx, log, d)
+	}
+	return fmt.Errorf("task type %q: %w", t.Type(), asynq.SkipRetry)
+}
+
+// record returns the postmortem record of a pull request: by its branch when known, else by its number.
+func (j *GitHubJobs) record(ctx context.Context, d GitHubDelivery) (Record, bool, error) {
+	id, ok := strings.CutPrefix(d.HeadRef, "postmortem/")
+	if !ok {
+		var err error
+		if id, ok, err = j.Store.IncidentOfPull(ctx, d.Repo, d.Number); err != nil || !ok {
+			return Record{}, false, err
+		}
+	}
+	rec, ok, err := j.Store.LoadRecord(ctx, id)
+	if err != nil || !ok || rec.PullNumber != d.Number || !strings.EqualFold(rec.Repo, d.Repo) {
+		return Record{}, false, err
+	}
+	return rec, true, nil
+}
+
+func (j *GitHubJobs) pullRequest(ctx context.Context, log *slog.Logger, d GitHubDelivery) error {
+	rec, ok, err := j.record(ctx, d)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		log.Info("not a postmortem Hindsight opened; ignored")
+		return nil
+	}
+	switch {
+	case d.Action == "opened" || d.Action == "reopened" || d.Action == "synchronize":
+		return j.check(ctx, log, rec, d.HeadSHA)
+	case d.Action == "closed" && d.Merged:
+		// The merged text is the postmortem of record: every action item in it becomes an issue.
+		return j.sync(ctx, log, rec, d.HeadSHA)
+	}
+	return nil
+}
+
+// lintMarker starts the one comment that lists a postmortem's findings.
+const lintMarker = "<!-- hindsight:lint -->"
+
+// check runs the blameless and completeness check on the postmortem at sha and reports it as the
+// hindsight/postmortem commit status, with the findings in one comment kept up to date.
+func (j *GitHubJobs) check(ctx context.Context, log *slog.Logger, rec Record, sha string) error {
+	if j.Lint == nil || sha == "" {
+		return nil
+	}
+	content, ok, err := j.GitHub.File(ctx, rec.Repo, sha, rec.Path)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return j.GitHub.SetStatus(ctx, rec.Repo, sha, "failure", "The postmortem file "+rec.Path+" is missing", "")
+	}
+	findings := j.Lint(content)
+	if len(findings) == 0 {
+		// A comment listing older findings says they are gone.
+		if _, err := j.GitHub.UpsertComment(ctx, rec.Repo, rec.PullNumber, lintMarker, "The postmortem is blameless and complete. ✅"); err != nil {
+			return err
+		}
+		return j.GitHub.SetStatus(ctx, rec.Repo, sha, "success", "Blameless and complete", "")
+	}
+	url, err := j.GitHub.UpsertComment(ctx, rec.Repo, rec.PullNumber, lintMarker, postmortem.FindingsMarkdown(rec.Path, findings))
+	if err != nil {
+		return err
+	}
+	first := findings[0]
+	desc := fmt.Sprintf("%d %s; line %d: %s", len(findings), plural(len(findings), "finding"), first.Line, first.Message)
+	log.Info("postmortem check failed", "findings", len(findings))
+	return j.GitHub.SetStatus(ctx, rec.Repo, sha, "failure", desc, url)
+}
+
+// sync turns every action item of the postmortem at ref into an issue and files them under the tracking
+// issue.
+func (j *GitHubJobs) sync(ctx context.Context, log *slog.Logger, rec Record, ref string) error {
+	if ref == "" {
+		ref = rec.Branch
+	}
+	content, ok, err := j.GitHub.File(ctx, rec.Repo, ref, rec.Path)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		log.Warn("postmortem file not found; action items not synced", "path", rec.Path, "ref", ref)
+		return nil
+	}
+	items := postmortem.ParseActionItems(content)
+	f := followUps{j.Store, j.GitHub}
+	issues, err := f.ensure(ctx, rec, rec.PullURL, items)
+	if err != nil {
+		return err
+	}
+	log.Info("action items synced", "items", len(items))
+	return f.track(ctx, log, rec, items, issues)
+}
+
+// actionItem follows an action item issue that was closed or reopened: its state is recorded, and a
+// tracking issue that lists its items as a task list is brought up to date (sub-issues GitHub updates).
+func (j *GitHubJobs) actionItem(ctx context.Context, log *slog.Logger, d GitHubDelivery) error {
+	incidentID, ok := postmortem.IsActionItemIssue(d.IssueBody)
+	if !ok {
+		return nil
+	}
+	open := d.IssueState != "closed"
+	if err := j.Store.SaveActionItem(ctx, ActionItemRecord{Repo: d.Repo, Number: d.Number, IncidentID: incidentID, Open: open}); err != nil {
+		return err
+	}
+	tracking, taskList, err := j.Store.Tracking(ctx, incidentID)
+	if err != nil || tracking == 0 || !taskList {
+		return err
+	}
+	all, err := j.Store.ActionItems(ctx)
+	if err != nil {
+		return err
+	}
+	var children []postmortem.Issue
+	for _, a := range all {
+		if a.IncidentID == incidentID && strings.EqualFold(a.Repo, d.Repo) {
+			children = append(children, postmortem.Issue{Number: a.Number, Open: a.Open})
+		}
+	}
+	log.Info("action item state changed; tracking issue updated", "open", open, "tracking_issue", tracking)
+	return j.GitHub.SetTaskList(ctx, d.Repo, tracking, children)
+}
+
+// command runs "/hindsight sync" (action items to issues now) and "/hindsight check" (the blameless and
+// completeness check now) from a comment on a postmortem pull request.
+func (j *GitHubJobs) command(ctx context.Context, log *slog.Logger, d GitHubDelivery) error {
+	fields := strings.Fields(d.CommentBody)
+	if len(fields) == 0 || fields[0] != "/hindsight" {
+		return nil
+	}
+	rec, ok, err := j.record(ctx, d)
+	if err != nil || !ok {
+		return err
+	}
+	verb := ""
+	if len(fields) > 1 {
+		verb = fields[1]
+	}
+	log = log.With("command", verb, "by", d.CommentAuthor)
+	switch verb {
+	case "sync":
+		return j.sync(ctx, log, rec, rec.Branch)
+	case "check":
+		content, ok, err := j.GitHub.File(ctx, rec.Repo, rec.Branch, rec.Path)
+		if err != nil || !ok || j.Lint == nil {
+			return err
+		}
+		body := "The postmortem is blameless and complete. ✅"
+		if findings := j.Lint(content); len(findings) > 0 {
+			body = postmortem.FindingsMarkdown(rec.Path, findings)
+		}
+		_, err = j.GitHub.UpsertComment(ctx, rec.Repo, rec.PullNumber, lintMarker, body)
+		return err
+	default:
+		marker := "<!-- hindsight:help " + d.DeliveryID + " -->"
+		help := "Hindsight commands: `/hindsight sync` turns every action item into an issue now; `/hindsight check` checks that the postmortem is blameless and complete."
+		return j.GitHub.CommentOnce(ctx, rec.Repo, rec.PullNumber, marker, help)
+	}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
