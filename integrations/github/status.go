@@ -70,4 +70,3 @@ func (c *Client) UpsertComment(ctx context.Context, number int, marker, body str
 	}
 	return created.GetHTMLURL(), nil
 }
-
