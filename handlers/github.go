@@ -17,15 +17,13 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
 )
 
 const (
 	// postmortemBranchPrefix starts the head branch of every pull request Hindsight opens.
 	postmortemBranchPrefix = "postmortem/"
-	// actionItemMarker starts the marker Hindsight puts in the body of an action item issue
-	// (postmortem.ActionItemMarker); issues without it are not Hindsight's.
-	actionItemMarker = "<!-- hindsight:action-item "
 	// commandPrefix starts a comment that is a command to Hindsight.
 	commandPrefix = "/hindsight"
 )
@@ -227,7 +225,7 @@ func gitHubDelivery(event string, payload []byte) (queue.GitHubDelivery, error) 
 			d.IssueBody = *ev.Issue.Body
 		}
 		// Saves a task for every issue that is not an action item; the job checks the marker again.
-		if !strings.Contains(d.IssueBody, actionItemMarker) {
+		if _, ok := postmortem.IsActionItemIssue(d.IssueBody); !ok {
 			return d, errIgnored
 		}
 		d.IssueState = ev.Issue.State

@@ -11,8 +11,10 @@ import (
 // addRoutes maps the whole HTTP surface.
 func addRoutes(e *echo.Echo, logger *slog.Logger, cfg Config, sink Sink, ping Pinger, gatherer prometheus.Gatherer, m *metrics) {
 	e.Use(requestID, accessLog(logger, m))
-	e.POST("/webhooks/pagerduty", handlePagerDuty(logger, cfg, sink, m))
-	e.POST("/webhooks/github", handleGitHub(logger, cfg, sink, m))
+	if !cfg.WebhooksOff {
+		e.POST("/webhooks/pagerduty", handlePagerDuty(logger, cfg, sink, m))
+		e.POST("/webhooks/github", handleGitHub(logger, cfg, sink, m))
+	}
 	e.GET("/healthz", handleHealthz)
 	e.GET("/readyz", handleReadyz(ping))
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{})))

@@ -46,6 +46,9 @@ type Config struct {
 	GitHubSecret string
 	// AnswerTimeout bounds the work done before answering a webhook (PagerDuty waits 5 s, GitHub 10 s).
 	AnswerTimeout time.Duration
+	// WebhooksOff leaves the webhook routes out, for a process that only runs workers and serves its
+	// health and metrics.
+	WebhooksOff bool
 }
 
 // NewServer returns the HTTP handler of the whole service.

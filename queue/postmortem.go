@@ -85,10 +85,11 @@ func (h *PostmortemHandler) ProcessTask(ctx context.Context, t *asynq.Task) erro
 		return fmt.Errorf("decode %s task: bad payload: %w", TypePostmortem, errors.Join(err, asynq.SkipRetry))
 	}
 	log := h.Logger.With("incident_id", p.IncidentID, "event_id", p.EventID)
-	if id, ok := asynq.GetTaskID(ctx); ok {
-		log = log.With("task_id", id)
+	taskID, _ := asynq.GetTaskID(ctx)
+	if taskID != "" {
+		log = log.With("task_id", taskID)
 	}
-	unlock, err := h.Locker.Lock(ctx, "postmortem:"+p.IncidentID)
+	unlock, err := h.Locker.Lock(ctx, "postmortem:"+p.IncidentID, taskID)
 	if err != nil {
 		return err
 	}

@@ -259,7 +259,7 @@ func (notFound) Incident(context.Context, string) (postmortem.Incident, error) {
 
 func TestPipelineLockedIncidentWaits(t *testing.T) {
 	p := newPipeline(t)
-	unlock, err := p.h.Locker.Lock(context.Background(), "postmortem:"+incidentID)
+	unlock, err := p.h.Locker.Lock(context.Background(), "postmortem:"+incidentID, "another-task")
 	if err != nil {
 		t.Fatal(err)
 	}

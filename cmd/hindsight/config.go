@@ -46,6 +46,9 @@ type config struct {
 		Reviewers      []string `yaml:"reviewers"`
 		TeamReviewers  []string `yaml:"team_reviewers"`
 		DefaultOwner   string   `yaml:"default_owner"`
+		// OwnerRule picks the postmortem's owner among the responders: resolver (default),
+		// first-acknowledger, assignee or default.
+		OwnerRule string `yaml:"owner_rule"`
 		// WriteLimits keep content-creating requests, across every worker replica sharing Redis, under
 		// GitHub's secondary limits; zero turns a window off.
 		WriteLimits struct {
@@ -54,6 +57,18 @@ type config struct {
 		} `yaml:"write_limits"`
 	} `yaml:"github"`
 	Policy postmortem.Policy `yaml:"policy"`
+	// Routes add reviewers, teams and labels by service or team, and may send postmortems elsewhere.
+	Routes []postmortem.Route `yaml:"routes"`
+	// Lint configures the blameless and completeness check.
+	Lint        postmortem.LintConfig `yaml:"lint"`
+	ActionItems struct {
+		// Prefixes start the PagerDuty notes that become action items.
+		Prefixes []string `yaml:"prefixes"`
+	} `yaml:"action_items"`
+	Reminders struct {
+		// Every is the time between reminders once a postmortem is overdue.
+		Every postmortem.Duration `yaml:"every"`
+	} `yaml:"reminders"`
 	// People maps PagerDuty user IDs or emails to GitHub logins.
 	People    map[string]string `yaml:"people"`
 	Templates struct {
@@ -86,6 +101,8 @@ func defaultConfig() config {
 	c.GitHub.WriteLimits.PerMinute = 80
 	c.GitHub.WriteLimits.PerHour = 500
 	c.Policy = postmortem.DefaultPolicy()
+	c.ActionItems.Prefixes = postmortem.DefaultActionItemPrefixes
+	c.Reminders.Every = postmortem.Duration(24 * time.Hour)
 	c.Events.Retention = postmortem.Duration(30 * 24 * time.Hour)
 	c.Worker.Concurrency = 10
 	c.Worker.MaxRetry = 12
@@ -238,6 +255,20 @@ func (c *config) validate() error {
 	}
 	if err := c.Policy.Validate(); err != nil {
 		return bad("HINDSIGHT_CONFIG", "%v", err)
+	}
+	if !postmortem.ValidOwnerRule(c.GitHub.OwnerRule) {
+		return bad("HINDSIGHT_CONFIG", "github.owner_rule: want resolver, first-acknowledger, assignee or default, got %q", c.GitHub.OwnerRule)
+	}
+	for i, r := range c.Routes {
+		if r.Repo != "" && !repoPattern.MatchString(r.Repo) {
+			return bad("HINDSIGHT_CONFIG", "routes[%d].repo: want owner/name, got %q", i, r.Repo)
+		}
+		if len(r.Services) == 0 && len(r.Teams) == 0 {
+			return bad("HINDSIGHT_CONFIG", "routes[%d]: name the services or teams it applies to", i)
+		}
+	}
+	if c.Reminders.Every < postmortem.Duration(time.Hour) {
+		return bad("HINDSIGHT_CONFIG", "reminders.every: want at least 1h")
 	}
 	if c.Worker.Concurrency < 1 {
 		return bad("HINDSIGHT_CONFIG", "worker.concurrency: want at least 1, got %d", c.Worker.Concurrency)

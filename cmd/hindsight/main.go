@@ -37,7 +37,8 @@ const usage = `usage: hindsight <command> [flags]
 
 commands:
   serve     run the service (--role all|api|worker)
-  preview   render a postmortem to stdout (--from FILE | --incident ID)
+  preview   render a postmortem to stdout (--from FILE | --incident ID) [--roles]
+  replay    enqueue the postmortem pipeline for a past incident (--incident ID)
   lint      check postmortems for blameful wording and missing content ([--format text|json] FILE.md…)
   version   print the version`
 
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runServe(ctx, rest, getenv, stdout, stderr)
 	case "preview":
 		return runPreview(ctx, rest, getenv, stdout, stderr)
+	case "replay":
+		return runReplay(ctx, rest, getenv, stdout)
 	case "lint":
 		return runLint(ctx, rest, getenv, os.Stdin, stdout)
 	case "version", "--version":
@@ -64,6 +67,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		_, err := fmt.Fprintln(stdout, usage)
 		return err
 	default:
-		return usageError{fmt.Sprintf("unknown command %q (want serve, preview or version)", cmd)}
+		return usageError{fmt.Sprintf("unknown command %q (want serve, preview, replay, lint or version)", cmd)}
 	}
 }

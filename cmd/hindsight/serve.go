@@ -65,28 +65,25 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	q := queue.New(rdb, store, cfg.Worker.MaxRetry)
 	defer q.Close()
 
-	var w *queue.Worker
+	reg.MustRegister(queue.NewActionItemCollector(store))
+
 	if worker {
-		h, err := newPostmortemHandler(cfg, rdb, store, reg, logger)
+		taskHandlers, err := newTaskHandlers(cfg, rdb, store, q, reg, logger)
 		if err != nil {
 			return err
 		}
-		w = queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: 25 * time.Second}, map[string]asynq.Handler{queue.TypePostmortem: h}, logger)
+		w := queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: 25 * time.Second}, taskHandlers, logger)
 		if err := w.Start(); err != nil {
 			return err
 		}
 		defer w.Shutdown()
 	}
 
-	if !api {
-		logger.Info("hindsight worker running", "version", version)
-		<-ctx.Done()
-		logger.Info("shutting down")
-		return nil
-	}
 	ping := func(ctx context.Context) error { return queue.Ping(ctx, rdb) }
+	// A worker alone serves health and metrics only; the webhooks are the API's.
+	hcfg := handlers.Config{PagerDutySecrets: cfg.PagerDuty.WebhookSecrets, GitHubSecret: cfg.GitHub.WebhookSecret, WebhooksOff: !api}
 	srv := &http.Server{
-		Handler:           handlers.NewServer(logger, handlers.Config{PagerDutySecrets: cfg.PagerDuty.WebhookSecrets, GitHubSecret: cfg.GitHub.WebhookSecret}, q, ping, reg, reg),
+		Handler:           handlers.NewServer(logger, hcfg, q, ping, reg, reg),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
@@ -113,9 +110,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	return nil
 }
 
-// newPostmortemHandler wires the pipeline: PagerDuty when a token is set, GitHub when credentials are set
-// (else the dry run), and the templates.
-func newPostmortemHandler(cfg config, rdb redis.UniversalClient, store *queue.Store, reg prometheus.Registerer, logger *slog.Logger) (*queue.PostmortemHandler, error) {
+// newTaskHandlers wires the worker: the postmortem pipeline (PagerDuty when a token is set, GitHub when
+// credentials are set, else the dry run) and, with GitHub, the jobs of its events and the reminders.
+func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, q *queue.Queue, reg prometheus.Registerer, logger *slog.Logger) (map[string]asynq.Handler, error) {
 	composer, err := newComposer(cfg)
 	if err != nil {
 		return nil, err
@@ -147,7 +144,7 @@ func newPostmortemHandler(cfg config, rdb redis.UniversalClient, store *queue.St
 			}
 			writes = l
 		}
-		gh, err := github.New(github.Options{
+		gh, err := github.NewRouter(github.Options{
 			BaseURL:        cfg.GitHub.APIURL,
 			Token:          cfg.GitHub.Token,
 			AppID:          cfg.GitHub.AppID,
@@ -163,15 +160,26 @@ func newPostmortemHandler(cfg config, rdb redis.UniversalClient, store *queue.St
 			return nil, bad("HINDSIGHT_GITHUB_TOKEN", "%v", err)
 		}
 		h.Publisher = publisher{gh}
+		h.Refresher, h.Issues, h.BlobSHA = gh, gh, github.BlobSHA
+		h.DefaultRepo, h.Reminders = cfg.GitHub.Repo, q
 		h.BackLink = true
-	} else {
-		logger.Warn("no GitHub credentials: dry run, drafts are written to the output directory", "dir", cfg.OutputDir)
-		if err := os.MkdirAll(cfg.OutputDir, 0o750); err != nil {
-			return nil, bad("HINDSIGHT_OUTPUT_DIR", "%v", err)
-		}
-		h.Publisher = github.DryRun{Dir: cfg.OutputDir, Repo: cfg.GitHub.Repo}
+		lint := cfg.Lint
+		jobs := &queue.GitHubJobs{Store: store, GitHub: gh, Logger: logger,
+			Lint: func(md string) []postmortem.Finding { return postmortem.Lint(md, lint) }}
+		return map[string]asynq.Handler{
+			queue.TypePostmortem:  h,
+			queue.TypeReminder:    &queue.ReminderHandler{Store: store, Scheduler: q, GitHub: gh, Every: time.Duration(cfg.Reminders.Every), Logger: logger},
+			queue.TypePullRequest: jobs,
+			queue.TypeActionItem:  jobs,
+			queue.TypeCommand:     jobs,
+		}, nil
 	}
-	return h, nil
+	logger.Warn("no GitHub credentials: dry run, drafts are written to the output directory", "dir", cfg.OutputDir)
+	if err := os.MkdirAll(cfg.OutputDir, 0o750); err != nil {
+		return nil, bad("HINDSIGHT_OUTPUT_DIR", "%v", err)
+	}
+	h.Publisher = github.DryRun{Dir: cfg.OutputDir, Repo: cfg.GitHub.Repo}
+	return map[string]asynq.Handler{queue.TypePostmortem: h}, nil
 }
 
 // writeLimiterName keys the shared write limiter by GitHub host and repository, so every replica publishing
@@ -196,7 +204,7 @@ func (s incidentSource) Incident(ctx context.Context, id string) (postmortem.Inc
 }
 
 // publisher marks GitHub errors that no retry mends as permanent for the queue.
-type publisher struct{ gh *github.Client }
+type publisher struct{ gh *github.Router }
 
 func (p publisher) Publish(ctx context.Context, d postmortem.Draft) (postmortem.PullRequest, error) {
 	pr, err := p.gh.Publish(ctx, d)
@@ -221,13 +229,16 @@ func newComposer(cfg config) (*postmortem.Composer, error) {
 		return nil, bad("HINDSIGHT_CONFIG", "templates: %v", err)
 	}
 	c := &postmortem.Composer{
-		Renderer:      r,
-		People:        cfg.People,
-		Labels:        cfg.GitHub.Labels,
-		Reviewers:     cfg.GitHub.Reviewers,
-		TeamReviewers: cfg.GitHub.TeamReviewers,
-		DefaultOwner:  cfg.GitHub.DefaultOwner,
-		Dir:           cfg.GitHub.Directory,
+		Renderer:           r,
+		OwnerRule:          cfg.GitHub.OwnerRule,
+		Routes:             cfg.Routes,
+		ActionItemPrefixes: cfg.ActionItems.Prefixes,
+		People:             cfg.People,
+		Labels:             cfg.GitHub.Labels,
+		Reviewers:          cfg.GitHub.Reviewers,
+		TeamReviewers:      cfg.GitHub.TeamReviewers,
+		DefaultOwner:       cfg.GitHub.DefaultOwner,
+		Dir:                cfg.GitHub.Directory,
 	}
 	if err := checkTemplates(c, cfg.Policy); err != nil {
 		return nil, bad("HINDSIGHT_CONFIG", "templates: %v", err)
