@@ -98,3 +98,22 @@ func TestLockIsHeldOnceAndRetakenByItsHolder(t *testing.T) {
 		t.Errorf("after release: %v", err)
 	}
 }
+
+// TestThroughSentinel reaches the primary through a real Sentinel, as an HA deployment does.
+func TestThroughSentinel(t *testing.T) {
+	r := queuetest.StartRedis(t)
+	url := queuetest.StartSentinel(t, r)
+	rdb, err := queue.OpenRedis(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	s := queue.NewStore(rdb, time.Hour)
+	if _, err := s.SaveEvent(context.Background(), "PSENT1", "E1", []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	// The event is on the primary.
+	if n := r.Client(t).HLen(context.Background(), "hindsight:incident:PSENT1:events").Val(); n != 1 {
+		t.Errorf("%d events on the primary, want 1", n)
+	}
+}

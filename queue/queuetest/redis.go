@@ -112,3 +112,48 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// StartSentinel starts a redis-server in Sentinel mode watching r as the primary "mymaster", and returns
+// the redis-sentinel:// URL that reaches r through it. It stops when the test ends.
+func StartSentinel(tb testing.TB, r *Redis) string {
+	tb.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		tb.Fatalf("redis-server is not on the PATH (apt-get install -y redis-server): %v", err)
+	}
+	host, port, _ := net.SplitHostPort(r.Addr)
+	sentinelPort, err := freePort()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dir := tb.TempDir()
+	conf := filepath.Join(dir, "sentinel.conf")
+	text := fmt.Sprintf("port %d\nbind 127.0.0.1\ndir %s\nsentinel monitor mymaster %s %s 1\nsentinel down-after-milliseconds mymaster 5000\n", sentinelPort, dir, host, port)
+	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	cmd := exec.CommandContext(context.Background(), bin, conf, "--sentinel", "--logfile", filepath.Join(dir, "sentinel.log"))
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("start redis sentinel: %v", err)
+	}
+	tb.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_, _ = cmd.Process.Wait()
+	})
+	addr := fmt.Sprintf("127.0.0.1:%d", sentinelPort)
+	c := redis.NewSentinelClient(&redis.Options{Addr: addr, DialTimeout: 200 * time.Millisecond})
+	defer c.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		_, err := c.GetMasterAddrByName(ctx, "mymaster").Result()
+		cancel()
+		if err == nil {
+			return "redis-sentinel://" + addr + "/mymaster"
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("redis sentinel did not start: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
