@@ -53,8 +53,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	if err != nil {
 		return err
 	}
-	// The Redis client's own messages (Sentinel failovers, reconnections) go to the service's log.
-	redis.SetLogger(redisLogger{logger})
 	rdb, err := queue.OpenRedis(cfg.RedisURL)
 	if err != nil {
 		return bad("HINDSIGHT_REDIS_URL", "%v", err)
@@ -266,11 +264,4 @@ func parseLevel(s string) (slog.Level, error) {
 		return 0, fmt.Errorf("want debug, info, warn or error, got %q", s)
 	}
 	return l, nil
-}
-
-// redisLogger writes the Redis client's messages through slog.
-type redisLogger struct{ l *slog.Logger }
-
-func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
-	r.l.WarnContext(ctx, fmt.Sprintf(format, v...), "component", "redis")
 }
