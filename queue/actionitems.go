@@ -21,6 +21,8 @@ type IssueTracker interface {
 	// EnsureIssue finds the issue holding spec.Marker or creates it.
 	EnsureIssue(ctx context.Context, repo string, spec postmortem.IssueSpec) (postmortem.Issue, bool, error)
 	Issue(ctx context.Context, repo string, number int) (postmortem.Issue, error)
+	// FileURL is the web address of a file on a branch.
+	FileURL(ctx context.Context, repo, branch, path string) (string, error)
 	// LinkSubIssues reports false when the host has no sub-issues.
 	LinkSubIssues(ctx context.Context, repo string, parent postmortem.Issue, children []postmortem.Issue) (bool, error)
 	SetTaskList(ctx context.Context, repo string, number int, children []postmortem.Issue) error

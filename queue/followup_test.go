@@ -59,6 +59,9 @@ func TestNoteActionItemsBecomeLinkedIssues(t *testing.T) {
 		t.Fatalf("%d action item issues, want 2", len(items))
 	}
 	first, _ := p.gh.Issue(items[0])
+	if !strings.Contains(first.Body, "/blob/postmortem/"+incidentID+"/postmortems/") || !strings.Contains(first.Body, "incidents/"+incidentID) {
+		t.Errorf("the issue does not link the postmortem and the incident:\n%s", first.Body)
+	}
 	for _, l := range []string{"postmortem", "action-item", "P1"} {
 		if !strings.Contains(strings.Join(first.Labels, ","), l) {
 			t.Errorf("labels %v lack %s", first.Labels, l)

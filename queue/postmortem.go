@@ -135,7 +135,13 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 	// first commit links them.
 	var issues map[string]postmortem.Issue
 	if h.Issues != nil && len(draft.ActionItems) > 0 {
-		if issues, err = (followUps{h.Store, h.Issues}).ensure(ctx, rec, "", draft.ActionItems); err != nil {
+		// The pull request does not exist yet: the issues link the postmortem's file on its branch, and the
+		// pull request, which lists them, links them back.
+		fileURL, err := h.Issues.FileURL(ctx, rec.Repo, draft.Branch, draft.Path)
+		if err != nil {
+			return "error", err
+		}
+		if issues, err = (followUps{h.Store, h.Issues}).ensure(ctx, rec, fileURL, draft.ActionItems); err != nil {
 			return "error", err
 		}
 		links := make(map[string]int, len(issues))

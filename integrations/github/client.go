@@ -70,6 +70,7 @@ type Client struct {
 
 	mu         sync.Mutex
 	baseBranch string // Options.BaseBranch, or the default branch once looked up
+	htmlURL    string // the repository's web address, once looked up
 }
 
 // ErrBadCredentials is returned (wrapped) when GitHub answers 401: the token or the App's key is wrong,
@@ -246,6 +247,9 @@ func (c *Client) defaultBranch(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("get repository %s/%s: %w", c.owner, c.repo, describe(err))
 	}
+	c.mu.Lock()
+	c.htmlURL = repo.GetHTMLURL()
+	c.mu.Unlock()
 	b = repo.GetDefaultBranch()
 	if b == "" {
 		return "", fmt.Errorf("repository %s/%s has no default branch: %w", c.owner, c.repo, ErrBaseBranchNotFound)

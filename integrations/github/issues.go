@@ -208,3 +208,24 @@ func (c *Client) File(ctx context.Context, ref, path string) (content string, ok
 	}
 	return content, true, nil
 }
+
+// FileURL is the web address of path on branch, for linking a postmortem before its pull request exists.
+// The repository's address is asked of GitHub once.
+func (c *Client) FileURL(ctx context.Context, branch, path string) (string, error) {
+	c.mu.Lock()
+	base := c.htmlURL
+	c.mu.Unlock()
+	if base == "" {
+		repo, _, err := call(ctx, c, func() (*gh.Repository, *gh.Response, error) {
+			return c.gh.Repositories.Get(ctx, c.owner, c.repo)
+		})
+		if err != nil {
+			return "", fmt.Errorf("get repository %s/%s: %w", c.owner, c.repo, describe(err))
+		}
+		base = repo.GetHTMLURL()
+		c.mu.Lock()
+		c.htmlURL = base
+		c.mu.Unlock()
+	}
+	return strings.TrimSuffix(base, "/") + "/blob/" + branch + "/" + path, nil
+}

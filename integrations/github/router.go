@@ -159,3 +159,12 @@ func (r *Router) UpsertComment(ctx context.Context, repo string, number int, mar
 	}
 	return c.UpsertComment(ctx, number, marker, body)
 }
+
+// FileURL is the web address of a file of repo (see Client.FileURL).
+func (r *Router) FileURL(ctx context.Context, repo, branch, path string) (string, error) {
+	c, err := r.Client(repo)
+	if err != nil {
+		return "", err
+	}
+	return c.FileURL(ctx, branch, path)
+}
