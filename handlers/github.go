@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -86,19 +85,12 @@ func handleGitHub(logger *slog.Logger, cfg Config, sink GitHubSink, m *metrics) 
 		r := c.Request()
 		deliveryID := r.Header.Get("X-GitHub-Delivery")
 		event := r.Header.Get("X-GitHub-Event")
-		log := logger.With("request_id", c.Get("request_id"), "delivery_id", deliveryID, "event", event)
-		reject := func(status int, msg string) error {
-			m.deliveries.WithLabelValues("github", "rejected").Inc()
-			log.Warn("github webhook rejected", "status", status, "reason", msg)
-			return echo.NewHTTPError(status, msg)
-		}
-
-		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+		dl := delivery{source: "github", c: c, m: m,
+			log: logger.With("request_id", c.Get("request_id"), "delivery_id", deliveryID, "event", event)}
+		reject := dl.reject
+		body, err := dl.body()
 		if err != nil {
-			return reject(http.StatusBadRequest, "read body: "+err.Error())
-		}
-		if len(body) > MaxBodyBytes {
-			return reject(http.StatusRequestEntityTooLarge, "body is larger than 1 MiB")
+			return err
 		}
 		if cfg.GitHubSecret == "" {
 			return reject(http.StatusUnauthorized, "no GitHub webhook secret is configured: set HINDSIGHT_GITHUB_WEBHOOK_SECRET")
@@ -119,30 +111,17 @@ func handleGitHub(logger *slog.Logger, cfg Config, sink GitHubSink, m *metrics) 
 
 		d, err := gitHubDelivery(event, payload)
 		if errors.Is(err, errIgnored) {
-			m.deliveries.WithLabelValues("github", string(queue.Ignored)).Inc()
-			log.Info("github webhook accepted", "outcome", queue.Ignored, "action", d.Action)
-			return c.JSON(http.StatusAccepted, map[string]string{"status": string(queue.Ignored)})
+			dl.log = dl.log.With("action", d.Action)
+			return dl.answer(queue.Ignored)
 		}
 		if err != nil {
 			return reject(http.StatusBadRequest, err.Error())
 		}
 		d.DeliveryID = deliveryID
-		log = log.With("action", d.Action, "repo", d.Repo, "number", d.Number)
-
-		ctx, cancel := context.WithTimeout(r.Context(), cfg.AnswerTimeout)
-		defer cancel()
-		outcome, err := sink.AcceptGitHub(ctx, d)
-		if err != nil {
-			m.deliveries.WithLabelValues("github", "unavailable").Inc()
-			log.Error("github webhook not stored", "error", err)
-			if errors.Is(err, context.DeadlineExceeded) {
-				return echo.NewHTTPError(http.StatusServiceUnavailable, "the queue did not answer in time; redeliver the webhook")
-			}
-			return echo.NewHTTPError(http.StatusServiceUnavailable, "the queue cannot take the event now; redeliver the webhook")
-		}
-		m.deliveries.WithLabelValues("github", string(outcome)).Inc()
-		log.Info("github webhook accepted", "outcome", outcome)
-		return c.JSON(http.StatusAccepted, map[string]string{"status": string(outcome)})
+		dl.log = dl.log.With("action", d.Action, "repo", d.Repo, "number", d.Number)
+		return dl.accept(cfg.AnswerTimeout, "redeliver the webhook", func(ctx context.Context) (queue.Outcome, error) {
+			return sink.AcceptGitHub(ctx, d)
+		})
 	}
 }
 

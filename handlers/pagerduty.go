@@ -6,8 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -43,19 +41,12 @@ func handlePagerDuty(logger *slog.Logger, cfg Config, sink PagerDutySink, m *met
 	return func(c echo.Context) error {
 		r := c.Request()
 		webhookID := r.Header.Get("X-Webhook-Id")
-		log := logger.With("request_id", c.Get("request_id"), "webhook_id", webhookID)
-		reject := func(status int, msg string) error {
-			m.deliveries.WithLabelValues("pagerduty", "rejected").Inc()
-			log.Warn("pagerduty webhook rejected", "status", status, "reason", msg)
-			return echo.NewHTTPError(status, msg)
-		}
-
-		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+		dl := delivery{source: "pagerduty", c: c, m: m,
+			log: logger.With("request_id", c.Get("request_id"), "webhook_id", webhookID)}
+		reject := dl.reject
+		body, err := dl.body()
 		if err != nil {
-			return reject(http.StatusBadRequest, "read body: "+err.Error())
-		}
-		if len(body) > MaxBodyBytes {
-			return reject(http.StatusRequestEntityTooLarge, "body is larger than 1 MiB")
+			return err
 		}
 		if !verifyPagerDutySignature(body, r.Header.Get("X-PagerDuty-Signature"), cfg.PagerDutySecrets) {
 			return reject(http.StatusUnauthorized, "X-PagerDuty-Signature is missing or matches no configured webhook secret")
@@ -81,22 +72,10 @@ func handlePagerDuty(logger *slog.Logger, cfg Config, sink PagerDutySink, m *met
 				return reject(http.StatusBadRequest, "event.id is missing")
 			}
 		}
-		log = log.With("event_id", ev.ID, "event_type", ev.EventType, "incident_id", d.IncidentID)
-
-		ctx, cancel := context.WithTimeout(r.Context(), cfg.AnswerTimeout)
-		defer cancel()
-		outcome, err := sink.AcceptPagerDuty(ctx, d)
-		if err != nil {
-			m.deliveries.WithLabelValues("pagerduty", "unavailable").Inc()
-			log.Error("pagerduty webhook not stored", "error", err)
-			if errors.Is(err, context.DeadlineExceeded) {
-				return echo.NewHTTPError(http.StatusServiceUnavailable, "the queue did not answer in time; deliver again")
-			}
-			return echo.NewHTTPError(http.StatusServiceUnavailable, "the queue cannot take the event now; deliver again")
-		}
-		m.deliveries.WithLabelValues("pagerduty", string(outcome)).Inc()
-		log.Info("pagerduty webhook accepted", "outcome", outcome)
-		return c.JSON(http.StatusAccepted, map[string]string{"status": string(outcome)})
+		dl.log = dl.log.With("event_id", ev.ID, "event_type", ev.EventType, "incident_id", d.IncidentID)
+		return dl.accept(cfg.AnswerTimeout, "deliver again", func(ctx context.Context) (queue.Outcome, error) {
+			return sink.AcceptPagerDuty(ctx, d)
+		})
 	}
 }
 

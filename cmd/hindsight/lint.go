@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,8 +29,7 @@ type fileFinding struct {
 // runLint checks postmortems for blameful wording and missing content ("-" reads stdin) and prints one
 // finding a line, or a JSON array. It returns errFindings when it found something.
 func runLint(_ context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
-	fl := flag.NewFlagSet("lint", flag.ContinueOnError)
-	fl.SetOutput(io.Discard)
+	fl := newFlags("lint")
 	format := fl.String("format", "text", "text: FILE:LINE: RULE: message (suggestion); json: an array of findings")
 	words := fl.String("words", "", "YAML file of lint settings (blame_phrases, rewordings, replace_blame_phrases, people); default: the lint: section of HINDSIGHT_CONFIG")
 	if err := fl.Parse(args); err != nil {

@@ -1,10 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -40,24 +36,14 @@ func githubEvent(t *testing.T, file string, edit func(v map[string]any)) []byte 
 	return out
 }
 
+// deliverGitHub posts a signed GitHub webhook and wants it accepted.
 func (s *service) deliverGitHub(t *testing.T, event, delivery string, body []byte) {
 	t.Helper()
-	mac := hmac.New(sha256.New, []byte(githubSecret))
-	mac.Write(body)
-	req, _ := http.NewRequest(http.MethodPost, "http://"+s.addr+"/webhooks/github", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-GitHub-Event", event)
-	req.Header.Set("X-GitHub-Delivery", delivery)
-	req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("GitHub webhook answered %d %s", resp.StatusCode, b)
-	}
+	s.post(t, "/webhooks/github", body, map[string]string{
+		"X-GitHub-Event":      event,
+		"X-GitHub-Delivery":   delivery,
+		"X-Hub-Signature-256": "sha256=" + hmacHex(githubSecret, body),
+	})
 }
 
 func setPull(number int, ref, sha string, merged bool) func(v map[string]any) {

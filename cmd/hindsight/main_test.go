@@ -120,14 +120,23 @@ func startService(t *testing.T, env map[string]string) *service {
 	}
 }
 
+// deliver posts a signed PagerDuty webhook and wants it accepted.
 func (s *service) deliver(t *testing.T, body []byte, webhookID string) {
 	t.Helper()
-	mac := hmac.New(sha256.New, []byte(webhookSecret))
-	mac.Write(body)
-	req, _ := http.NewRequest(http.MethodPost, "http://"+s.addr+"/webhooks/pagerduty", bytes.NewReader(body))
+	s.post(t, "/webhooks/pagerduty", body, map[string]string{
+		"X-PagerDuty-Signature": "v1=" + hmacHex(webhookSecret, body),
+		"X-Webhook-Id":          webhookID,
+	})
+}
+
+// post sends a webhook and fails the test unless it is answered 202.
+func (s *service) post(t *testing.T, path string, body []byte, headers map[string]string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, "http://"+s.addr+path, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-PagerDuty-Signature", "v1="+hex.EncodeToString(mac.Sum(nil)))
-	req.Header.Set("X-Webhook-Id", webhookID)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -135,8 +144,14 @@ func (s *service) deliver(t *testing.T, body []byte, webhookID string) {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusAccepted {
 		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("webhook answered %d %s", resp.StatusCode, b)
+		t.Fatalf("%s answered %d %s", path, resp.StatusCode, b)
 	}
+}
+
+func hmacHex(secret string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return hex.EncodeToString(mac.Sum(nil))
 }
 
 // eventually polls cond until it holds or 20 s pass.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -17,16 +16,12 @@ type fsys = fs.FS
 // runPreview renders the postmortem of one incident to stdout and writes nothing else: from an exported
 // incident (--from FILE, "-" for stdin) or from the PagerDuty API (--incident ID).
 func runPreview(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fl := flag.NewFlagSet("preview", flag.ContinueOnError)
-	fl.SetOutput(io.Discard)
+	fl := newFlags("preview")
 	from := fl.String("from", "", "exported incident: {\"incident\": …, \"log_entries\": […], \"notes\": […]}")
 	incidentID := fl.String("incident", "", "PagerDuty incident ID to fetch (needs HINDSIGHT_PAGERDUTY_TOKEN)")
 	roles := fl.Bool("roles", false, "name people by role (\"responder 1\", \"incident commander\"), for readers outside the company")
-	if err := fl.Parse(args); err != nil {
-		return usageError{"preview: " + err.Error()}
-	}
-	if fl.NArg() > 0 {
-		return usageError{fmt.Sprintf("preview: unexpected argument %q", fl.Arg(0))}
+	if err := parseFlags(fl, args); err != nil {
+		return err
 	}
 	if (*from == "") == (*incidentID == "") {
 		return usageError{"preview: give exactly one of --from FILE or --incident ID"}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -15,14 +14,10 @@ import (
 // one whose task was archived after its retries. A running worker picks it up; like every run it is
 // idempotent.
 func runReplay(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	fl := flag.NewFlagSet("replay", flag.ContinueOnError)
-	fl.SetOutput(io.Discard)
+	fl := newFlags("replay")
 	incidentID := fl.String("incident", "", "PagerDuty incident ID")
-	if err := fl.Parse(args); err != nil {
-		return usageError{"replay: " + err.Error()}
-	}
-	if fl.NArg() > 0 {
-		return usageError{fmt.Sprintf("replay: unexpected argument %q", fl.Arg(0))}
+	if err := parseFlags(fl, args); err != nil {
+		return err
 	}
 	if !pagerduty.ValidIncidentID(*incidentID) {
 		return usageError{fmt.Sprintf("replay: --incident %q is not a PagerDuty incident ID", *incidentID)}

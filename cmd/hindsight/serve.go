@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,14 +27,10 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlags("serve")
 	role := fs.String("role", "all", "what this process runs: all, api or worker")
-	if err := fs.Parse(args); err != nil {
-		return usageError{"serve: " + err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("serve: unexpected argument %q", fs.Arg(0))}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	api, worker := *role == "all" || *role == "api", *role == "all" || *role == "worker"
 	if !api && !worker {
