@@ -17,7 +17,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		pipelines: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hindsight_postmortem_pipelines_total",
-			Help: "Postmortem pipeline runs by outcome: published, existing, skipped (policy), error.",
+			Help: "Postmortem pipeline runs by outcome: published, existing, dry-run, skipped (policy), error.",
 		}, []string{"outcome"}),
 	}
 	reg.MustRegister(m.pipelines)

@@ -196,7 +196,11 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 			return "error", err
 		}
 	}
-	if pr.Created {
+	switch {
+	case pr.URL == "":
+		log.Info("postmortem draft written (dry run: no GitHub credentials)", "reason", decision.Reason)
+		return "dry-run", nil
+	case pr.Created:
 		log.Info("postmortem pull request opened", "reason", decision.Reason)
 		return "published", nil
 	}
