@@ -74,6 +74,10 @@ type PostmortemHandler struct {
 	Logger   *slog.Logger
 }
 
+// firstReminderGrace is how long reviewers have before the first reminder of a postmortem opened after its
+// due time.
+const firstReminderGrace = 24 * time.Hour
+
 // ErrPermanent is wrapped by dependencies' errors that no retry can mend (an incident PagerDuty does not
 // know, a base branch that does not exist): the task is archived at once instead of retried.
 var ErrPermanent = errors.New("permanent failure")
@@ -192,7 +196,13 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 		}
 	}
 	if h.Reminders != nil && pr.URL != "" && pr.Open {
-		if err := h.Reminders.ScheduleReminder(ctx, incidentID, draft.Due); err != nil {
+		// A postmortem of an incident resolved long ago (a replay) is overdue at once: its reviewers get a
+		// day before the first reminder.
+		at := draft.Due
+		if now := time.Now(); at.Before(now) {
+			at = now.Add(firstReminderGrace)
+		}
+		if err := h.Reminders.ScheduleReminder(ctx, incidentID, at); err != nil {
 			return "error", err
 		}
 	}

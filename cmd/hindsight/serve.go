@@ -174,7 +174,17 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 		return nil, bad("HINDSIGHT_OUTPUT_DIR", "%v", err)
 	}
 	h.Publisher = github.DryRun{Dir: cfg.OutputDir, Repo: cfg.GitHub.Repo}
-	return map[string]asynq.Handler{queue.TypePostmortem: h}, nil
+	// Without credentials there is nothing to do on GitHub's events; they are dropped, not retried.
+	ignore := asynq.HandlerFunc(func(_ context.Context, t *asynq.Task) error {
+		logger.Info("GitHub event ignored: dry run, no GitHub credentials", "task", t.Type())
+		return nil
+	})
+	return map[string]asynq.Handler{
+		queue.TypePostmortem:  h,
+		queue.TypePullRequest: ignore,
+		queue.TypeActionItem:  ignore,
+		queue.TypeCommand:     ignore,
+	}, nil
 }
 
 // writeLimiterName keys the shared write limiter by GitHub host and repository, so every replica publishing
