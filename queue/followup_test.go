@@ -230,17 +230,25 @@ func TestCommandsOnThePullRequest(t *testing.T) {
 
 func TestRemindersUntilMerged(t *testing.T) {
 	p := newPipeline(t)
-	if err := p.process(t); err != nil {
-		t.Fatal(err)
-	}
-	pr := p.gh.PullRequests()[0]
 	scheduled := &recordingScheduler{}
+	p.h.Reminders = scheduled
+	for i := 0; i < 2; i++ { // a second run starts no second schedule
+		if err := p.process(t); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(scheduled.at) != 1 {
+		t.Fatalf("%d reminder schedules, want 1", len(scheduled.at))
+	}
+	first := scheduled.at[0]
+	scheduled.at = nil
+	pr := p.gh.PullRequests()[0]
 	now := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
 	h := &queue.ReminderHandler{Store: p.store, Scheduler: scheduled, GitHub: p.router, Every: 24 * time.Hour,
 		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}
-	remind := map[string]any{"incident_id": incidentID, "at": 1}
+	remind := map[string]any{"incident_id": incidentID, "at": first.Unix()}
 	p.run(t, h, queue.TypeReminder, remind)
-	p.run(t, h, queue.TypeReminder, remind) // a retry does not remind twice
+	p.run(t, h, queue.TypeReminder, remind) // a retry, or a reminder of an older schedule, does not remind twice
 	var reminders []string
 	for _, c := range p.gh.Comments(pr.Number) {
 		if strings.Contains(c, "hindsight:reminder") {
@@ -253,12 +261,13 @@ func TestRemindersUntilMerged(t *testing.T) {
 	if got := p.gh.PullRequests()[0].Labels; !strings.Contains(strings.Join(got, ","), "overdue") {
 		t.Errorf("labels %v lack overdue", got)
 	}
-	if len(scheduled.at) != 2 || !scheduled.at[0].Equal(now.Add(24*time.Hour)) {
-		t.Errorf("next reminders %v", scheduled.at)
+	if len(scheduled.at) != 1 || !scheduled.at[0].Equal(now.Add(24*time.Hour)) {
+		t.Errorf("next reminders %v, want one a day later", scheduled.at)
 	}
+	next := scheduled.at[0]
 	p.gh.Merge(pr.Number)
 	scheduled.at = nil
-	p.run(t, h, queue.TypeReminder, map[string]any{"incident_id": incidentID, "at": 2})
+	p.run(t, h, queue.TypeReminder, map[string]any{"incident_id": incidentID, "at": next.Unix()})
 	if len(scheduled.at) != 0 {
 		t.Error("reminders go on after the merge")
 	}

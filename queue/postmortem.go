@@ -135,28 +135,10 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 		IncidentTitle: inc.Title, IncidentNumber: inc.Number, IncidentURL: inc.URL, Priority: inc.Priority,
 		Reviewers: strings.Join(draft.Reviewers, ","), Due: draft.Due.Unix(), LastEntryAt: draft.LastEntryAt().Unix()}
 
-	// Action items noted during the incident become issues before the pull request opens, so that its
-	// first commit links them.
-	var issues map[string]postmortem.Issue
-	if h.Issues != nil && len(draft.ActionItems) > 0 {
-		// The pull request does not exist yet: the issues link the postmortem's file on its branch, and the
-		// pull request, which lists them, links them back.
-		fileURL, err := h.Issues.FileURL(ctx, rec.Repo, draft.Branch, draft.Path)
-		if err != nil {
-			return "error", err
-		}
-		if issues, err = (followUps{h.Store, h.Issues}).ensure(ctx, rec, fileURL, draft.ActionItems); err != nil {
-			return "error", err
-		}
-		links := make(map[string]int, len(issues))
-		for key, is := range issues {
-			links[key] = is.Number
-		}
-		if draft, err = h.Composer.ComposeLinked(inc, decision, links); err != nil {
-			return "error", fmt.Errorf("%w: %w", err, asynq.SkipRetry)
-		}
+	draft, issues, err := h.linkActionItems(ctx, inc, decision, rec, draft)
+	if err != nil {
+		return "error", err
 	}
-
 	pr, err := h.Publisher.Publish(ctx, draft)
 	if err != nil {
 		return "error", fmt.Errorf("publish postmortem of %s: %w", incidentID, err)
@@ -187,22 +169,17 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 		}
 		rec.Linked = true
 	}
+	if hadPrev {
+		rec.ReminderAt = prev.ReminderAt
+	}
+	if err := h.scheduleReminders(ctx, pr, prev, &rec); err != nil {
+		return "error", err
+	}
 	if err := h.Store.SaveRecord(ctx, rec); err != nil {
 		return "error", err
 	}
 	if issues != nil {
 		if err := (followUps{h.Store, h.Issues}).track(ctx, log, rec, draft.ActionItems, issues); err != nil {
-			return "error", err
-		}
-	}
-	if h.Reminders != nil && pr.URL != "" && pr.Open {
-		// A postmortem of an incident resolved long ago (a replay) is overdue at once: its reviewers get a
-		// day before the first reminder.
-		at := draft.Due
-		if now := time.Now(); at.Before(now) {
-			at = now.Add(firstReminderGrace)
-		}
-		if err := h.Reminders.ScheduleReminder(ctx, incidentID, at); err != nil {
 			return "error", err
 		}
 	}
@@ -216,6 +193,53 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 	}
 	log.Info("postmortem pull request already open")
 	return "existing", nil
+}
+
+// linkActionItems turns the action items noted during the incident into issues before the pull request
+// opens, and renders the draft again so that its first commit links them.
+func (h *PostmortemHandler) linkActionItems(ctx context.Context, inc postmortem.Incident, decision postmortem.Decision, rec Record, draft postmortem.Draft) (postmortem.Draft, map[string]postmortem.Issue, error) {
+	if h.Issues == nil || len(draft.ActionItems) == 0 {
+		return draft, nil, nil
+	}
+	// The pull request does not exist yet: the issues link the postmortem's file on its branch, and the
+	// pull request, which lists them, links them back.
+	fileURL, err := h.Issues.FileURL(ctx, rec.Repo, draft.Branch, draft.Path)
+	if err != nil {
+		return draft, nil, err
+	}
+	issues, err := (followUps{h.Store, h.Issues}).ensure(ctx, rec, fileURL, draft.ActionItems)
+	if err != nil {
+		return draft, nil, err
+	}
+	links := make(map[string]int, len(issues))
+	for key, is := range issues {
+		links[key] = is.Number
+	}
+	linked, err := h.Composer.ComposeLinked(inc, decision, links)
+	if err != nil {
+		return draft, nil, fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	}
+	return linked, issues, nil
+}
+
+// scheduleReminders starts the reminders of an open postmortem, once: again only when its due time moved
+// (the incident was resolved again). rec.ReminderAt names the one reminder that is current; a reminder of
+// an older schedule finds it changed and drops itself.
+func (h *PostmortemHandler) scheduleReminders(ctx context.Context, pr postmortem.PullRequest, prev Record, rec *Record) error {
+	if h.Reminders == nil || pr.URL == "" || !pr.Open || (rec.ReminderAt != 0 && prev.Due == rec.Due) {
+		return nil
+	}
+	// A postmortem of an incident resolved long ago (a replay) is overdue at once: its reviewers get a day
+	// before the first reminder.
+	at := time.Unix(rec.Due, 0)
+	if now := time.Now(); at.Before(now) {
+		at = now.Add(firstReminderGrace)
+	}
+	if err := h.Reminders.ScheduleReminder(ctx, rec.IncidentID, at); err != nil {
+		return err
+	}
+	rec.ReminderAt = at.Unix()
+	return nil
 }
 
 // refresh brings an existing postmortem up to date after the incident was resolved again (reopened, or a

@@ -85,6 +85,10 @@ func (h *ReminderHandler) ProcessTask(ctx context.Context, t *asynq.Task) error 
 		log.Warn("reminder for a postmortem Hindsight has no record of; dropped")
 		return nil
 	}
+	if rec.ReminderAt != p.At {
+		log.Info("reminder of an older schedule; dropped")
+		return nil
+	}
 	pr, found, err := h.GitHub.FindPullRequest(ctx, rec.Repo, rec.Branch)
 	if err != nil {
 		return err
@@ -113,7 +117,12 @@ func (h *ReminderHandler) ProcessTask(ctx context.Context, t *asynq.Task) error 
 	if err := h.GitHub.AddLabels(ctx, rec.Repo, rec.PullNumber, OverdueLabel); err != nil {
 		return err
 	}
-	next := now().Add(h.Every)
+	next := now().Add(h.Every).Truncate(time.Second)
 	log.Info("postmortem overdue: reviewers reminded", "pull_request", pr.URL, "next", next)
-	return h.Scheduler.ScheduleReminder(ctx, p.IncidentID, next)
+	if err := h.Scheduler.ScheduleReminder(ctx, p.IncidentID, next); err != nil {
+		return err
+	}
+	// Only once the next reminder is scheduled does it become the current one: a retry before then finds
+	// this one still current, and its comment already made.
+	return h.Store.SetReminderAt(ctx, p.IncidentID, next.Unix())
 }

@@ -67,9 +67,11 @@ type Record struct {
 	IncidentNumber int    `redis:"incident_number"`
 	IncidentURL    string `redis:"incident_url"`
 	Priority       string `redis:"priority"`
-	// Reviewers are the logins reminders mention, comma-separated; Due is when the postmortem is due (Unix).
+	// Reviewers are the logins reminders mention, comma-separated; Due is when the postmortem is due and
+	// ReminderAt when its current reminder is scheduled (Unix; 0 for none).
 	Reviewers  string `redis:"reviewers"`
 	Due        int64  `redis:"due"`
+	ReminderAt int64  `redis:"reminder_at"`
 	PullURL    string `redis:"pull_url"`
 	PullNumber int    `redis:"pull_number"`
 	Branch     string `redis:"branch"`
@@ -116,6 +118,15 @@ func (s *Store) IncidentOfPull(ctx context.Context, repo string, number int) (st
 		return "", false, fmt.Errorf("look up pull request %s#%d: %w", repo, number, err)
 	}
 	return id, true, nil
+}
+
+// SetReminderAt records which reminder of an incident's postmortem is the current one, changing nothing
+// else of its record.
+func (s *Store) SetReminderAt(ctx context.Context, incidentID string, at int64) error {
+	if err := s.rdb.HSet(ctx, recordKey(incidentID), "reminder_at", at).Err(); err != nil {
+		return fmt.Errorf("save the reminder of %s: %w", incidentID, err)
+	}
+	return nil
 }
 
 // LoadRecord returns the record of an incident's postmortem; ok is false when there is none.
