@@ -368,7 +368,7 @@ func TestGitHubFormEncodedPayload(t *testing.T) {
 
 func TestGitHubAnswers503WhenRedisIsDown(t *testing.T) {
 	e := newGitHubEnv(t, gitHubSecret)
-	e.redis.Stop()
+	e.redis.StopForTest(t)
 	body := gitHubExample(t, "pull_request.closed.merged.json")
 	start := time.Now()
 	code, out := e.post(t, "pull_request", "down-1", body, nil)

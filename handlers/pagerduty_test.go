@@ -211,7 +211,7 @@ func TestPagerDutyStoresEveryIncidentEvent(t *testing.T) {
 func TestPagerDutyAnswers503WhenRedisIsDown(t *testing.T) {
 	body := reference(t, "webhook-v3_incident.resolved_zulip-fixture.json")
 	e := newEnv(t)
-	e.redis.Stop()
+	e.redis.StopForTest(t)
 	start := time.Now()
 	code, out := e.post(t, body, map[string]string{"X-PagerDuty-Signature": sign(body, secret)})
 	if code != http.StatusServiceUnavailable {

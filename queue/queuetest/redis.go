@@ -67,7 +67,17 @@ func StartRedis(tb testing.TB) *Redis {
 	return nil
 }
 
-// Stop ends the redis-server process, as a test that needs Redis to go down does.
+// StopForTest ends the redis-server process, as a test that needs Redis to go down does; it skips the test
+// when the server is HINDSIGHT_TEST_REDIS_URL's, which is not the test's to stop.
+func (r *Redis) StopForTest(tb testing.TB) {
+	tb.Helper()
+	if r.cmd == nil {
+		tb.Skip("the Redis of HINDSIGHT_TEST_REDIS_URL is not this test's to stop")
+	}
+	r.Stop()
+}
+
+// Stop ends the redis-server process the test started; it does nothing to a server it did not start.
 func (r *Redis) Stop() {
 	if r.cmd == nil || r.cmd.Process == nil {
 		return
