@@ -123,6 +123,22 @@ func (s *Server) putCommit(tree string, parents []string, message string) string
 	return sha
 }
 
+// ancestors returns every commit reachable from sha, sha included.
+func (s *Server) ancestors(sha string) map[string]bool {
+	seen := map[string]bool{}
+	stack := []string{sha}
+	for len(stack) > 0 {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[c] || s.commits[c] == nil {
+			continue
+		}
+		seen[c] = true
+		stack = append(stack, s.commits[c].parents...)
+	}
+	return seen
+}
+
 // isAncestor reports whether commit a is reachable from commit b (a == b included).
 func (s *Server) isAncestor(a, b string) bool {
 	seen := map[string]bool{}
@@ -148,14 +164,14 @@ func (s *Server) commitJSON(sha string) map[string]any {
 	c := s.commits[sha]
 	parents := []map[string]string{}
 	for _, p := range c.parents {
-		parents = append(parents, map[string]string{"sha": p, "url": s.apiURL("git", "commits", p)})
+		parents = append(parents, map[string]string{"sha": p, "url": s.apiURL("git", "commits", p), "html_url": s.htmlURL("commit", p)})
 	}
 	who := map[string]string{"name": s.login, "email": s.login + "@users.noreply.github.com", "date": c.date.Format(time.RFC3339)}
 	return map[string]any{
 		"sha": sha, "node_id": "C_" + sha[:12], "url": s.apiURL("git", "commits", sha), "html_url": s.htmlURL("commit", sha),
 		"message": c.message, "tree": map[string]string{"sha": c.tree, "url": s.apiURL("git", "trees", c.tree)},
 		"parents": parents, "author": who, "committer": who,
-		"verification": map[string]any{"verified": false, "reason": "unsigned"},
+		"verification": map[string]any{"verified": false, "reason": "unsigned", "signature": nil, "payload": nil, "verified_at": nil},
 	}
 }
 
@@ -164,14 +180,25 @@ func (s *Server) getBranch(name string) reply {
 	if !ok {
 		return s.errorReply(http.StatusNotFound, "Branch not found", docsBranch)
 	}
+	// The branch's commit is a commit of the Commits API: the Git commit nested under "commit", with the
+	// GitHub users (none: the fake's commits have no account behind their e-mail) and the parents outside.
+	inner := s.commitJSON(sha)
+	inner["comment_count"] = 0
 	return s.jsonReply(http.StatusOK, map[string]any{
 		"name": name,
 		"commit": map[string]any{
-			"sha": sha, "node_id": "C_" + sha[:12], "commit": s.commitJSON(sha),
+			"sha": sha, "node_id": "C_" + sha[:12], "commit": inner,
 			"url": s.apiURL("commits", sha), "html_url": s.htmlURL("commit", sha),
+			"comments_url": s.apiURL("commits", sha, "comments"), "author": nil, "committer": nil,
+			"parents": inner["parents"],
 		},
 		"protected": false,
-		"_links":    map[string]string{"self": s.apiURL("branches", name), "html": s.htmlURL("tree", name)},
+		"protection": map[string]any{
+			"enabled":                false,
+			"required_status_checks": map[string]any{"enforcement_level": "off", "contexts": []string{}, "checks": []any{}},
+		},
+		"protection_url": s.apiURL("branches", name, "protection"),
+		"_links":         map[string]string{"self": s.apiURL("branches", name), "html": s.htmlURL("tree", name)},
 	})
 }
 
@@ -209,6 +236,10 @@ func (s *Server) getContents(p, ref string) reply {
 		"type": "file", "encoding": "base64", "size": len(content), "name": path.Base(p), "path": p,
 		"content": wrapped.String(), "sha": blob, "url": s.apiURL("contents", p) + "?ref=" + ref,
 		"html_url": s.htmlURL("blob", ref, p), "download_url": s.srv.URL + "/raw/" + ref + "/" + p,
+		"git_url": s.apiURL("git", "blobs", blob),
+		"_links": map[string]string{
+			"self": s.apiURL("contents", p) + "?ref=" + ref, "git": s.apiURL("git", "blobs", blob), "html": s.htmlURL("blob", ref, p),
+		},
 	})
 }
 
@@ -322,7 +353,7 @@ func (s *Server) createTree(body []byte) reply {
 			delete(entries, e.Path)
 		}
 	}
-	return s.jsonReply(http.StatusCreated, s.treeJSON(s.putTree(entries)))
+	return s.created(s.treeJSON(s.putTree(entries)))
 }
 
 func (s *Server) createCommit(body []byte) reply {
@@ -346,7 +377,7 @@ func (s *Server) createCommit(body []byte) reply {
 		}
 	}
 	sha := s.putCommit(req.Tree, req.Parents, *req.Message)
-	return s.jsonReply(http.StatusCreated, s.commitJSON(sha))
+	return s.created(s.commitJSON(sha))
 }
 
 func (s *Server) refJSON(ref string) map[string]any {
@@ -385,7 +416,7 @@ func (s *Server) createRef(body []byte) reply {
 		return s.errorReply(http.StatusUnprocessableEntity, "Reference already exists", docsRefs)
 	}
 	s.refs[req.Ref] = req.SHA
-	return s.jsonReply(http.StatusCreated, s.refJSON(req.Ref))
+	return s.created(s.refJSON(req.Ref))
 }
 
 func (s *Server) updateRef(ref string, body []byte) reply {

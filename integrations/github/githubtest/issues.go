@@ -3,6 +3,7 @@ package githubtest
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,7 +81,7 @@ func (s *Server) issueJSON(is *issue) map[string]any {
 	n := strconv.Itoa(is.number)
 	labels := []any{}
 	for _, l := range is.labels {
-		labels = append(labels, labelJSON(l))
+		labels = append(labels, s.labelJSON(l))
 	}
 	assignees := []any{}
 	for _, a := range is.assignees {
@@ -95,19 +96,37 @@ func (s *Server) issueJSON(is *issue) map[string]any {
 		"user": s.userJSON(is.author), "labels": labels, "assignee": assignee, "assignees": assignees,
 		"comments": len(is.comments), "url": s.apiURL("issues", n), "html_url": s.htmlURL("issues", n),
 		"created_at": is.created.Format(time.RFC3339), "updated_at": is.updated.Format(time.RFC3339),
-		"closed_at": timeOrNil(is.closedAt), "locked": false,
+		"closed_at": timeOrNil(is.closedAt), "locked": false, "milestone": nil,
+		"author_association": s.association(is.author), "repository_url": strings.TrimSuffix(s.apiURL(), "/"),
+		"comments_url": s.apiURL("issues", n, "comments"), "events_url": s.apiURL("issues", n, "events"),
+		"labels_url": s.apiURL("issues", n, "labels{/name}"),
 	}
 	if is.pull != nil {
 		out["html_url"] = s.htmlURL("pull", n)
 		out["pull_request"] = map[string]any{
 			"url": s.apiURL("pulls", n), "html_url": s.htmlURL("pull", n), "merged_at": timeOrNil(is.pull.mergedAt),
+			"diff_url": s.htmlURL("pull", n+".diff"), "patch_url": s.htmlURL("pull", n+".patch"),
 		}
 	}
 	return out
 }
 
-func labelJSON(name string) map[string]any {
-	return map[string]any{"id": idOf("label/" + name), "node_id": "LA_" + name, "name": name, "color": "ededed", "default": false}
+func (s *Server) labelJSON(name string) map[string]any {
+	return map[string]any{
+		"id": idOf("label/" + name), "node_id": "LA_" + name, "name": name, "color": "ededed", "default": false,
+		"description": nil, "url": s.apiURL("labels", url.PathEscape(name)),
+	}
+}
+
+// association is the author_association GitHub gives login in this repository.
+func (s *Server) association(login string) string {
+	switch {
+	case strings.EqualFold(login, s.owner):
+		return "OWNER"
+	case s.collaborators[strings.ToLower(login)]:
+		return "COLLABORATOR"
+	}
+	return "NONE"
 }
 
 func (s *Server) routeIssues(r *http.Request, rest []string, body []byte) reply {
@@ -161,7 +180,7 @@ func (s *Server) routeIssues(r *http.Request, rest []string, body []byte) reply 
 		s.nextID++
 		c := issueComment{id: s.nextID, login: s.login, body: req.Body, at: time.Now().UTC()}
 		is.comments = append(is.comments, c)
-		return s.jsonReply(http.StatusCreated, s.commentJSON(is, c))
+		return s.created(s.commentJSON(is, c))
 	case len(rest) == 2 && rest[1] == "comments" && m == http.MethodGet:
 		var items []any
 		for _, c := range is.comments {
@@ -175,7 +194,7 @@ func (s *Server) routeIssues(r *http.Request, rest []string, body []byte) reply 
 func (s *Server) commentJSON(is *issue, c issueComment) map[string]any {
 	id := strconv.FormatInt(c.id, 10)
 	return map[string]any{
-		"id": c.id, "node_id": "IC_" + id, "body": c.body, "user": s.userJSON(c.login),
+		"id": c.id, "node_id": "IC_" + id, "body": c.body, "user": s.userJSON(c.login), "author_association": s.association(c.login),
 		"url":        s.apiURL("issues", "comments", id),
 		"html_url":   s.htmlURL("issues", strconv.Itoa(is.number)) + "#issuecomment-" + id,
 		"issue_url":  s.apiURL("issues", strconv.Itoa(is.number)),
@@ -219,7 +238,7 @@ func (s *Server) createIssue(body []byte) reply {
 	is := s.newIssue(req.Title, req.Body)
 	is.labels = addLabels(nil, req.Labels)
 	is.assignees = s.addAssignable(nil, req.Assignees)
-	return s.jsonReply(http.StatusCreated, s.issueJSON(is))
+	return s.created(s.issueJSON(is))
 }
 
 // editIssue replaces what the body names: labels and assignees are replaced as a whole.
@@ -296,7 +315,7 @@ func (s *Server) addLabels(is *issue, body []byte) reply {
 	is.updated = time.Now().UTC()
 	out := []any{}
 	for _, l := range is.labels {
-		out = append(out, labelJSON(l))
+		out = append(out, s.labelJSON(l))
 	}
 	return s.jsonReply(http.StatusOK, out)
 }

@@ -25,6 +25,7 @@ type pull struct {
 type review struct {
 	id           int64
 	login, state string
+	commit       string // the head commit reviewed
 	at           time.Time
 }
 
@@ -58,7 +59,8 @@ func (s *Server) AddReview(number int, login, state string) {
 		panic("githubtest: AddReview: no pull request #" + strconv.Itoa(number))
 	}
 	s.nextID++
-	is.pull.reviews = append(is.pull.reviews, review{id: s.nextID, login: login, state: state, at: time.Now().UTC()})
+	is.pull.reviews = append(is.pull.reviews, review{id: s.nextID, login: login, state: state,
+		commit: s.refs["refs/heads/"+is.pull.head], at: time.Now().UTC()})
 	is.pull.requested = slices.DeleteFunc(is.pull.requested, func(l string) bool { return strings.EqualFold(l, login) })
 }
 
@@ -106,9 +108,19 @@ func (s *Server) routePulls(r *http.Request, rest []string, body []byte) reply {
 	case len(rest) == 2 && rest[1] == "reviews" && m == http.MethodGet:
 		var items []any
 		for _, rv := range is.pull.reviews {
+			html := s.htmlURL("pull", strconv.Itoa(n)) + "#pullrequestreview-" + strconv.FormatInt(rv.id, 10)
+			var commit any
+			if rv.commit != "" {
+				commit = rv.commit
+			}
 			items = append(items, map[string]any{
-				"id": rv.id, "user": s.userJSON(rv.login), "state": rv.state, "body": "",
-				"submitted_at": rv.at.Format(time.RFC3339), "html_url": s.htmlURL("pull", strconv.Itoa(n)),
+				"id": rv.id, "node_id": "PRR_" + strconv.FormatInt(rv.id, 10), "user": s.userJSON(rv.login),
+				"state": rv.state, "body": "", "submitted_at": rv.at.Format(time.RFC3339), "html_url": html,
+				"commit_id": commit, "pull_request_url": s.apiURL("pulls", strconv.Itoa(n)),
+				"author_association": s.association(rv.login),
+				"_links": map[string]any{
+					"html": map[string]string{"href": html}, "pull_request": map[string]string{"href": s.apiURL("pulls", strconv.Itoa(n))},
+				},
 			})
 		}
 		return s.paginate(r, items)
@@ -125,7 +137,14 @@ func (s *Server) pullJSON(is *issue) map[string]any {
 	}
 	teams := []any{}
 	for _, t := range p.requestedTeams {
-		teams = append(teams, map[string]any{"id": idOf("team/" + t), "slug": t, "name": t})
+		id := idOf("team/" + t)
+		org := s.srv.URL + "/orgs/" + s.owner + "/teams/" + t
+		teams = append(teams, map[string]any{
+			"id": id, "node_id": "T_" + strconv.FormatInt(id, 10), "slug": t, "name": t, "description": nil,
+			"permission": "pull", "privacy": "closed", "type": "organization", "parent": nil,
+			"url": s.srv.URL + "/organizations/1/team/" + strconv.FormatInt(id, 10), "html_url": org,
+			"members_url": org + "/members{/member}", "repositories_url": org + "/repos",
+		})
 	}
 	side := func(branch string) map[string]any {
 		return map[string]any{
@@ -146,7 +165,70 @@ func (s *Server) pullJSON(is *issue) map[string]any {
 	out["draft"] = false
 	out["requested_reviewers"] = reviewers
 	out["requested_teams"] = teams
+	out["diff_url"] = s.htmlURL("pull", n+".diff")
+	out["patch_url"] = s.htmlURL("pull", n+".patch")
+	out["commits_url"] = s.apiURL("pulls", n, "commits")
+	out["review_comments_url"] = s.apiURL("pulls", n, "comments")
+	out["review_comment_url"] = s.apiURL("pulls", "comments{/number}")
+	out["statuses_url"] = s.apiURL("statuses", s.refs["refs/heads/"+p.head])
+	links := map[string]any{}
+	for _, rel := range []string{"self:url", "html:html_url", "issue:issue_url", "comments:comments_url",
+		"review_comments:review_comments_url", "review_comment:review_comment_url", "commits:commits_url", "statuses:statuses_url"} {
+		name, field, _ := strings.Cut(rel, ":")
+		links[name] = map[string]any{"href": out[field]}
+	}
+	out["_links"] = links
+	out["auto_merge"] = nil
+	out["merged_by"] = nil
+	out["merge_commit_sha"] = nil
+	if p.merged {
+		out["merged_by"] = s.userJSON(s.owner)
+		out["merge_commit_sha"] = s.refs["refs/heads/"+p.base]
+	}
+	// GitHub works out mergeability in the background: a fresh pull request says null and "unknown".
+	out["mergeable"] = nil
+	out["mergeable_state"] = "unknown"
+	out["maintainer_can_modify"] = false
+	out["review_comments"] = 0
+	out["commits"], out["changed_files"], out["additions"], out["deletions"] = s.diffStat(p)
 	return out
+}
+
+// diffStat counts the commits on the head that the base lacks and the files whose content differs
+// between the two, with their lines: a changed file counts all its lines as added and all its old lines as
+// deleted, which is exact for the new files a postmortem adds.
+func (s *Server) diffStat(p *pull) (commits, files, additions, deletions int) {
+	head, base := s.refs["refs/heads/"+p.head], s.refs["refs/heads/"+p.base]
+	if head == "" || base == "" {
+		return 0, 0, 0, 0
+	}
+	inBase := s.ancestors(base)
+	for sha := range s.ancestors(head) {
+		if !inBase[sha] {
+			commits++
+		}
+	}
+	lines := func(blob string) int {
+		if s.blobs[blob] == "" {
+			return 0
+		}
+		return strings.Count(strings.TrimSuffix(s.blobs[blob], "\n"), "\n") + 1
+	}
+	headTree, baseTree := s.trees[s.commits[head].tree], s.trees[s.commits[base].tree]
+	for path, blob := range headTree {
+		if old := baseTree[path]; old != blob {
+			files++
+			additions += lines(blob)
+			deletions += lines(old)
+		}
+	}
+	for path, old := range baseTree {
+		if _, ok := headTree[path]; !ok {
+			files++
+			deletions += lines(old)
+		}
+	}
+	return commits, files, additions, deletions
 }
 
 func (s *Server) listPulls(r *http.Request) reply {
@@ -226,7 +308,7 @@ func (s *Server) createPull(body []byte) reply {
 	}
 	is := s.newIssue(req.Title, req.Body)
 	is.pull = &pull{head: head, base: req.Base}
-	return s.jsonReply(http.StatusCreated, s.pullJSON(is))
+	return s.created(s.pullJSON(is))
 }
 
 func (s *Server) editPull(is *issue, body []byte) reply {

@@ -449,7 +449,7 @@ func (s *Server) installationToken(r *http.Request) reply {
 // route dispatches an authorized request.
 func (s *Server) route(r *http.Request, segs []string, body []byte) reply {
 	if len(segs) == 1 && segs[0] == "user" && r.Method == http.MethodGet {
-		return s.jsonReply(http.StatusOK, s.userJSON(s.login))
+		return s.jsonReply(http.StatusOK, s.authenticatedUserJSON())
 	}
 	if len(segs) < 3 || segs[0] != "repos" || !strings.EqualFold(segs[1], s.owner) || !strings.EqualFold(segs[2], s.repo) {
 		return s.notFound()
@@ -500,6 +500,15 @@ func (s *Server) jsonReply(status int, v any) reply {
 	return reply{status: status, body: append(b, '\n')}
 }
 
+// created answers 201 with v and, as GitHub does for a new resource, a Location header naming it.
+func (s *Server) created(v map[string]any) reply {
+	rep := s.jsonReply(http.StatusCreated, v)
+	if u, ok := v["url"].(string); ok {
+		rep.header = http.Header{"Location": {u}}
+	}
+	return rep
+}
+
 func (s *Server) errorReply(status int, message, doc string) reply {
 	r := reply{status: status, body: []byte(errorBody(message, doc))}
 	if status == http.StatusUnauthorized {
@@ -536,12 +545,41 @@ func (s *Server) htmlURL(parts ...string) string {
 	return s.srv.URL + "/" + s.owner + "/" + s.repo + "/" + strings.Join(parts, "/")
 }
 
+// userJSON is a simple-user, as GitHub nests it in every object.
 func (s *Server) userJSON(login string) map[string]any {
 	typ := "User"
 	if strings.HasSuffix(login, "[bot]") {
 		typ = "Bot"
 	}
-	return map[string]any{"login": login, "id": idOf(login), "type": typ, "html_url": s.srv.URL + "/" + login}
+	id := idOf(login)
+	api := s.srv.URL + "/users/" + login
+	return map[string]any{
+		"login": login, "id": id, "node_id": "U_" + strconv.FormatInt(id, 10), "type": typ, "site_admin": false,
+		"html_url": s.srv.URL + "/" + login, "url": api, "gravatar_id": "",
+		"avatar_url":          s.srv.URL + "/avatars/u/" + strconv.FormatInt(id, 10) + "?v=4",
+		"events_url":          api + "/events{/privacy}",
+		"followers_url":       api + "/followers",
+		"following_url":       api + "/following{/other_user}",
+		"gists_url":           api + "/gists{/gist_id}",
+		"organizations_url":   api + "/orgs",
+		"received_events_url": api + "/received_events",
+		"repos_url":           api + "/repos",
+		"starred_url":         api + "/starred{/owner}{/repo}",
+		"subscriptions_url":   api + "/subscriptions",
+	}
+}
+
+// authenticatedUserJSON answers GET /user: a public-user, the simple-user with the profile.
+func (s *Server) authenticatedUserJSON() map[string]any {
+	u := s.userJSON(s.login)
+	for k, v := range map[string]any{
+		"name": nil, "company": nil, "blog": "", "location": nil, "email": nil, "hireable": nil, "bio": nil,
+		"public_repos": 0, "public_gists": 0, "followers": 0, "following": 0,
+		"created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z",
+	} {
+		u[k] = v
+	}
+	return u
 }
 
 func idOf(login string) int64 {
@@ -555,12 +593,42 @@ func idOf(login string) int64 {
 	return h%1_000_000 + 1
 }
 
+// repoJSON is the repository as GitHub answers GET /repos/{owner}/{repo} (a full-repository) and nests it
+// in a pull request's head and base (a repository).
 func (s *Server) repoJSON() map[string]any {
-	return map[string]any{
-		"id": 4242, "name": s.repo, "full_name": s.owner + "/" + s.repo, "private": true,
-		"owner": s.userJSON(s.owner), "html_url": s.htmlURL(), "url": strings.TrimSuffix(s.apiURL(), "/"),
-		"default_branch": s.defaultBranch,
+	api := strings.TrimSuffix(s.apiURL(), "/")
+	out := map[string]any{
+		"id": 4242, "node_id": "R_4242", "name": s.repo, "full_name": s.owner + "/" + s.repo, "private": true,
+		"owner": s.userJSON(s.owner), "html_url": s.htmlURL(), "url": api, "description": nil, "fork": false,
+		"default_branch": s.defaultBranch, "homepage": nil, "language": nil, "mirror_url": nil, "license": nil,
+		"archived": false, "disabled": false, "visibility": "private",
+		"has_issues": true, "has_projects": false, "has_wiki": false, "has_pages": false, "has_downloads": true,
+		"has_discussions": false,
+		"forks":           0, "forks_count": 0, "stargazers_count": 0, "watchers": 0, "watchers_count": 0, "size": 0,
+		"open_issues": 0, "open_issues_count": 0, "network_count": 0, "subscribers_count": 0,
+		"created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z", "pushed_at": "2024-01-01T00:00:00Z",
+		"clone_url": s.htmlURL() + ".git", "svn_url": s.htmlURL(),
+		"git_url": "git:" + strings.TrimPrefix(s.htmlURL(), "http:") + ".git",
+		"ssh_url": "git@" + strings.TrimPrefix(s.srv.URL, "http://") + ":" + s.owner + "/" + s.repo + ".git",
 	}
+	for name, suffix := range map[string]string{
+		"archive_url": "/{archive_format}{/ref}", "assignees_url": "/assignees{/user}", "blobs_url": "/git/blobs{/sha}",
+		"branches_url": "/branches{/branch}", "collaborators_url": "/collaborators{/collaborator}",
+		"comments_url": "/comments{/number}", "commits_url": "/commits{/sha}", "compare_url": "/compare/{base}...{head}",
+		"contents_url": "/contents/{+path}", "contributors_url": "/contributors", "deployments_url": "/deployments",
+		"downloads_url": "/downloads", "events_url": "/events", "forks_url": "/forks",
+		"git_commits_url": "/git/commits{/sha}", "git_refs_url": "/git/refs{/sha}", "git_tags_url": "/git/tags{/sha}",
+		"hooks_url": "/hooks", "issue_comment_url": "/issues/comments{/number}", "issue_events_url": "/issues/events{/number}",
+		"issues_url": "/issues{/number}", "keys_url": "/keys{/key_id}", "labels_url": "/labels{/name}",
+		"languages_url": "/languages", "merges_url": "/merges", "milestones_url": "/milestones{/number}",
+		"notifications_url": "/notifications{?since,all,participating}", "pulls_url": "/pulls{/number}",
+		"releases_url": "/releases{/id}", "stargazers_url": "/stargazers", "statuses_url": "/statuses/{sha}",
+		"subscribers_url": "/subscribers", "subscription_url": "/subscription", "tags_url": "/tags",
+		"teams_url": "/teams", "trees_url": "/git/trees{/sha}",
+	} {
+		out[name] = api + suffix
+	}
+	return out
 }
 
 // paginate answers one page of items (per_page, page) with GitHub's Link header.

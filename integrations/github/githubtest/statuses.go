@@ -53,9 +53,13 @@ func (s *Server) createStatus(sha string, body []byte) reply {
 	}
 	s.statuses[sha] = append(s.statuses[sha], Status{State: req.State, Description: req.Description, Context: req.Context, TargetURL: req.TargetURL})
 	s.nextID++
-	return s.jsonReply(http.StatusCreated, map[string]any{
-		"id": s.nextID, "state": req.State, "description": req.Description, "context": req.Context,
-		"target_url": req.TargetURL, "created_at": time.Now().UTC().Format(time.RFC3339),
+	now := time.Now().UTC().Format(time.RFC3339)
+	return s.created(map[string]any{
+		"id": s.nextID, "node_id": "SC_" + strconv.FormatInt(s.nextID, 10), "url": s.apiURL("statuses", sha),
+		"state": req.State, "description": orNil(req.Description), "context": req.Context,
+		"target_url": orNil(req.TargetURL), "created_at": now, "updated_at": now,
+		"avatar_url": s.srv.URL + "/avatars/u/" + strconv.FormatInt(idOf(s.login), 10) + "?v=4",
+		"creator":    s.userJSON(s.login),
 	})
 }
 
@@ -80,4 +84,12 @@ func (s *Server) editComment(id string, body []byte) reply {
 		}
 	}
 	return s.notFound()
+}
+
+// orNil is v, or null when v is empty, as GitHub answers optional strings that were not sent.
+func orNil(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
 }

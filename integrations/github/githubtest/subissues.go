@@ -127,7 +127,7 @@ func (s *Server) routeSubIssues(r *http.Request, parent *issue, body []byte) rep
 			s.subIssues = map[int][]int{}
 		}
 		s.subIssues[parent.number] = append(s.subIssues[parent.number], child.number)
-		return s.jsonReply(http.StatusCreated, s.issueJSON(parent))
+		return s.created(s.issueJSON(parent))
 	}
 	return s.notFound()
 }

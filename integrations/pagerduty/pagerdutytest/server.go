@@ -384,7 +384,7 @@ func (s *Server) listNotes(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]json.RawMessage, 0, len(notes))
 	for _, n := range notes {
-		rendered, err := renderTimeIn(n, "created_at", s.zone)
+		rendered, err := renderTimesIn(n, s.zone)
 		if err != nil {
 			writeJSON(w, http.StatusInternalServerError, BodyInternalError)
 			return
@@ -427,6 +427,7 @@ func (s *Server) createNote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.nextNote++
+	now := time.Now().UTC().Truncate(time.Second).Format(time.RFC3339)
 	noteID := fmt.Sprintf("PN%05d", s.nextNote)
 	userID := "PU" + strings.ToUpper(strconv.FormatUint(uint64(hash(from)), 36))
 	note := map[string]any{
@@ -440,13 +441,14 @@ func (s *Server) createNote(w http.ResponseWriter, r *http.Request) {
 		},
 		"channel":    map[string]any{"summary": "The PagerDuty website or APIs"},
 		"content":    req.Note.Content,
-		"created_at": time.Now().UTC().Truncate(time.Second).Format(time.RFC3339),
+		"created_at": now,
+		"updated_at": now,
 	}
 	raw, _ := json.Marshal(note)
 	s.notes[id] = append(s.notes[id], raw)
 	s.mu.Unlock()
 
-	rendered, err := renderTimeIn(raw, "created_at", s.zone)
+	rendered, err := renderTimesIn(raw, s.zone)
 	if err != nil {
 		writeJSON(w, http.StatusInternalServerError, BodyInternalError)
 		return
@@ -470,6 +472,15 @@ func withTime(raw json.RawMessage, field string, t time.Time) (json.RawMessage, 
 	v, _ := json.Marshal(t.Format(time.RFC3339))
 	m[field] = v
 	return json.Marshal(m)
+}
+
+// renderTimesIn rewrites a note's created_at and updated_at in zone.
+func renderTimesIn(raw json.RawMessage, zone *time.Location) (json.RawMessage, error) {
+	raw, err := renderTimeIn(raw, "created_at", zone)
+	if err != nil {
+		return nil, err
+	}
+	return renderTimeIn(raw, "updated_at", zone)
 }
 
 // renderTimeIn rewrites field, when it is an RFC 3339 time, in zone.
