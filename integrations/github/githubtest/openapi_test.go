@@ -5,10 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
-	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
+	"github.com/hindsight-dev/hindsight/internal/openapicheck"
 )
 
 // githubSpec is the part of GitHub's OpenAPI description that Hindsight uses, trimmed from the npm package
@@ -67,15 +65,15 @@ var unlistedStatuses = map[string]string{
 }
 
 func TestSpecHasEveryOperation(t *testing.T) {
-	spec := loadOpenAPI(t, githubSpec)
+	spec := openapicheck.Load(t, githubSpec)
 	for _, op := range operations {
-		if spec.operation(op) == nil {
+		if spec.Operation(op) == nil {
 			t.Errorf("%s is not in %s", op, githubSpec)
 		}
 	}
 	// The trimmed file holds these operations and no others, so the script and this list stay in step.
-	for path, item := range object(spec.doc["paths"]) {
-		for method := range object(item) {
+	for path, item := range openapicheck.Object(spec.Doc["paths"]) {
+		for method := range openapicheck.Object(item) {
 			if method == "parameters" {
 				continue
 			}
@@ -89,7 +87,7 @@ func TestSpecHasEveryOperation(t *testing.T) {
 // TestSchemaCheckFindsMismatches keeps the checker honest: a good value passes and each broken one is
 // caught.
 func TestSchemaCheckFindsMismatches(t *testing.T) {
-	spec := loadOpenAPI(t, githubSpec)
+	spec := openapicheck.Load(t, githubSpec)
 	const schemas = "#/components/schemas/"
 	label := `{"id":1,"node_id":"LA_1","url":"https://api.github.com/repos/o/r/labels/bug","name":"bug","description":null,"color":"d73a4a","default":false}`
 	ref := `{"ref":"refs/heads/a","node_id":"REF_1","url":"https://api.github.com/repos/o/r/git/refs/heads/a","object":{"type":"commit","sha":"a","url":"https://api.github.com/x"}}`
@@ -113,7 +111,7 @@ func TestSchemaCheckFindsMismatches(t *testing.T) {
 		if err := json.Unmarshal([]byte(tc.value), &v); err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		errs := strings.Join(spec.check("body", map[string]any{"$ref": tc.schema}, v), "\n")
+		errs := strings.Join(spec.Check("body", map[string]any{"$ref": tc.schema}, v), "\n")
 		switch {
 		case tc.want == "" && errs != "":
 			t.Errorf("%s: %s", tc.name, errs)
@@ -128,7 +126,7 @@ func TestSchemaCheckFindsMismatches(t *testing.T) {
 // sub-issues, statuses, contents) and the errors it meets, and checks that every answer's status is one
 // the spec lists for the operation and every JSON body has what the spec's schema requires.
 func TestFakeAnswersAsOpenAPISays(t *testing.T) {
-	spec := loadOpenAPI(t, githubSpec)
+	spec := openapicheck.Load(t, githubSpec)
 	s := githubtest.NewServer(t, "acme", "postmortems", token)
 	s.AddCollaborators("alice", "bob")
 	s.AddTeams("sre")
@@ -259,7 +257,7 @@ func TestFakeAnswersAsOpenAPISays(t *testing.T) {
 // few of them: bad credentials, the primary and secondary rate limits, and a body that is not JSON. Each
 // body must be a basic-error.
 func TestErrorsOfEveryOperation(t *testing.T) {
-	spec := loadOpenAPI(t, githubSpec)
+	spec := openapicheck.Load(t, githubSpec)
 	basic := map[string]any{"$ref": "#/components/schemas/basic-error"}
 	check := func(name string, rep *http.Response) {
 		t.Helper()
@@ -269,7 +267,7 @@ func TestErrorsOfEveryOperation(t *testing.T) {
 		if err := json.Unmarshal(raw, &v); err != nil {
 			t.Fatalf("%s: %d answer is not JSON: %q", name, rep.StatusCode, raw)
 		}
-		for _, e := range spec.check("body", basic, v) {
+		for _, e := range spec.Check("body", basic, v) {
 			t.Errorf("%s (%d): %s", name, rep.StatusCode, e)
 		}
 		if m, _ := v.(map[string]any); m["message"] == nil || m["documentation_url"] == nil {
@@ -335,7 +333,7 @@ func TestErrorsOfEveryOperation(t *testing.T) {
 		}
 		var v any
 		_ = json.Unmarshal([]byte(f.Body), &v)
-		for _, e := range spec.check("fault", basic, v) {
+		for _, e := range spec.Check("fault", basic, v) {
 			t.Error(e)
 		}
 	}
@@ -344,7 +342,7 @@ func TestErrorsOfEveryOperation(t *testing.T) {
 // specClient sends plain HTTP requests to the fake and checks each answer against the spec.
 type specClient struct {
 	t    *testing.T
-	spec *openAPI
+	spec *openapicheck.Spec
 	base string
 	auth string
 	seen map[string]bool
@@ -355,7 +353,7 @@ type specClient struct {
 func (c *specClient) call(want int, op, path string, body any) any {
 	c.t.Helper()
 	method, _, _ := strings.Cut(op, " ")
-	operation := c.spec.operation(op)
+	operation := c.spec.Operation(op)
 	if operation == nil {
 		c.t.Fatalf("%s is not in the spec", op)
 	}
@@ -389,19 +387,19 @@ func (c *specClient) call(want int, op, path string, body any) any {
 		c.t.Fatalf("%s, want %d: %s", where, want, raw)
 	}
 
-	response, listed := c.spec.response(operation, rep.StatusCode)
+	response, listed := c.spec.Response(operation, rep.StatusCode)
 	key := op + " " + strconv.Itoa(rep.StatusCode)
 	if !listed && unlistedStatuses[key] == "" {
 		c.t.Errorf("%s: the spec does not list %d for %s", where, rep.StatusCode, op)
 	}
-	schema := c.spec.jsonSchema(response)
+	schema := c.spec.JSONSchema(response)
 	if schema == nil && rep.StatusCode >= 400 {
 		// GitHub's error bodies are basic-errors even where the spec describes none.
 		schema = map[string]any{"$ref": "#/components/schemas/basic-error"}
 	}
-	for name, h := range object(response["headers"]) {
+	for name, h := range openapicheck.Object(response["headers"]) {
 		if name == "Location" && rep.Header.Get(name) == "" {
-			c.t.Errorf("%s: no %s header, which the spec lists (%v)", where, name, object(h)["example"])
+			c.t.Errorf("%s: no %s header, which the spec lists (%v)", where, name, openapicheck.Object(h)["example"])
 		}
 	}
 	if schema == nil {
@@ -415,7 +413,7 @@ func (c *specClient) call(want int, op, path string, body any) any {
 		c.t.Errorf("%s: the spec gives a JSON body, the fake sent %q", where, raw)
 		return nil
 	}
-	for _, e := range c.spec.check("body", schema, v) {
+	for _, e := range c.spec.Check("body", schema, v) {
 		c.t.Errorf("%s: %s", where, e)
 	}
 	return v
@@ -424,7 +422,7 @@ func (c *specClient) call(want int, op, path string, body any) any {
 // str returns the string at keys inside v, or "".
 func str(v any, keys ...string) string {
 	for _, k := range keys {
-		v = object(v)[k]
+		v = openapicheck.Object(v)[k]
 	}
 	s, _ := v.(string)
 	return s
@@ -432,260 +430,6 @@ func str(v any, keys ...string) string {
 
 // integer returns the number at key of v, or 0.
 func integer(v any, key string) int {
-	f, _ := object(v)[key].(float64)
+	f, _ := openapicheck.Object(v)[key].(float64)
 	return int(f)
-}
-
-// openAPI is an OpenAPI 3.0 description decoded into plain JSON values: enough to follow $ref pointers
-// and check a JSON value against a schema's required properties, types, nullability, enums and date-time
-// formats. It is not a JSON Schema engine: oneOf passes when any alternative does, and
-// minimum/maxLength/pattern and the like are not checked.
-type openAPI struct {
-	doc map[string]any
-}
-
-func loadOpenAPI(t *testing.T, path string) *openAPI {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read the OpenAPI description: %v", err)
-	}
-	o := &openAPI{}
-	if err := json.Unmarshal(raw, &o.doc); err != nil {
-		t.Fatalf("decode %s: %v", path, err)
-	}
-	return o
-}
-
-// operation returns the operation object of op ("METHOD /path/{template}"), or nil.
-func (o *openAPI) operation(op string) map[string]any {
-	method, path, _ := strings.Cut(op, " ")
-	return object(object(object(o.doc["paths"])[path])[strings.ToLower(method)])
-}
-
-// response returns the operation's response object for status, following $ref, and whether the
-// operation lists status (exactly, as "4XX", or through "default").
-func (o *openAPI) response(operation map[string]any, status int) (map[string]any, bool) {
-	responses := object(operation["responses"])
-	for _, key := range []string{strconv.Itoa(status), strconv.Itoa(status/100) + "XX", "default"} {
-		if r, ok := responses[key]; ok {
-			return o.deref(object(r)), true
-		}
-	}
-	return nil, false
-}
-
-// jsonSchema returns the schema of a response's JSON body, or nil when it has none.
-func (o *openAPI) jsonSchema(response map[string]any) map[string]any {
-	content := object(response["content"])
-	keys := make([]string, 0, len(content))
-	for k := range content {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if strings.Contains(k, "json") {
-			return object(object(content[k])["schema"])
-		}
-	}
-	return nil
-}
-
-// pointer resolves a local reference such as "#/components/schemas/issue" or "#/components/schemas/Tag/allOf/0".
-func (o *openAPI) pointer(ref string) any {
-	rest, ok := strings.CutPrefix(ref, "#/")
-	if !ok {
-		return nil
-	}
-	var v any = o.doc
-	for _, part := range strings.Split(rest, "/") {
-		part = strings.NewReplacer("~1", "/", "~0", "~").Replace(part)
-		if l, ok := v.([]any); ok {
-			i, err := strconv.Atoi(part)
-			if err != nil || i < 0 || i >= len(l) {
-				return nil
-			}
-			v = l[i]
-			continue
-		}
-		v = object(v)[part]
-	}
-	return v
-}
-
-// deref follows $ref until it reaches an object without one.
-func (o *openAPI) deref(v map[string]any) map[string]any {
-	for range 32 {
-		ref, ok := v["$ref"].(string)
-		if !ok {
-			return v
-		}
-		v = object(o.pointer(ref))
-	}
-	return v
-}
-
-// check returns every way v breaks schema, each starting with where v is (at).
-func (o *openAPI) check(at string, schema map[string]any, v any) []string {
-	s := o.deref(schema)
-	if s == nil {
-		return []string{at + ": unresolvable schema " + fmt.Sprint(schema["$ref"])}
-	}
-	types := typesOf(s)
-	if v == nil && (s["nullable"] == true || slices.Contains(types, "null")) {
-		return nil
-	}
-	var errs []string
-	for _, sub := range list(s["allOf"]) {
-		errs = append(errs, o.check(at, object(sub), v)...)
-	}
-	for _, key := range []string{"oneOf", "anyOf"} {
-		alts := list(s[key])
-		if len(alts) == 0 {
-			continue
-		}
-		// The closest alternative is one of v's type with the fewest errors: a file is not "closer" to
-		// an array schema because it breaks it only once.
-		var closest []string
-		closestTyped := false
-		for i, alt := range alts {
-			e := o.check(at, object(alt), v)
-			if len(e) == 0 {
-				closest = nil
-				break
-			}
-			typed := slices.ContainsFunc(typesOf(o.deref(object(alt))), func(t string) bool { return hasType(t, v) })
-			if i == 0 || (typed && !closestTyped) || (typed == closestTyped && len(e) < len(closest)) {
-				closest, closestTyped = e, typed
-			}
-		}
-		if closest != nil {
-			errs = append(errs, fmt.Sprintf("%s: matches none of the %d %s alternatives; the closest fails with: %s",
-				at, len(alts), key, strings.Join(closest, "; ")))
-		}
-	}
-	if len(types) > 0 && !slices.ContainsFunc(types, func(t string) bool { return hasType(t, v) }) {
-		return append(errs, fmt.Sprintf("%s: %s, want %s", at, typeOf(v), strings.Join(types, " or ")))
-	}
-	if enum := list(s["enum"]); len(enum) > 0 && v != nil && !slices.Contains(enum, v) {
-		errs = append(errs, fmt.Sprintf("%s: %v is none of %v", at, v, enum))
-	}
-	if str, ok := v.(string); ok {
-		switch s["format"] {
-		case "date-time":
-			if _, err := time.Parse(time.RFC3339, str); err != nil {
-				errs = append(errs, fmt.Sprintf("%s: %q is not a date-time", at, str))
-			}
-		case "uri":
-			if u, err := url.Parse(str); err != nil || !u.IsAbs() {
-				errs = append(errs, fmt.Sprintf("%s: %q is not an absolute URI", at, str))
-			}
-		}
-	}
-	switch v := v.(type) {
-	case map[string]any:
-		props := object(s["properties"])
-		var missing []string
-		for _, r := range list(s["required"]) {
-			if name, _ := r.(string); name != "" {
-				if _, ok := v[name]; !ok {
-					missing = append(missing, name)
-				}
-			}
-		}
-		if len(missing) > 0 {
-			errs = append(errs, fmt.Sprintf("%s: missing required %s", at, strings.Join(missing, ", ")))
-		}
-		names := make([]string, 0, len(v))
-		for name := range v {
-			names = append(names, name)
-		}
-		slices.Sort(names)
-		for _, name := range names {
-			if p, ok := props[name]; ok {
-				errs = append(errs, o.check(at+"."+name, object(p), v[name])...)
-			} else if extra, ok := s["additionalProperties"].(map[string]any); ok {
-				errs = append(errs, o.check(at+"."+name, extra, v[name])...)
-			} else if s["additionalProperties"] == false {
-				errs = append(errs, fmt.Sprintf("%s: property %q is not allowed", at, name))
-			}
-		}
-	case []any:
-		if items := object(s["items"]); items != nil {
-			for i, item := range v {
-				errs = append(errs, o.check(fmt.Sprintf("%s[%d]", at, i), items, item)...)
-			}
-		}
-	}
-	return errs
-}
-
-// typesOf returns a schema's types: "type" as a string or a list, or "object" for a schema with
-// properties and no type.
-func typesOf(s map[string]any) []string {
-	switch t := s["type"].(type) {
-	case string:
-		return []string{t}
-	case []any:
-		var out []string
-		for _, x := range t {
-			if name, ok := x.(string); ok {
-				out = append(out, name)
-			}
-		}
-		return out
-	}
-	if _, ok := s["properties"]; ok {
-		return []string{"object"}
-	}
-	return nil
-}
-
-func hasType(t string, v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return t == "null"
-	case bool:
-		return t == "boolean"
-	case string:
-		return t == "string"
-	case float64:
-		return t == "number" || (t == "integer" && v == math.Trunc(v))
-	case []any:
-		return t == "array"
-	case map[string]any:
-		return t == "object"
-	}
-	return false
-}
-
-func typeOf(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case string:
-		return "string"
-	case float64:
-		if v == math.Trunc(v) {
-			return "integer"
-		}
-		return "number"
-	case []any:
-		return "array"
-	case map[string]any:
-		return "object"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-func object(v any) map[string]any {
-	m, _ := v.(map[string]any)
-	return m
-}
-
-func list(v any) []any {
-	l, _ := v.([]any)
-	return l
 }
