@@ -4,7 +4,9 @@ package openapicheck
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"net/http"
 	"net/url"
 	"os"
 	"slices"
@@ -270,4 +272,39 @@ func Object(v any) map[string]any {
 func List(v any) []any {
 	l, _ := v.([]any)
 	return l
+}
+
+// Send sends req and reads the answer, failing the test unless its status is want. where names the
+// exchange ("GET /path → 200") for the messages that follow.
+func Send(t testing.TB, req *http.Request, want int) (resp *http.Response, raw []byte, where string) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req) //nolint:gosec // tests send only to the fake they started
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err = io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	where = fmt.Sprintf("%s %s → %d", req.Method, req.URL.RequestURI(), resp.StatusCode)
+	if resp.StatusCode != want {
+		t.Fatalf("%s, want %d: %s", where, want, raw)
+	}
+	return resp, raw, where
+}
+
+// CheckJSON decodes raw and reports every way it breaks schema as a test error; it returns the decoded
+// value, nil when raw is not JSON.
+func (o *Spec) CheckJSON(t testing.TB, where string, schema map[string]any, raw []byte) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Errorf("%s: the spec gives a JSON body, the answer is %q", where, raw)
+		return nil
+	}
+	for _, e := range o.Check("body", schema, v) {
+		t.Errorf("%s: %s", where, e)
+	}
+	return v
 }

@@ -3,7 +3,6 @@ package githubtest_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -373,19 +372,7 @@ func (c *specClient) call(want int, op, path string, body any) any {
 	req.Header.Set("Authorization", c.auth)
 	req.Header.Set("Accept", "application/vnd.github+json")
 	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
-	rep, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	raw, err := io.ReadAll(rep.Body)
-	_ = rep.Body.Close()
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	where := fmt.Sprintf("%s %s → %d", method, path, rep.StatusCode)
-	if rep.StatusCode != want {
-		c.t.Fatalf("%s, want %d: %s", where, want, raw)
-	}
+	rep, raw, where := openapicheck.Send(c.t, req, want)
 
 	response, listed := c.spec.Response(operation, rep.StatusCode)
 	key := op + " " + strconv.Itoa(rep.StatusCode)
@@ -408,15 +395,7 @@ func (c *specClient) call(want int, op, path string, body any) any {
 		}
 		return nil
 	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		c.t.Errorf("%s: the spec gives a JSON body, the fake sent %q", where, raw)
-		return nil
-	}
-	for _, e := range c.spec.Check("body", schema, v) {
-		c.t.Errorf("%s: %s", where, e)
-	}
-	return v
+	return c.spec.CheckJSON(c.t, where, schema, raw)
 }
 
 // str returns the string at keys inside v, or "".

@@ -3,8 +3,6 @@ package pagerdutytest_test
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -196,19 +194,7 @@ func (c *pdClient) call(want int, op, path string, header map[string]string, bod
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	rep, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	raw, err := io.ReadAll(rep.Body)
-	_ = rep.Body.Close()
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	where := fmt.Sprintf("%s %s → %d", method, path, rep.StatusCode)
-	if rep.StatusCode != want {
-		c.t.Fatalf("%s, want %d: %s", where, want, raw)
-	}
+	rep, raw, where := openapicheck.Send(c.t, req, want)
 	response, listed := c.spec.Response(operation, rep.StatusCode)
 	if !listed {
 		c.t.Errorf("%s: the spec does not list %d for %s", where, rep.StatusCode, op)
@@ -217,13 +203,9 @@ func (c *pdClient) call(want int, op, path string, header map[string]string, bod
 	if schema == nil {
 		c.t.Fatalf("%s: the spec gives no JSON body for %d", where, rep.StatusCode)
 	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		c.t.Errorf("%s: not JSON: %q", where, raw)
+	v := c.spec.CheckJSON(c.t, where, schema, raw)
+	if v == nil {
 		return nil
-	}
-	for _, e := range c.spec.Check("body", schema, v) {
-		c.t.Errorf("%s: %s", where, e)
 	}
 	if rep.StatusCode >= 400 {
 		// Nothing in the error schema is required; PagerDuty's errors always carry both.
