@@ -2,10 +2,7 @@ package pagerdutytest_test
 
 import (
 	"encoding/json"
-	"errors"
-	"io/fs"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,15 +11,17 @@ import (
 
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
 	"github.com/hindsight-dev/hindsight/internal/openapicheck"
+	"github.com/hindsight-dev/hindsight/internal/payloads"
 )
 
-// pagerdutySpec is PagerDuty's REST API OpenAPI description (PagerDuty/api-schema, reference/REST/
-// openapiv3.json), kept whole in the shared folder next to the repository: from this package's directory
-// (repo/integrations/pagerduty/pagerdutytest) it is ../../../../shared/reference/pagerduty.
-var pagerdutySpec = filepath.Join("..", "..", "..", "..", "shared", "reference", "pagerduty", "rest-openapiv3.json")
+// pagerdutySpec is the part of PagerDuty's REST API OpenAPI description (PagerDuty/api-schema,
+// reference/REST/openapiv3.json) that Hindsight uses, as scripts/trim-pagerduty-openapi.sh keeps it.
+var pagerdutySpec = filepath.Join("testdata", "rest-openapiv3.subset.json")
 
-// pagerdutyOperations are the operations Hindsight's client sends and the fake answers.
+// pagerdutyOperations are the operations Hindsight's client sends and the fake answers. Keep in step with
+// the list in scripts/trim-pagerduty-openapi.sh.
 var pagerdutyOperations = []string{
+	"GET /incidents",
 	"GET /incidents/{id}",
 	"GET /incidents/{id}/log_entries",
 	"GET /incidents/{id}/notes",
@@ -31,13 +30,9 @@ var pagerdutyOperations = []string{
 
 const specToken = "spec-token"
 
-// loadPagerDutySpec loads the description, skipping the test when the shared folder is absent, and
-// corrects what it gets wrong about the real API.
+// loadPagerDutySpec loads the description and corrects what it gets wrong about the real API.
 func loadPagerDutySpec(t *testing.T) *openapicheck.Spec {
 	t.Helper()
-	if _, err := os.Stat(pagerdutySpec); errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("PagerDuty's OpenAPI description %s is absent (expected the shared folder next to the repository)", pagerdutySpec)
-	}
 	spec := openapicheck.Load(t, pagerdutySpec)
 	// The description names the acknowledgement entry "acknowledgement_log_entry"; the API, go-pagerduty's
 	// users and PagerDuty's own log entry docs say "acknowledge_log_entry". Both are accepted.
@@ -84,16 +79,14 @@ func TestFakeAnswersAsOpenAPISays(t *testing.T) {
 	s.AddIncident(inc)
 	s.AddLogEntries("PSPEC01", entries...)
 	s.AddNotes("PSPEC01", notes...)
-	// The spec's own examples, as the shared folder keeps them.
-	if raw, err := os.ReadFile(filepath.Join(filepath.Dir(pagerdutySpec), "rest-get-incident.example.json")); err == nil {
-		var example struct {
-			Incident json.RawMessage `json:"incident"`
-		}
-		if err := json.Unmarshal(raw, &example); err != nil {
-			t.Fatal(err)
-		}
-		s.AddIncident(example.Incident)
+	// The spec's own example incident.
+	var exampleIncident struct {
+		Incident json.RawMessage `json:"incident"`
 	}
+	if err := json.Unmarshal(payloads.PagerDuty(t, "rest-get-incident.example.json"), &exampleIncident); err != nil {
+		t.Fatal(err)
+	}
+	s.AddIncident(exampleIncident.Incident)
 	c := &pdClient{t: t, spec: spec, s: s, seen: map[string]bool{}}
 	from := map[string]string{"From": "ana@example.com"}
 
