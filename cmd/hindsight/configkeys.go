@@ -121,7 +121,7 @@ func closest(key string, names []string) string {
 			best, bestDist = name, d
 		}
 	}
-	if best == "" || bestDist > max(1, min(3, len(key)/3)) {
+	if best == "" || bestDist > min(3, max(1, (len(key)+1)/3)) {
 		return ""
 	}
 	return best

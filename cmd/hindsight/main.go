@@ -85,6 +85,9 @@ func dispatch(ctx context.Context, cmd string, rest []string, getenv func(string
 	case "lint":
 		return runLint(ctx, rest, getenv, os.Stdin, stdout)
 	case "version", "--version":
+		if len(rest) > 0 && (rest[0] == "-h" || rest[0] == "--help") {
+			return helpError{commandHelp(newFlags("version"))}
+		}
 		_, err := fmt.Fprintln(stdout, "hindsight "+version)
 		return err
 	case "send":
