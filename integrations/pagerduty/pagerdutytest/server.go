@@ -83,6 +83,7 @@ func NewServer(tb testing.TB, token string) *Server {
 		notes:      map[string][]json.RawMessage{},
 	}
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /incidents", s.listIncidents)
 	mux.HandleFunc("GET /incidents/{id}", s.getIncident)
 	mux.HandleFunc("GET /incidents/{id}/log_entries", s.listLogEntries)
 	mux.HandleFunc("GET /incidents/{id}/notes", s.listNotes)
