@@ -46,8 +46,10 @@ func runConfig(_ context.Context, args []string, getenv func(string) string, std
 			return err
 		}
 	}
-	out, err := yaml.Marshal(redact(cfg))
-	if err != nil {
+	var out strings.Builder
+	enc := yaml.NewEncoder(&out)
+	enc.SetIndent(2)
+	if err := enc.Encode(redact(cfg)); err != nil {
 		return fmt.Errorf("config check: %w", err)
 	}
 	var b strings.Builder
@@ -61,7 +63,7 @@ func runConfig(_ context.Context, args []string, getenv func(string) string, std
 	if cfg.PagerDuty.Token == "" {
 		b.WriteString("# PagerDuty: no token, timelines are built from webhook events alone\n")
 	}
-	b.Write(out)
+	b.WriteString(out.String())
 	_, err = io.WriteString(stdout, b.String())
 	return err
 }

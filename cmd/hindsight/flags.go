@@ -73,7 +73,11 @@ func commandHelp(fl *flag.FlagSet) string {
 		if def == "" {
 			def = "none"
 		}
-		fmt.Fprintf(&b, "      %s (default: %s)\n", usage, def)
+		if strings.Contains(usage, "(default: ") { // the usage says what an empty value means
+			fmt.Fprintf(&b, "      %s\n", usage)
+		} else {
+			fmt.Fprintf(&b, "      %s (default: %s)\n", usage, def)
+		}
 	})
 	return b.String()
 }

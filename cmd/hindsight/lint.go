@@ -31,7 +31,7 @@ type fileFinding struct {
 func runLint(_ context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	fl := newFlags("lint")
 	format := fl.String("format", "text", "text: FILE:LINE: RULE: message (suggestion); json: an array of findings")
-	words := fl.String("words", "", "YAML file of lint settings (blame_phrases, rewordings, replace_blame_phrases, people); default: the lint: section of HINDSIGHT_CONFIG")
+	words := fl.String("words", "", "YAML file of lint settings (blame_phrases, rewordings, replace_blame_phrases, people) (default: the lint: section of HINDSIGHT_CONFIG)")
 	if err := parseArgs(fl, args); err != nil {
 		return err
 	}

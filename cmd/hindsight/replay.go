@@ -20,7 +20,7 @@ func runReplay(ctx context.Context, args []string, getenv func(string) string, s
 	since := fl.String("since", "", "replay the resolved incidents created since this date (2026-01-01 or RFC 3339)")
 	until := fl.String("until", "", "with --since: created before this date (default: now)")
 	var services stringList
-	fl.Var(&services, "service", "with --since: only this PagerDuty service ID (repeat or comma-separate for several; default: every service)")
+	fl.Var(&services, "service", "with --since: only this PagerDuty service ID (repeat or comma-separate for several) (default: every service)")
 	if err := parseFlags(fl, args); err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func TestReplaySinceQueuesWhatNeedsAPostmortem(t *testing.T) {
 	pd.AddIncident(pagerdutytest.ResolvedIncident("PSKIP01", 3, day(4), "P4", "low", "PSVCA01"))
 	pd.AddIncident(pagerdutytest.ResolvedIncident("PDONE01", 4, day(5), "P2", "high", "PSVCA01"))
 	pd.AddIncident(pagerdutytest.ResolvedIncident("PLATE01", 5, day(20), "P1", "high", "PSVCA01")) // after --until
-	for i := range 150 { // enough for two pages
+	for i := range 150 {                                                                           // enough for two pages
 		pd.AddIncident(pagerdutytest.ResolvedIncident(fmt.Sprintf("PLOW%04d", i), 100+i, day(6).Add(time.Duration(i)*time.Minute), "P5", "low", "PSVCB02"))
 	}
 	rdb := redis.Client(t)

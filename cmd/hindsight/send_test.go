@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/hindsight-dev/hindsight/internal/payloads"
+	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
 )
 
@@ -65,6 +66,10 @@ func TestSendSampleGivesDraftWithTimeline(t *testing.T) {
 		if !strings.Contains(draft, want) {
 			t.Errorf("the draft lacks %q", want)
 		}
+	}
+	items := postmortem.ParseActionItems(draft)
+	if len(items) != 1 || !strings.HasPrefix(items[0].Text, "alert when the checkout database") {
+		t.Errorf("action items %+v, want the note's", items)
 	}
 	// The timeline's rows: every entry's time is in the detailed table.
 	rows := regexp.MustCompile(`(?m)^\| \d{4}-\d{2}-\d{2} \d{2}:\d{2}`).FindAllString(draft, -1)
