@@ -3,7 +3,6 @@ package pagerduty
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -30,10 +29,15 @@ type ListProgress func(listed, total int)
 // parts; a part holding more than PagerDuty's 10,000 offset ceiling is split in halves. Incidents come in
 // creation order, each once. Errors are those of the REST calls (ErrRateLimited, *APIError).
 func (c *Client) ResolvedIncidents(ctx context.Context, q IncidentQuery, progress ListProgress) ([]postmortem.Incident, error) {
+	// Whole seconds, as PagerDuty reads since and until; halving a range then always moves forward.
+	q.Since, q.Until = q.Since.Truncate(time.Second), q.Until.Add(time.Second-1).Truncate(time.Second)
 	if !q.Until.After(q.Since) {
 		return nil, fmt.Errorf("list incidents: until %s is not after since %s", q.Until.Format(time.RFC3339), q.Since.Format(time.RFC3339))
 	}
-	l := &lister{c: c, q: q, progress: progress, seen: map[string]bool{}}
+	l := &lister{c: c, q: q, progress: progress, seen: map[string]bool{}, ceiling: c.listCeiling}
+	if l.ceiling == 0 {
+		l.ceiling = maxOffsetPlusLimit
+	}
 	for from := q.Since; from.Before(q.Until); from = from.Add(listRange) {
 		if err := l.list(ctx, window{since: from, until: minTime(from.Add(listRange), q.Until)}); err != nil {
 			return nil, err
@@ -49,6 +53,7 @@ type lister struct {
 	seen      map[string]bool
 	incidents []postmortem.Incident
 	total     int
+	ceiling   int // offset+limit may not exceed it
 }
 
 func (l *lister) list(ctx context.Context, w window) error {
@@ -58,7 +63,7 @@ func (l *lister) list(ctx context.Context, w window) error {
 			return err
 		}
 		if offset == 0 {
-			if page.Total+pageLimit > maxOffsetPlusLimit && w.until.Sub(w.since) > time.Second {
+			if page.Total > l.ceiling && w.until.Sub(w.since) > time.Second {
 				mid := w.since.Add(w.until.Sub(w.since) / 2).Truncate(time.Second)
 				if err := l.list(ctx, window{since: w.since, until: mid}); err != nil {
 					return err
@@ -84,8 +89,8 @@ func (l *lister) list(ctx context.Context, w window) error {
 		if !page.More || len(page.Incidents) == 0 {
 			return nil
 		}
-		if offset+2*pageLimit > maxOffsetPlusLimit {
-			return errors.New("list incidents: more than 10,000 incidents in one second")
+		if offset+2*pageLimit > l.ceiling {
+			return fmt.Errorf("list incidents %s: more than %d incidents in one second", w, l.ceiling)
 		}
 	}
 }

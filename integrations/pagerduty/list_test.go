@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,5 +63,52 @@ func TestResolvedIncidentsPagesEveryRange(t *testing.T) {
 	}
 	if _, err := c.ResolvedIncidents(context.Background(), IncidentQuery{Since: start, Until: start}, nil); err == nil {
 		t.Error("an empty range was accepted")
+	}
+}
+
+// TestResolvedIncidentsBeyondTheOffsetCeiling: a range holding more incidents than the paging ceiling
+// (PagerDuty's 10,000, lowered here to 300 to keep the test small) is split in halves instead of paging past
+// it, which PagerDuty answers 400.
+func TestResolvedIncidentsBeyondTheOffsetCeiling(t *testing.T) {
+	t.Parallel()
+	const n, ceiling = 1000, 300
+	srv := pagerdutytest.NewServer(t, testToken)
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range n { // one every 37 minutes, 26 days: one 90-day range, split in 8 parts
+		srv.AddIncident(pagerdutytest.ResolvedIncident(fmt.Sprintf("PINC%05d", i), i+1, start.Add(time.Duration(i)*37*time.Minute), "P1", "high", "PSVCA01"))
+	}
+	c, _ := newTestClient(t, srv.URL(), Options{})
+	c.listCeiling = ceiling
+	got, err := c.ResolvedIncidents(context.Background(), IncidentQuery{Since: start, Until: start.AddDate(0, 0, 30)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for i, in := range got {
+		seen[in.ID] = true
+		if i > 0 && in.CreatedAt.Before(got[i-1].CreatedAt) {
+			t.Fatalf("out of creation order at %d", i)
+		}
+	}
+	if len(got) != n || len(seen) != n {
+		t.Fatalf("%d incidents, %d distinct, want %d", len(got), len(seen), n)
+	}
+	for _, r := range srv.Requests() {
+		offset, _ := strconv.Atoi(r.Query.Get("offset"))
+		limit, _ := strconv.Atoi(r.Query.Get("limit"))
+		if offset+limit > ceiling {
+			t.Errorf("a request past the ceiling: %v", r.Query)
+		}
+	}
+
+	// One second holding more than the ceiling cannot be split: an error, not a silent gap.
+	burst := pagerdutytest.NewServer(t, testToken)
+	for i := range ceiling + 50 {
+		burst.AddIncident(pagerdutytest.ResolvedIncident(fmt.Sprintf("PBST%05d", i), i+1, start, "P1", "high", "PSVCA01"))
+	}
+	c, _ = newTestClient(t, burst.URL(), Options{})
+	c.listCeiling = ceiling
+	if _, err := c.ResolvedIncidents(context.Background(), IncidentQuery{Since: start, Until: start.Add(time.Second)}, nil); err == nil || !strings.Contains(err.Error(), "in one second") {
+		t.Errorf("error %v, want one naming the second", err)
 	}
 }

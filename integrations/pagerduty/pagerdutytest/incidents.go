@@ -72,25 +72,15 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	}
 	var rows []row
 	s.mu.Lock()
-	for id, raw := range s.incidents {
-		var head struct {
-			Status    string    `json:"status"`
-			CreatedAt time.Time `json:"created_at"`
-			Service   struct {
-				ID string `json:"id"`
-			} `json:"service"`
-		}
-		if json.Unmarshal(raw, &head) != nil {
+	for id, in := range s.listed {
+		if !all && (in.createdAt.Before(since) || !in.createdAt.Before(until)) {
 			continue
 		}
-		if !all && (head.CreatedAt.Before(since) || !head.CreatedAt.Before(until)) {
+		if len(statuses) > 0 && !slices.Contains(statuses, in.status) ||
+			len(services) > 0 && !slices.Contains(services, in.serviceID) {
 			continue
 		}
-		if len(statuses) > 0 && !slices.Contains(statuses, head.Status) ||
-			len(services) > 0 && !slices.Contains(services, head.Service.ID) {
-			continue
-		}
-		rows = append(rows, row{raw, head.CreatedAt, id})
+		rows = append(rows, row{s.incidents[id], in.createdAt, id})
 	}
 	s.mu.Unlock()
 	slices.SortFunc(rows, func(a, b row) int {
@@ -114,6 +104,24 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		resp["total"] = len(rows)
 	}
 	writeValue(w, resp)
+}
+
+// listedIncident is what GET /incidents filters and sorts an incident on.
+type listedIncident struct {
+	status, serviceID string
+	createdAt         time.Time
+}
+
+func listing(raw json.RawMessage) listedIncident {
+	var head struct {
+		Status    string    `json:"status"`
+		CreatedAt time.Time `json:"created_at"`
+		Service   struct {
+			ID string `json:"id"`
+		} `json:"service"`
+	}
+	_ = json.Unmarshal(raw, &head) // an incident without these fields is listed by no filter on them
+	return listedIncident{status: head.Status, serviceID: head.Service.ID, createdAt: head.CreatedAt}
 }
 
 // ResolvedIncident returns a REST incident object, resolved an hour after created, of the given priority
