@@ -41,6 +41,18 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string) error {
 		fields := yamlFields(t)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			key, value := n.Content[i], n.Content[i+1]
+			if key.Tag == "!!merge" { // "<<: *defaults" brings in the keys of another mapping, or of several
+				merged := []*yaml.Node{value}
+				if value.Kind == yaml.SequenceNode {
+					merged = value.Content
+				}
+				for _, m := range merged {
+					if err := checkKeys(m, t, path); err != nil {
+						return err
+					}
+				}
+				continue
+			}
 			ft, ok := fields[key.Value]
 			if !ok {
 				names := make([]string, 0, len(fields))

@@ -84,6 +84,8 @@ func TestConfigKeyErrors(t *testing.T) {
 		{"wrong case", "log:\n  Format: text\n", "line 2: log.Format: unknown key (did you mean format?)"},
 		{"nothing close", "github:\n  zzz: 1\n", "line 2: github.zzz: unknown key"},
 		{"key of a flow mapping", "github:\n  write_limits: {per_day: 10}\n", "line 2: github.write_limits.per_day: unknown key"},
+		{"typo in merged keys", "base: &base\n  reviewerz: [a]\ngithub:\n  <<: *base\n", "line 1: base: unknown key"},
+		{"typo inside an anchor", "github:\n  <<: &limits\n    reviewerz: [a]\n", "line 3: github.reviewerz: unknown key (did you mean reviewers?)"},
 		{"value of the wrong type", "worker:\n  concurrency: ten\n", "line 2"},
 		{"not YAML", "github: [\n", "HINDSIGHT_CONFIG"},
 	}
