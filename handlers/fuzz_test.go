@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hindsight-dev/hindsight/handlers"
+	"github.com/hindsight-dev/hindsight/internal/payloads"
 	"github.com/hindsight-dev/hindsight/queue"
 )
 
@@ -32,9 +33,7 @@ func FuzzPagerDutyEnvelope(f *testing.F) {
 		"webhook-v3_incident.annotated_zulip-fixture.json",
 		"webhook-v3_pagey.ping_n8n-readme.json",
 	} {
-		if b, err := readReference(name); err == nil {
-			f.Add(b)
-		}
+		f.Add(payloads.PagerDuty(f, name))
 	}
 	f.Add([]byte(`{"event":{"id":"E","event_type":"incident.annotated","data":{"type":"incident_note","incident":{"id":"PABC"}}}}`))
 	f.Add([]byte(`{"event":{"event_type":"incident.resolved","data":{"id":"../../x"}}}`))

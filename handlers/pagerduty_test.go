@@ -11,8 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,25 +19,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hindsight-dev/hindsight/handlers"
+	"github.com/hindsight-dev/hindsight/internal/payloads"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
 )
 
 const secret = "test-subscription-secret"
 
-var referenceDir = filepath.Join("..", "..", "shared", "reference", "pagerduty")
-
 func reference(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := readReference(name)
-	if err != nil {
-		t.Fatalf("reference payload: %v", err)
-	}
-	return b
-}
-
-func readReference(name string) ([]byte, error) {
-	return os.ReadFile(filepath.Join(referenceDir, name))
+	return payloads.PagerDuty(t, name)
 }
 
 func sign(body []byte, s string) string {

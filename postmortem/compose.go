@@ -133,7 +133,7 @@ func (c *Composer) ComposeLinked(inc Incident, d Decision, issues map[string]int
 	if prefixes == nil {
 		prefixes = DefaultActionItemPrefixes
 	}
-	items := ActionItemsFromNotes(inc.Notes, prefixes, c.login)
+	items := ActionItemsFromNotes(notesWithEvents(inc), prefixes, c.login)
 	for i := range items {
 		items[i].Issue = issues[items[i].Key]
 	}

@@ -2,6 +2,7 @@ package postmortem_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,5 +64,43 @@ func TestRoutesAddPeopleAndChooseTheRepository(t *testing.T) {
 	}
 	if !slices.Equal(d.TeamReviewers, []string{"checkout"}) || !slices.Equal(d.Labels, []string{"postmortem", "payments"}) {
 		t.Errorf("teams %v labels %v", d.TeamReviewers, d.Labels)
+	}
+}
+
+// TestActionItemsFromAnnotatedEvents: without a PagerDuty token the notes exist only as incident.annotated
+// webhook events; their action items are pre-filled all the same, and a note both sources hold counts once.
+func TestActionItemsFromAnnotatedEvents(t *testing.T) {
+	inc := postmortem.SampleIncident()
+	at := inc.CreatedAt.Add(10 * time.Minute)
+	ana := postmortem.Person{ID: "PANA001", Kind: "user", Name: "Ana Lima"}
+	inc.Notes = []postmortem.Note{{ID: "N1", At: at, User: ana, Content: "TODO: rotate the proxy's certificates"}}
+	inc.Events = append(inc.Events,
+		postmortem.Event{ID: "E1", Type: "incident.annotated", At: at, Agent: ana, Text: "TODO: rotate the proxy's certificates"},
+		postmortem.Event{ID: "E2", Type: "incident.annotated", At: at.Add(time.Minute), Agent: ana, Text: "Action item: alert on pool saturation"},
+		postmortem.Event{ID: "E3", Type: "incident.status_update_published", At: at.Add(2 * time.Minute), Agent: ana, Text: "TODO: not a note"},
+	)
+	d, err := composer(t).Compose(inc, postmortem.Decision{Required: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, item := range postmortem.ParseActionItems(d.Content) {
+		texts = append(texts, item.Text)
+	}
+	for _, want := range []string{"rotate the proxy's certificates", "alert on pool saturation"} {
+		n := 0
+		for _, got := range texts {
+			if strings.HasPrefix(got, want) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%q is %d times among the action items %q, want once", want, n, texts)
+		}
+	}
+	for _, got := range texts {
+		if strings.Contains(got, "not a note") {
+			t.Errorf("a status update became an action item: %q", got)
+		}
 	}
 }

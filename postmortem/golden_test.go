@@ -10,18 +10,13 @@ import (
 
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
+	"github.com/hindsight-dev/hindsight/internal/payloads"
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
-var referenceDir = filepath.Join("..", "..", "shared", "reference", "pagerduty")
-
 func readReference(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(referenceDir, name))
-	if err != nil {
-		t.Fatalf("reference payload: %v", err)
-	}
-	return b
+	return payloads.PagerDuty(t, name)
 }
 
 // restExample is PagerDuty's own REST examples of an incident, its log entries and its notes.

@@ -9,6 +9,7 @@ import (
 	"net/mail"
 	"net/url"
 	"os"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -145,6 +146,13 @@ func (c *config) readFile(path string) error {
 	data, err := os.ReadFile(path) //nolint:gosec // the operator names the configuration file
 	if err != nil {
 		return err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return fmt.Errorf("%s: %s", path, oneLine(strings.TrimPrefix(err.Error(), "yaml: ")))
+	}
+	if err := checkKeys(&doc, reflect.TypeOf(c), ""); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	c.Policy = postmortem.Policy{} // a file's policy replaces the default one whole
 	dec := yaml.NewDecoder(bytes.NewReader(data))

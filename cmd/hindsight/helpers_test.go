@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/hindsight-dev/hindsight/integrations/github"
@@ -17,3 +18,5 @@ func newGitHubClient(t *testing.T, gh *githubtest.Server) *github.Client {
 }
 
 func blobSHA(content string) string { return github.BlobSHA(content) }
+
+func isUsage(err error, ue *usageError) bool { return errors.As(err, ue) }

@@ -31,9 +31,9 @@ type fileFinding struct {
 func runLint(_ context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	fl := newFlags("lint")
 	format := fl.String("format", "text", "text: FILE:LINE: RULE: message (suggestion); json: an array of findings")
-	words := fl.String("words", "", "YAML file of lint settings (blame_phrases, rewordings, replace_blame_phrases, people); default: the lint: section of HINDSIGHT_CONFIG")
-	if err := fl.Parse(args); err != nil {
-		return usageError{"lint: " + err.Error()}
+	words := fl.String("words", "", "YAML file of lint settings (blame_phrases, rewordings, replace_blame_phrases, people) (default: the lint: section of HINDSIGHT_CONFIG)")
+	if err := parseArgs(fl, args); err != nil {
+		return err
 	}
 	if *format != "text" && *format != "json" {
 		return usageError{fmt.Sprintf("lint: --format %q: want text or json", *format)}
@@ -139,7 +139,7 @@ func lintConfig(wordsFile, configFile string) (postmortem.LintConfig, error) {
 		if file.Lint.Kind == 0 {
 			return cfg, nil
 		}
-		if err := checkKeys(&file.Lint, cfg); err != nil {
+		if err := checkKeys(&file.Lint, reflect.TypeOf(cfg), "lint"); err != nil {
 			return cfg, bad("HINDSIGHT_CONFIG", "%s: %v", configFile, err)
 		}
 		if err := file.Lint.Decode(&cfg); err != nil {
@@ -149,27 +149,14 @@ func lintConfig(wordsFile, configFile string) (postmortem.LintConfig, error) {
 	return cfg, nil
 }
 
-// checkKeys reports the first key of the mapping n that no yaml tag of v's struct type names: yaml.Node
-// cannot decode strictly.
-func checkKeys(n *yaml.Node, v any) error {
-	if n.Kind != yaml.MappingNode {
-		return nil // Decode reports the wrong kind
-	}
-	known := map[string]bool{}
-	t := reflect.TypeOf(v)
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
-		known[name] = true
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i]; !known[k.Value] {
-			return fmt.Errorf("line %d: lint: unknown key %q", k.Line, k.Value)
-		}
-	}
-	return nil
-}
-
 func decodeStrict(data []byte, v any) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return err
+	}
+	if err := checkKeys(&doc, reflect.TypeOf(v), ""); err != nil {
+		return err
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {

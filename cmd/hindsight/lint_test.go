@@ -125,7 +125,7 @@ func TestLintWordsFromConfig(t *testing.T) {
 
 	writeLintFile(t, config, "lint:\n  blame_phrase: [oops]\n")
 	_, err = runLintCmd(t, map[string]string{"HINDSIGHT_CONFIG": config}, doc)
-	if err == nil || !strings.Contains(err.Error(), `HINDSIGHT_CONFIG: `) || !strings.Contains(err.Error(), `line 2: lint: unknown key "blame_phrase"`) {
+	if err == nil || !strings.Contains(err.Error(), `HINDSIGHT_CONFIG: `) || !strings.Contains(err.Error(), `line 2: lint.blame_phrase: unknown key (did you mean blame_phrases?)`) {
 		t.Errorf("unknown key: %v", err)
 	}
 	writeLintFile(t, words, "people: [a]\nextra: 1\n")

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -33,14 +34,28 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-const usage = `usage: hindsight <command> [flags]
+// commands are hindsight's subcommands, as "hindsight help" lists them and their -h describes them.
+var commands = []struct{ name, synopsis, does string }{
+	{"serve", "serve [--role all|api|worker]", "run the service: the HTTP API, the workers, or both"},
+	{"send", "send [--to URL] [--secret S] [FILE…]", "sign and post PagerDuty webhooks (a sample incident by default)"},
+	{"preview", "preview (--from FILE | --incident ID) [--roles]", "render a postmortem to stdout"},
+	{"replay", "replay (--incident ID | --since DATE [--until DATE] [--service ID…])", "enqueue the postmortem pipeline for past incidents"},
+	{"lint", "lint [--format text|json] [--words FILE.yaml] FILE.md…", "check postmortems for blameful wording and missing content"},
+	{"config", "config check [--role all|api|worker]", "check the configuration and print it, secrets redacted"},
+	{"version", "version", "print the version"},
+	{"help", "help [COMMAND]", "list the commands, or describe one"},
+}
 
-commands:
-  serve     run the service (--role all|api|worker)
-  preview   render a postmortem to stdout (--from FILE | --incident ID) [--roles]
-  replay    enqueue the postmortem pipeline for a past incident (--incident ID)
-  lint      check postmortems for blameful wording and missing content ([--format text|json] FILE.md…)
-  version   print the version`
+// commandList lists the commands one a line.
+func commandList() string {
+	var b strings.Builder
+	b.WriteString("usage: hindsight <command> [flags]\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-8s  %s\n", c.name, c.does)
+	}
+	b.WriteString("\nRun \"hindsight <command> -h\" for a command's flags.\n")
+	return b.String()
+}
 
 // run is the whole program: it parses args, reads the configuration through getenv and writes to stdout
 // and stderr. It returns when the command is done or, for serve, when ctx ends or a signal arrives.
@@ -48,9 +63,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if len(args) < 2 {
-		return usageError{usage}
+		fmt.Fprint(stderr, commandList())
+		return usageError{"no command given (listed above)"}
 	}
-	cmd, rest := args[1], args[2:]
+	err := dispatch(ctx, args[1], args[2:], getenv, stdout, stderr)
+	var help helpError
+	if errors.As(err, &help) {
+		_, err = io.WriteString(stdout, help.text)
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, cmd string, rest []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve":
 		return runServe(ctx, rest, getenv, stdout, stderr)
@@ -61,12 +85,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "lint":
 		return runLint(ctx, rest, getenv, os.Stdin, stdout)
 	case "version", "--version":
+		if len(rest) > 0 && (rest[0] == "-h" || rest[0] == "--help") {
+			return helpError{commandHelp(newFlags("version"))}
+		}
 		_, err := fmt.Fprintln(stdout, "hindsight "+version)
 		return err
+	case "send":
+		return runSend(ctx, rest, getenv, stdout)
+	case "config":
+		return runConfig(ctx, rest, getenv, stdout)
 	case "help", "-h", "--help":
-		_, err := fmt.Fprintln(stdout, usage)
+		if len(rest) > 0 && rest[0] != "help" {
+			return dispatch(ctx, rest[0], []string{"-h"}, getenv, stdout, stderr)
+		}
+		_, err := io.WriteString(stdout, commandList())
 		return err
 	default:
-		return usageError{fmt.Sprintf("unknown command %q (want serve, preview, replay, lint or version)", cmd)}
+		return usageError{fmt.Sprintf("unknown command %q (run \"hindsight help\" for the list)", cmd)}
 	}
 }

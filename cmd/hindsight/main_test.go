@@ -21,6 +21,7 @@ import (
 
 	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
+	"github.com/hindsight-dev/hindsight/internal/payloads"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
 )
 
@@ -30,17 +31,11 @@ const (
 	ghToken       = "gh-e2e-token"
 )
 
-var referenceDir = filepath.Join("..", "..", "..", "shared", "reference", "pagerduty")
-
 // resolvedFixture is PagerDuty's incident.resolved webhook for incident PCPZE64 (no priority, high urgency,
 // so the default policy requires a postmortem).
 func resolvedFixture(t *testing.T) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(referenceDir, "webhook-v3_incident.resolved_zulip-fixture.json"))
-	if err != nil {
-		t.Fatalf("reference payload: %v", err)
-	}
-	return b
+	return payloads.PagerDuty(t, "webhook-v3_incident.resolved_zulip-fixture.json")
 }
 
 func freeAddr(t *testing.T) string {

@@ -10,14 +10,28 @@ import (
 	"github.com/hindsight-dev/hindsight/queue"
 )
 
-// runReplay enqueues the postmortem pipeline for an incident, e.g. one resolved before Hindsight ran or
-// one whose task was archived after its retries. A running worker picks it up; like every run it is
+// runReplay enqueues the postmortem pipeline for past incidents: one (--incident), e.g. one whose task
+// was archived after its retries, or every resolved incident created in a range (--since) that the policy
+// requires a postmortem for and that has none yet. A running worker picks them up; like every run it is
 // idempotent.
 func runReplay(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fl := newFlags("replay")
 	incidentID := fl.String("incident", "", "PagerDuty incident ID")
+	since := fl.String("since", "", "replay the resolved incidents created since this date (2026-01-01 or RFC 3339)")
+	until := fl.String("until", "", "with --since: created before this date (default: now)")
+	var services stringList
+	fl.Var(&services, "service", "with --since: only this PagerDuty service ID (repeat or comma-separate for several) (default: every service)")
 	if err := parseFlags(fl, args); err != nil {
 		return err
+	}
+	if (*incidentID == "") == (*since == "") {
+		return usageError{"replay: give exactly one of --incident ID or --since DATE"}
+	}
+	if *incidentID == "" {
+		return replayRange(ctx, *since, *until, services, getenv, stdout)
+	}
+	if *until != "" || len(services) > 0 {
+		return usageError{"replay: --until and --service go with --since"}
 	}
 	if !pagerduty.ValidIncidentID(*incidentID) {
 		return usageError{fmt.Sprintf("replay: --incident %q is not a PagerDuty incident ID", *incidentID)}

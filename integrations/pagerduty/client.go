@@ -53,6 +53,7 @@ type Client struct {
 	maxAttempts int
 	backoffBase time.Duration
 	backoffMax  time.Duration
+	listCeiling int // offset+limit ceiling of incident listings; 0 for PagerDuty's 10,000. Tests lower it.
 }
 
 const (

@@ -6,30 +6,18 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hindsight-dev/hindsight/internal/payloads"
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
-// referenceDir holds real PagerDuty payloads: /work/shared/reference/pagerduty, seen from this package's
-// directory (repo/integrations/pagerduty) as ../../../shared/reference/pagerduty.
-var referenceDir = filepath.Join("..", "..", "..", "shared", "reference", "pagerduty")
-
 func readReference(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(referenceDir, name))
-	if os.IsNotExist(err) {
-		t.Skipf("reference payload %s not present (expected the shared folder next to the repository)", filepath.Join(referenceDir, name))
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return payloads.PagerDuty(t, name)
 }
 
 func utc(s string) time.Time {
@@ -523,9 +511,7 @@ func FuzzDecodeEvent(f *testing.F) {
 		"webhook-v3_incident.annotated_zulip-fixture.json",
 		"webhook-v3_pagey.ping_n8n-readme.json",
 	} {
-		if b, err := os.ReadFile(filepath.Join(referenceDir, name)); err == nil {
-			f.Add(b)
-		}
+		f.Add(payloads.PagerDuty(f, name))
 	}
 	f.Add([]byte(`{"event":{"event_type":"incident.triggered","data":{"type":"incident","id":"P1","conference_bridge":{"conference_number":1}}}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -552,7 +538,7 @@ func FuzzReadExport(f *testing.F) {
 }
 
 func FuzzDecodeLogEntry(f *testing.F) {
-	if b, err := os.ReadFile(filepath.Join(referenceDir, "rest-incident-log-entries.example.json")); err == nil {
+	if b, err := payloads.PagerDutyFile("rest-incident-log-entries.example.json"); err == nil {
 		var page struct {
 			LogEntries []json.RawMessage `json:"log_entries"`
 		}

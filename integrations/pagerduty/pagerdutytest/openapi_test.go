@@ -2,10 +2,7 @@ package pagerdutytest_test
 
 import (
 	"encoding/json"
-	"errors"
-	"io/fs"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,15 +11,17 @@ import (
 
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
 	"github.com/hindsight-dev/hindsight/internal/openapicheck"
+	"github.com/hindsight-dev/hindsight/internal/payloads"
 )
 
-// pagerdutySpec is PagerDuty's REST API OpenAPI description (PagerDuty/api-schema, reference/REST/
-// openapiv3.json), kept whole in the shared folder next to the repository: from this package's directory
-// (repo/integrations/pagerduty/pagerdutytest) it is ../../../../shared/reference/pagerduty.
-var pagerdutySpec = filepath.Join("..", "..", "..", "..", "shared", "reference", "pagerduty", "rest-openapiv3.json")
+// pagerdutySpec is the part of PagerDuty's REST API OpenAPI description (PagerDuty/api-schema,
+// reference/REST/openapiv3.json) that Hindsight uses, as scripts/trim-pagerduty-openapi.sh keeps it.
+var pagerdutySpec = filepath.Join("testdata", "rest-openapiv3.subset.json")
 
-// pagerdutyOperations are the operations Hindsight's client sends and the fake answers.
+// pagerdutyOperations are the operations Hindsight's client sends and the fake answers. Keep in step with
+// the list in scripts/trim-pagerduty-openapi.sh.
 var pagerdutyOperations = []string{
+	"GET /incidents",
 	"GET /incidents/{id}",
 	"GET /incidents/{id}/log_entries",
 	"GET /incidents/{id}/notes",
@@ -31,13 +30,9 @@ var pagerdutyOperations = []string{
 
 const specToken = "spec-token"
 
-// loadPagerDutySpec loads the description, skipping the test when the shared folder is absent, and
-// corrects what it gets wrong about the real API.
+// loadPagerDutySpec loads the description and corrects what it gets wrong about the real API.
 func loadPagerDutySpec(t *testing.T) *openapicheck.Spec {
 	t.Helper()
-	if _, err := os.Stat(pagerdutySpec); errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("PagerDuty's OpenAPI description %s is absent (expected the shared folder next to the repository)", pagerdutySpec)
-	}
 	spec := openapicheck.Load(t, pagerdutySpec)
 	// The description names the acknowledgement entry "acknowledgement_log_entry"; the API, go-pagerduty's
 	// users and PagerDuty's own log entry docs say "acknowledge_log_entry". Both are accepted.
@@ -53,6 +48,7 @@ func loadPagerDutySpec(t *testing.T) *openapicheck.Spec {
 		"#/components/schemas/Incident/allOf/1/properties/resolved_at",    // "or `null` if the incident is not resolved"
 		"#/components/schemas/Incident/allOf/1/properties/resolve_reason", // null unless merged
 		"#/components/schemas/Incident/allOf/1/properties/alert_grouping/properties/ended_at",
+		"#/components/schemas/Incident/allOf/1/properties/priority", // null without a priority, as the V3 webhooks show it too
 	} {
 		parent, name := ptr[:strings.LastIndex(ptr, "/")], ptr[strings.LastIndex(ptr, "/")+1:]
 		props := openapicheck.Object(spec.Pointer(parent))
@@ -71,6 +67,18 @@ func TestPagerDutySpecHasEveryOperation(t *testing.T) {
 			t.Errorf("%s is not in %s", op, pagerdutySpec)
 		}
 	}
+	// The subset holds these operations and no other: the script and this list agree.
+	kept := 0
+	for _, item := range openapicheck.Object(spec.Doc["paths"]) {
+		for method := range openapicheck.Object(item) {
+			if method != "parameters" {
+				kept++
+			}
+		}
+	}
+	if kept != len(pagerdutyOperations) {
+		t.Errorf("%s holds %d operations, the test lists %d: run scripts/trim-pagerduty-openapi.sh after changing either", pagerdutySpec, kept, len(pagerdutyOperations))
+	}
 }
 
 // TestFakeAnswersAsOpenAPISays drives the fake as Hindsight does (an incident, its log entries page by
@@ -84,19 +92,25 @@ func TestFakeAnswersAsOpenAPISays(t *testing.T) {
 	s.AddIncident(inc)
 	s.AddLogEntries("PSPEC01", entries...)
 	s.AddNotes("PSPEC01", notes...)
-	// The spec's own examples, as the shared folder keeps them.
-	if raw, err := os.ReadFile(filepath.Join(filepath.Dir(pagerdutySpec), "rest-get-incident.example.json")); err == nil {
-		var example struct {
-			Incident json.RawMessage `json:"incident"`
-		}
-		if err := json.Unmarshal(raw, &example); err != nil {
-			t.Fatal(err)
-		}
-		s.AddIncident(example.Incident)
+	// The spec's own example incident.
+	var exampleIncident struct {
+		Incident json.RawMessage `json:"incident"`
 	}
+	if err := json.Unmarshal(payloads.PagerDuty(t, "rest-get-incident.example.json"), &exampleIncident); err != nil {
+		t.Fatal(err)
+	}
+	s.AddIncident(exampleIncident.Incident)
 	c := &pdClient{t: t, spec: spec, s: s, seen: map[string]bool{}}
 	from := map[string]string{"From": "ana@example.com"}
 
+	s.AddIncident(pagerdutytest.ResolvedIncident("PSPEC02", 89, time.Date(2024, 3, 3, 8, 0, 0, 0, time.UTC), "", "high", "PSVC001"))
+	for offset := 0; ; offset++ {
+		page := c.call(200, "GET /incidents", "/incidents?statuses%5B%5D=resolved&service_ids%5B%5D=PSVC001&since=2024-03-01T00:00:00Z&until=2024-04-01T00:00:00Z&time_zone=UTC&total=true&limit=1&offset="+strconv.Itoa(offset), nil, "")
+		if more, _ := openapicheck.Object(page)["more"].(bool); !more {
+			break
+		}
+	}
+	c.call(400, "GET /incidents", "/incidents?since=2024-01-01T00:00:00Z&until=2024-09-01T00:00:00Z", nil, "")
 	c.call(200, "GET /incidents/{id}", "/incidents/PSPEC01", nil, "")
 	c.call(200, "GET /incidents/{id}", "/incidents/88", nil, "")
 	c.call(200, "GET /incidents/{id}", "/incidents/PT4KHLK", nil, "")

@@ -51,6 +51,7 @@ type Server struct {
 
 	mu         sync.Mutex
 	incidents  map[string]json.RawMessage // by id
+	listed     map[string]listedIncident  // what GET /incidents filters and sorts on, by id
 	numbers    map[string]string          // incident_number → id
 	logEntries map[string][]storedEntry   // by incident id
 	notes      map[string][]json.RawMessage
@@ -78,11 +79,13 @@ func NewServer(tb testing.TB, token string) *Server {
 		token:      token,
 		zone:       zone,
 		incidents:  map[string]json.RawMessage{},
+		listed:     map[string]listedIncident{},
 		numbers:    map[string]string{},
 		logEntries: map[string][]storedEntry{},
 		notes:      map[string][]json.RawMessage{},
 	}
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /incidents", s.listIncidents)
 	mux.HandleFunc("GET /incidents/{id}", s.getIncident)
 	mux.HandleFunc("GET /incidents/{id}/log_entries", s.listLogEntries)
 	mux.HandleFunc("GET /incidents/{id}/notes", s.listNotes)
@@ -111,6 +114,7 @@ func (s *Server) AddIncident(raw json.RawMessage) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.incidents[head.ID] = append(json.RawMessage(nil), raw...)
+	s.listed[head.ID] = listing(raw)
 	if head.Number != "" {
 		s.numbers[head.Number.String()] = head.ID
 	}
