@@ -40,6 +40,7 @@ commands:
   preview   render a postmortem to stdout (--from FILE | --incident ID) [--roles]
   replay    enqueue the postmortem pipeline for a past incident (--incident ID)
   lint      check postmortems for blameful wording and missing content ([--format text|json] FILE.md…)
+  healthcheck  exit 0 when the local service answers /readyz with 200, else 1
   version   print the version`
 
 // run is the whole program: it parses args, reads the configuration through getenv and writes to stdout
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runReplay(ctx, rest, getenv, stdout)
 	case "lint":
 		return runLint(ctx, rest, getenv, os.Stdin, stdout)
+	case "healthcheck":
+		return runHealthcheck(ctx, rest, getenv, stdout)
 	case "version", "--version":
 		_, err := fmt.Fprintln(stdout, "hindsight "+version)
 		return err
@@ -67,6 +70,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		_, err := fmt.Fprintln(stdout, usage)
 		return err
 	default:
-		return usageError{fmt.Sprintf("unknown command %q (want serve, preview, replay, lint or version)", cmd)}
+		return usageError{fmt.Sprintf("unknown command %q (want serve, preview, replay, lint, healthcheck or version)", cmd)}
 	}
 }
