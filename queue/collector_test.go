@@ -64,16 +64,3 @@ hindsight_redis_up 0
 		t.Fatal(err)
 	}
 }
-
-func TestReminderCounter(t *testing.T) {
-	reg := prometheus.NewPedanticRegistry()
-	c := queue.NewReminderCounter(reg)
-	c.Inc()
-	c.Inc()
-	if got := testutil.ToFloat64(c); got != 2 {
-		t.Fatalf("counter = %v, want 2", got)
-	}
-	if n, err := testutil.GatherAndCount(reg, "hindsight_postmortem_reminders_total"); err != nil || n != 1 {
-		t.Fatalf("gathered %d series (%v), want 1", n, err)
-	}
-}
