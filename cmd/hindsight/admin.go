@@ -88,19 +88,32 @@ func startAdmin(ctx context.Context, cfg config, rdb redis.UniversalClient, gath
 	}}
 	logger.Info("admin listening", "addr", ln.Addr().String(), "console", queue.ConsolePath, "token", cfg.Admin.Token != "")
 	go func() { s.done <- s.srv.Serve(ln) }()
+	// The admin listener drains as soon as the process is told to stop, beside the main listener and the
+	// workers, not after them.
+	go func() {
+		<-ctx.Done()
+		s.shutdown(logger)
+	}()
 	return s, nil
 }
 
-// stop ends the admin listener, if there is one, letting its requests finish for a few seconds.
-func (s *adminSide) stop(logger *slog.Logger) {
-	if s.srv == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+// shutdownGrace bounds how long the admin listener lets its requests finish.
+const shutdownGrace = 5 * time.Second
+
+func (s *adminSide) shutdown(logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := s.srv.Shutdown(ctx); err != nil {
 		logger.Warn("admin listener shutdown", "error", err)
 	}
+}
+
+// stop ends the admin listener, if there is one, and waits until it has.
+func (s *adminSide) stop(logger *slog.Logger) {
+	if s.srv == nil {
+		return
+	}
+	s.shutdown(logger)
 	if err := <-s.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Warn("admin listener", "error", err)
 	}

@@ -228,3 +228,43 @@ func TestIsLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestAdminListenerStopsWithTheProcess(t *testing.T) {
+	rds := queuetest.StartRedis(t)
+	addr, adminAddr := freeAddr(t), freeAddr(t)
+	env := map[string]string{
+		"HINDSIGHT_REDIS_URL":                 rds.URL,
+		"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": webhookSecret,
+		"HINDSIGHT_OUTPUT_DIR":                t.TempDir(),
+		"HINDSIGHT_LISTEN_ADDR":               addr,
+		"HINDSIGHT_ADMIN_ADDR":                adminAddr,
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logs := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"hindsight", "serve", "--role", "worker"}, func(k string) string { return env[k] }, io.Discard, logs)
+	}()
+	eventually(t, "the admin listener", func() bool {
+		resp, err := http.Get("http://" + adminAddr + "/metrics")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK // loopback without a token: open
+	}, logs)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run = %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("run did not return")
+	}
+	if resp, err := http.Get("http://" + adminAddr + "/metrics"); err == nil {
+		resp.Body.Close()
+		t.Error("the admin listener still answers after the process stopped")
+	}
+}
