@@ -27,7 +27,8 @@ func addRoutes(e *echo.Echo, logger *slog.Logger, cfg Config, sink Sink, ping Pi
 // addAdminRoutes maps the admin side, each route behind the admin token when one is set.
 func addAdminRoutes(e *echo.Echo, gatherer prometheus.Gatherer, admin Admin) {
 	auth := requireToken(admin.Token)
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{})), auth)
+	// A collector that cannot read Redis must not hide the others, hindsight_redis_up 0 above all.
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})), auth)
 	if admin.Console != nil {
 		console := echo.WrapHandler(admin.Console)
 		e.Any(queue.ConsolePath, console, auth)

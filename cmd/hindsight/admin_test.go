@@ -268,3 +268,21 @@ func TestAdminListenerStopsWithTheProcess(t *testing.T) {
 		t.Error("the admin listener still answers after the process stopped")
 	}
 }
+
+// With Redis down, /metrics still answers, and says so: a scrape that failed whole would hide it.
+func TestMetricsReportRedisDown(t *testing.T) {
+	rds := queuetest.StartRedis(t)
+	svc := startService(t, map[string]string{
+		"HINDSIGHT_REDIS_URL":                 rds.URL,
+		"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": webhookSecret,
+		"HINDSIGHT_OUTPUT_DIR":                t.TempDir(),
+	})
+	if _, body, _ := get(t, "http://"+svc.addr+"/metrics", nil); !strings.Contains(body, "hindsight_redis_up 1") {
+		t.Fatalf("with Redis up /metrics lacks hindsight_redis_up 1")
+	}
+	rds.StopForTest(t)
+	code, body, _ := get(t, "http://"+svc.addr+"/metrics", nil)
+	if code != http.StatusOK || !strings.Contains(body, "hindsight_redis_up 0") || !strings.Contains(body, "go_goroutines") {
+		t.Errorf("with Redis down /metrics answered %d:\n%.3000s", code, body)
+	}
+}
