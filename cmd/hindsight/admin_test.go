@@ -17,13 +17,13 @@ import (
 
 const adminToken = "admin-token-for-tests-0123456789"
 
-// get fetches url, with auth applied to the request when set, and returns the status and body.
-func get(t *testing.T, url string, auth func(*http.Request)) (int, string, http.Header) {
+// adminGet fetches url, with auth applied to the request when set, and returns the status and body.
+func adminGet(t *testing.T, url string, auth func(*http.Request)) (int, string, http.Header) {
 	t.Helper()
-	return do(t, http.MethodGet, url, auth)
+	return adminDo(t, http.MethodGet, url, auth)
 }
 
-func do(t *testing.T, method, url string, auth func(*http.Request)) (int, string, http.Header) {
+func adminDo(t *testing.T, method, url string, auth func(*http.Request)) (int, string, http.Header) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, nil)
 	if err != nil {
@@ -41,11 +41,11 @@ func do(t *testing.T, method, url string, auth func(*http.Request)) (int, string
 	return resp.StatusCode, string(b), resp.Header
 }
 
-func bearer(token string) func(*http.Request) {
+func withBearer(token string) func(*http.Request) {
 	return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
 }
 
-func basic(user, password string) func(*http.Request) {
+func withBasic(user, password string) func(*http.Request) {
 	return func(r *http.Request) { r.SetBasicAuth(user, password) }
 }
 
@@ -84,7 +84,7 @@ func TestAdminListenerServesMetricsAndConsoleBehindTheToken(t *testing.T) {
 	public, admin := "http://"+svc.addr, "http://"+adminAddr
 
 	for _, path := range []string{"/metrics", "/admin/queues", "/admin/queues/api/queues"} {
-		if code, body, _ := get(t, public+path, bearer(adminToken)); code != http.StatusNotFound {
+		if code, body, _ := adminGet(t, public+path, withBearer(adminToken)); code != http.StatusNotFound {
 			t.Errorf("public listener %s answered %d %s, want 404", path, code, body)
 		}
 	}
@@ -93,12 +93,12 @@ func TestAdminListenerServesMetricsAndConsoleBehindTheToken(t *testing.T) {
 	for _, path := range paths {
 		for name, auth := range map[string]func(*http.Request){
 			"none":          nil,
-			"wrong bearer":  bearer(adminToken + "x"),
-			"wrong basic":   basic("admin", "nope"),
-			"token as user": basic(adminToken, ""),
-			"empty bearer":  bearer(""),
+			"wrong bearer":  withBearer(adminToken + "x"),
+			"wrong basic":   withBasic("admin", "nope"),
+			"token as user": withBasic(adminToken, ""),
+			"empty bearer":  withBearer(""),
 		} {
-			code, body, h := get(t, admin+path, auth)
+			code, body, h := adminGet(t, admin+path, auth)
 			if code != http.StatusUnauthorized {
 				t.Errorf("%s with %s: answered %d, want 401", path, name, code)
 			}
@@ -107,38 +107,38 @@ func TestAdminListenerServesMetricsAndConsoleBehindTheToken(t *testing.T) {
 			}
 		}
 		for name, auth := range map[string]func(*http.Request){
-			"bearer": bearer(adminToken),
-			"basic":  basic("anyone", adminToken),
+			"bearer": withBearer(adminToken),
+			"basic":  withBasic("anyone", adminToken),
 		} {
-			if code, body, _ := get(t, admin+path, auth); code != http.StatusOK {
+			if code, body, _ := adminGet(t, admin+path, auth); code != http.StatusOK {
 				t.Errorf("%s with %s: answered %d %.200s, want 200", path, name, code, body)
 			}
 		}
 	}
 
-	_, metrics, _ := get(t, admin+"/metrics", bearer(adminToken))
+	_, metrics, _ := adminGet(t, admin+"/metrics", withBearer(adminToken))
 	for _, want := range []string{"hindsight_redis_up 1", `hindsight_queue_tasks{queue="parked",state="archived"} 1`, "hindsight_http_request_duration_seconds_count"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("admin /metrics lacks %q", want)
 		}
 	}
-	_, page, _ := get(t, admin+"/admin/queues", bearer(adminToken))
+	_, page, _ := adminGet(t, admin+"/admin/queues", withBearer(adminToken))
 	if !strings.Contains(page, "<script") {
 		t.Errorf("console page is not the console's HTML: %.300s", page)
 	}
 
 	// The console lists the archived task and runs it again.
-	code, body, _ := get(t, admin+"/admin/queues/api/queues/parked/archived_tasks", bearer(adminToken))
+	code, body, _ := adminGet(t, admin+"/admin/queues/api/queues/parked/archived_tasks", withBearer(adminToken))
 	if code != http.StatusOK || !strings.Contains(body, taskID) {
 		t.Fatalf("archived tasks answered %d %s, want the task %s", code, body, taskID)
 	}
-	if code, body, _ := do(t, http.MethodPost, admin+"/admin/queues/api/queues/parked/archived_tasks/"+taskID+":run", nil); code != http.StatusUnauthorized {
+	if code, body, _ := adminDo(t, http.MethodPost, admin+"/admin/queues/api/queues/parked/archived_tasks/"+taskID+":run", nil); code != http.StatusUnauthorized {
 		t.Errorf("run without the token answered %d %s, want 401", code, body)
 	}
-	if code, body, _ := do(t, http.MethodPost, admin+"/admin/queues/api/queues/parked/archived_tasks/"+taskID+":run", bearer(adminToken)); code/100 != 2 {
+	if code, body, _ := adminDo(t, http.MethodPost, admin+"/admin/queues/api/queues/parked/archived_tasks/"+taskID+":run", withBearer(adminToken)); code/100 != 2 {
 		t.Fatalf("run answered %d %s", code, body)
 	}
-	_, body, _ = get(t, admin+"/admin/queues/api/queues/parked", bearer(adminToken))
+	_, body, _ = adminGet(t, admin+"/admin/queues/api/queues/parked", withBearer(adminToken))
 	var q struct {
 		Current struct {
 			Pending, Archived int
@@ -158,7 +158,7 @@ func TestAdminOnTheMainListener(t *testing.T) {
 			"HINDSIGHT_OUTPUT_DIR":                t.TempDir(),
 		})
 		for _, path := range []string{"/metrics", "/admin/queues/api/queues"} {
-			if code, body, _ := get(t, "http://"+svc.addr+path, nil); code != http.StatusOK {
+			if code, body, _ := adminGet(t, "http://"+svc.addr+path, nil); code != http.StatusOK {
 				t.Errorf("%s answered %d %.200s, want 200", path, code, body)
 			}
 		}
@@ -171,15 +171,15 @@ func TestAdminOnTheMainListener(t *testing.T) {
 			"HINDSIGHT_ADMIN_TOKEN":               adminToken,
 		})
 		for _, path := range []string{"/metrics", "/admin/queues/api/queues"} {
-			if code, _, _ := get(t, "http://"+svc.addr+path, nil); code != http.StatusUnauthorized {
+			if code, _, _ := adminGet(t, "http://"+svc.addr+path, nil); code != http.StatusUnauthorized {
 				t.Errorf("%s without the token answered %d, want 401", path, code)
 			}
-			if code, _, _ := get(t, "http://"+svc.addr+path, bearer(adminToken)); code != http.StatusOK {
+			if code, _, _ := adminGet(t, "http://"+svc.addr+path, withBearer(adminToken)); code != http.StatusOK {
 				t.Errorf("%s with the token answered %d, want 200", path, code)
 			}
 		}
 		// Health checks never need the token.
-		if code, _, _ := get(t, "http://"+svc.addr+"/readyz", nil); code != http.StatusOK {
+		if code, _, _ := adminGet(t, "http://"+svc.addr+"/readyz", nil); code != http.StatusOK {
 			t.Errorf("/readyz answered %d", code)
 		}
 	})
@@ -277,11 +277,11 @@ func TestMetricsReportRedisDown(t *testing.T) {
 		"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": webhookSecret,
 		"HINDSIGHT_OUTPUT_DIR":                t.TempDir(),
 	})
-	if _, body, _ := get(t, "http://"+svc.addr+"/metrics", nil); !strings.Contains(body, "hindsight_redis_up 1") {
+	if _, body, _ := adminGet(t, "http://"+svc.addr+"/metrics", nil); !strings.Contains(body, "hindsight_redis_up 1") {
 		t.Fatalf("with Redis up /metrics lacks hindsight_redis_up 1")
 	}
 	rds.StopForTest(t)
-	code, body, _ := get(t, "http://"+svc.addr+"/metrics", nil)
+	code, body, _ := adminGet(t, "http://"+svc.addr+"/metrics", nil)
 	if code != http.StatusOK || !strings.Contains(body, "hindsight_redis_up 0") || !strings.Contains(body, "go_goroutines") {
 		t.Errorf("with Redis down /metrics answered %d:\n%.3000s", code, body)
 	}
