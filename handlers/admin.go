@@ -48,7 +48,7 @@ func requireToken(token string) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
 			var got string
-			if v, ok := strings.CutPrefix(r.Header.Get(echo.HeaderAuthorization), "Bearer "); ok {
+			if scheme, v, ok := strings.Cut(r.Header.Get(echo.HeaderAuthorization), " "); ok && strings.EqualFold(scheme, "Bearer") {
 				got = strings.TrimSpace(v)
 			} else if _, pass, ok := r.BasicAuth(); ok {
 				got = pass
