@@ -6,6 +6,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/hindsight-dev/hindsight/queue"
 )
 
 // addRoutes maps the whole HTTP surface.
@@ -17,5 +19,19 @@ func addRoutes(e *echo.Echo, logger *slog.Logger, cfg Config, sink Sink, ping Pi
 	}
 	e.GET("/healthz", handleHealthz)
 	e.GET("/readyz", handleReadyz(ping))
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{})))
+	if !cfg.AdminElsewhere {
+		addAdminRoutes(e, gatherer, cfg.Admin)
+	}
+}
+
+// addAdminRoutes maps the admin side, each route behind the admin token when one is set.
+func addAdminRoutes(e *echo.Echo, gatherer prometheus.Gatherer, admin Admin) {
+	auth := requireToken(admin.Token)
+	// A collector that cannot read Redis must not hide the others, hindsight_redis_up 0 above all.
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})), auth)
+	if admin.Console != nil {
+		console := echo.WrapHandler(admin.Console)
+		e.Any(queue.ConsolePath, console, auth)
+		e.Any(queue.ConsolePath+"/*", console, auth)
+	}
 }

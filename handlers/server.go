@@ -49,6 +49,10 @@ type Config struct {
 	// WebhooksOff leaves the webhook routes out, for a process that only runs workers and serves its
 	// health and metrics.
 	WebhooksOff bool
+	// Admin is the admin side (/metrics, the queue console) served on this listener.
+	Admin Admin
+	// AdminElsewhere leaves the admin side out: an admin listener of its own serves it.
+	AdminElsewhere bool
 }
 
 // NewServer returns the HTTP handler of the whole service.

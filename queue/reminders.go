@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
@@ -68,6 +69,8 @@ type ReminderHandler struct {
 	Every  time.Duration
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Reminded counts the reminders sent; nil counts nothing.
+	Reminded prometheus.Counter
 }
 
 // ProcessTask implements asynq.Handler.
@@ -116,6 +119,9 @@ func (h *ReminderHandler) ProcessTask(ctx context.Context, t *asynq.Task) error 
 	}
 	if err := h.GitHub.AddLabels(ctx, rec.Repo, rec.PullNumber, OverdueLabel); err != nil {
 		return err
+	}
+	if h.Reminded != nil {
+		h.Reminded.Inc()
 	}
 	next := now().Add(h.Every).Truncate(time.Second)
 	log.Info("postmortem overdue: reviewers reminded", "pull_request", pr.URL, "next", next)

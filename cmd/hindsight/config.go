@@ -86,6 +86,11 @@ type config struct {
 		Format string `yaml:"format"`
 		Level  string `yaml:"level"`
 	} `yaml:"log"`
+	// Admin moves /metrics and the queue console to a listener of their own and guards them with a token.
+	Admin struct {
+		Addr  string `yaml:"addr"`
+		Token string `yaml:"token"`
+	} `yaml:"admin"`
 
 	privateKey []byte
 }
@@ -179,6 +184,8 @@ func (c *config) applyEnv(getenv func(string) string) error {
 		"HINDSIGHT_GITHUB_APP_PRIVATE_KEY_FILE": &c.GitHub.PrivateKeyFile,
 		"HINDSIGHT_GITHUB_REPO":                 &c.GitHub.Repo,
 		"HINDSIGHT_GITHUB_WEBHOOK_SECRET":       &c.GitHub.WebhookSecret,
+		"HINDSIGHT_ADMIN_ADDR":                  &c.Admin.Addr,
+		"HINDSIGHT_ADMIN_TOKEN":                 &c.Admin.Token,
 	}
 	for name, field := range str {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
@@ -294,6 +301,9 @@ func (c *config) validate() error {
 	}
 	if _, err := parseLevel(c.Log.Level); err != nil {
 		return bad("HINDSIGHT_CONFIG", "log.level: %v", err)
+	}
+	if err := c.checkAdmin(); err != nil {
+		return err
 	}
 	// People are looked up by PagerDuty user ID or lower-cased email.
 	people := make(map[string]string, len(c.People))

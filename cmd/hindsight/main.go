@@ -42,6 +42,7 @@ var commands = []struct{ name, synopsis, does string }{
 	{"replay", "replay (--incident ID | --since DATE [--until DATE] [--service ID…])", "enqueue the postmortem pipeline for past incidents"},
 	{"lint", "lint [--format text|json] [--words FILE.yaml] FILE.md…", "check postmortems for blameful wording and missing content"},
 	{"config", "config check [--role all|api|worker]", "check the configuration and print it, secrets redacted"},
+	{"healthcheck", "healthcheck [--timeout 3s]", "exit 0 when the local service answers /readyz with 200, else 1"},
 	{"version", "version", "print the version"},
 	{"help", "help [COMMAND]", "list the commands, or describe one"},
 }
@@ -84,6 +85,8 @@ func dispatch(ctx context.Context, cmd string, rest []string, getenv func(string
 		return runReplay(ctx, rest, getenv, stdout)
 	case "lint":
 		return runLint(ctx, rest, getenv, os.Stdin, stdout)
+	case "healthcheck":
+		return runHealthcheck(ctx, rest, getenv, stdout)
 	case "version", "--version":
 		if len(rest) > 0 && (rest[0] == "-h" || rest[0] == "--help") {
 			return helpError{commandHelp(newFlags("version"))}

@@ -60,7 +60,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	q := queue.New(rdb, store, cfg.Worker.MaxRetry)
 	defer q.Close()
 
-	reg.MustRegister(queue.NewActionItemCollector(store))
+	reg.MustRegister(queue.NewActionItemCollector(store), queue.NewQueueCollector(rdb))
 
 	if worker {
 		taskHandlers, err := newTaskHandlers(cfg, rdb, store, q, reg, logger)
@@ -76,7 +76,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 
 	ping := func(ctx context.Context) error { return queue.Ping(ctx, rdb) }
 	// A worker alone serves health and metrics only; the webhooks are the API's.
-	hcfg := handlers.Config{PagerDutySecrets: cfg.PagerDuty.WebhookSecrets, GitHubSecret: cfg.GitHub.WebhookSecret, WebhooksOff: !api}
+	admin, err := startAdmin(ctx, cfg, rdb, reg, logger)
+	if err != nil {
+		return err
+	}
+	defer admin.stop(logger)
+	hcfg := handlers.Config{PagerDutySecrets: cfg.PagerDuty.WebhookSecrets, GitHubSecret: cfg.GitHub.WebhookSecret, WebhooksOff: !api,
+		Admin: admin.onMain, AdminElsewhere: admin.elsewhere}
 	srv := &http.Server{
 		Handler:           handlers.NewServer(logger, hcfg, q, ping, reg, reg),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -161,9 +167,11 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 		lint := cfg.Lint
 		jobs := &queue.GitHubJobs{Store: store, GitHub: gh, Logger: logger,
 			Lint: func(md string) []postmortem.Finding { return postmortem.Lint(md, lint) }}
+		reminders := &queue.ReminderHandler{Store: store, Scheduler: q, GitHub: gh, Every: time.Duration(cfg.Reminders.Every), Logger: logger,
+			Reminded: queue.NewReminderCounter(reg)}
 		return map[string]asynq.Handler{
 			queue.TypePostmortem:  h,
-			queue.TypeReminder:    &queue.ReminderHandler{Store: store, Scheduler: q, GitHub: gh, Every: time.Duration(cfg.Reminders.Every), Logger: logger},
+			queue.TypeReminder:    reminders,
 			queue.TypePullRequest: jobs,
 			queue.TypeActionItem:  jobs,
 			queue.TypeCommand:     jobs,
