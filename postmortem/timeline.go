@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -51,6 +52,9 @@ const (
 	SourceLogEntry Source = "log entry"
 	SourceNote     Source = "note"
 	SourceWebhook  Source = "webhook"
+	// SourceIncident marks an entry taken from the incident's own fields (acknowledgements, assignments,
+	// resolved_at) because no log entry or event records it.
+	SourceIncident Source = "incident"
 )
 
 // Entry is one moment of an incident's timeline. Text is plain text (not yet escaped for Markdown).
@@ -65,6 +69,14 @@ type Entry struct {
 	Source Source
 	// Type is the original PagerDuty type: the log entry type or the webhook event type.
 	Type string
+	// URL is the PagerDuty page of the log entry it comes from (or mirrors), empty when there is none.
+	URL string
+	// Channel is how a notification went out ("phone", "SMS"), Outcome what became of it ("answered",
+	// "not answered", "failed"); empty when PagerDuty does not say.
+	Channel, Outcome string
+	// Priority and PreviousPriority are the new and the previous priority's names of a priority change;
+	// Role is the role given by a role assignment. Empty when PagerDuty does not say.
+	Priority, PreviousPriority, Role string
 }
 
 // Timeline is an incident's entries from every source, without duplicates, ordered by time then ID.
@@ -78,21 +90,38 @@ const duplicateWindow = 2 * time.Minute
 // annotate log entries and most webhook events mirror a log entry: those copies are dropped, keeping the
 // richer source. Nothing of an unknown type is dropped.
 func BuildTimeline(inc Incident) Timeline {
-	entries := make([]Entry, 0, len(inc.LogEntries)+len(inc.Notes)+len(inc.Events))
-	notes := make(map[string][]time.Time, len(inc.Notes))
+	entries := make([]Entry, 0, len(inc.LogEntries)+len(inc.Notes)+len(inc.Events)+len(inc.Acknowledgements)+1)
+	// notes maps a note's text to the indexes of its entries, so that its mirror in the log lends it a link.
+	notes := make(map[string][]int, len(inc.Notes))
 	for _, n := range inc.Notes {
 		if IsBackLinkNote(n.Content) {
 			continue
 		}
-		entries = append(entries, Entry{At: n.At, ID: n.ID, Kind: KindNote, Actor: n.User, Text: n.Content, Source: SourceNote, Type: "note"})
 		key := normalizeNote(n.Content)
-		notes[key] = append(notes[key], n.At)
+		notes[key] = append(notes[key], len(entries))
+		entries = append(entries, Entry{At: n.At, ID: n.ID, Kind: KindNote, Actor: n.User, Text: n.Content, Source: SourceNote, Type: "note"})
+	}
+	noteAt := func(text string, at time.Time) (int, bool) {
+		for _, i := range notes[normalizeNote(text)] {
+			if d := entries[i].At.Sub(at); d <= duplicateWindow && d >= -duplicateWindow {
+				return i, true
+			}
+		}
+		return 0, false
 	}
 	byType := map[Kind][]time.Time{}
 	for _, le := range inc.LogEntries {
 		e := logEntryToEntry(le)
-		if e.Kind == KindNote && (IsBackLinkNote(le.Note) || near(notes[normalizeNote(le.Note)], le.At)) {
-			continue
+		if e.Kind == KindNote {
+			if IsBackLinkNote(le.Note) {
+				continue
+			}
+			if i, ok := noteAt(le.Note, le.At); ok {
+				if entries[i].URL == "" {
+					entries[i].URL = le.URL
+				}
+				continue
+			}
 		}
 		byType[e.Kind] = append(byType[e.Kind], le.At)
 		entries = append(entries, e)
@@ -104,14 +133,24 @@ func BuildTimeline(inc Incident) Timeline {
 		}
 		seenEvents[ev.ID] = true
 		e := eventToEntry(ev)
-		if e.Kind == KindNote && (IsBackLinkNote(ev.Text) || near(notes[normalizeNote(ev.Text)], ev.At)) {
-			continue
+		if e.Kind == KindNote {
+			if _, ok := noteAt(ev.Text, ev.At); ok || IsBackLinkNote(ev.Text) {
+				continue
+			}
 		}
 		if mirroredByLogEntries(e.Kind) && near(byType[e.Kind], ev.At) {
 			continue
 		}
+		// A status update seen twice as webhook events (a redelivery under a new ID) is one update.
+		if e.Kind == KindStatusUpdate && slices.ContainsFunc(entries, func(o Entry) bool {
+			return o.Kind == KindStatusUpdate && normalizeNote(o.Text) == normalizeNote(e.Text) && near([]time.Time{o.At}, e.At)
+		}) {
+			continue
+		}
+		byType[e.Kind] = append(byType[e.Kind], ev.At)
 		entries = append(entries, e)
 	}
+	entries = append(entries, incidentFieldEntries(inc, entries)...)
 	slices.SortStableFunc(entries, func(a, b Entry) int {
 		if c := a.At.Compare(b.At); c != 0 {
 			return c
@@ -121,12 +160,63 @@ func BuildTimeline(inc Incident) Timeline {
 	return entries
 }
 
+// incidentFieldEntries are the moments the incident's own fields record and no log entry or event does:
+// an acknowledgement, an assignment, the resolution.
+func incidentFieldEntries(inc Incident, have []Entry) []Entry {
+	recorded := func(k Kind, p Person, at time.Time) bool {
+		return slices.ContainsFunc(have, func(e Entry) bool {
+			if e.Kind != k {
+				return false
+			}
+			if k == KindResolved {
+				return true
+			}
+			if k == KindAssigned {
+				return slices.ContainsFunc(e.People, func(q Person) bool { return samePerson(p, q) })
+			}
+			return samePerson(e.Actor, p) || e.Actor == (Person{}) && near([]time.Time{e.At}, at)
+		})
+	}
+	var out []Entry
+	for i, a := range inc.Acknowledgements {
+		if a.At.IsZero() || recorded(KindAcknowledged, a.Person, a.At) {
+			continue
+		}
+		out = append(out, Entry{At: a.At, ID: "incident-acknowledgement-" + strconv.Itoa(i+1), Kind: KindAcknowledged,
+			Actor: a.Person, Text: "Acknowledged (from the incident's acknowledgements)", Source: SourceIncident, Type: "acknowledgements"})
+	}
+	for i, a := range inc.Assignments {
+		if a.At.IsZero() || recorded(KindAssigned, a.Person, a.At) {
+			continue
+		}
+		out = append(out, Entry{At: a.At, ID: "incident-assignment-" + strconv.Itoa(i+1), Kind: KindAssigned, People: []Person{a.Person},
+			Text: "Assigned to " + orDefault(names([]Person{a.Person}), "a responder") + " (from the incident's assignments)", Source: SourceIncident, Type: "assignments"})
+	}
+	if !inc.ResolvedAt.IsZero() && !recorded(KindResolved, Person{}, inc.ResolvedAt) {
+		e := Entry{At: inc.ResolvedAt, ID: "incident-resolved", Kind: KindResolved, Text: "Resolved (from the incident's resolved_at)", Source: SourceIncident, Type: "resolved_at"}
+		if inc.Status == "resolved" {
+			// The last status change of a resolved incident is its resolution.
+			e.Actor = inc.LastStatusChangeBy
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// samePerson reports whether two references name the same person: by ID when both have one, else by name.
+func samePerson(a, b Person) bool {
+	if a.ID != "" && b.ID != "" {
+		return a.ID == b.ID
+	}
+	return a.Name != "" && a.Name == b.Name
+}
+
 // mirroredByLogEntries reports whether PagerDuty writes a log entry for events of this kind, so that a
 // webhook event of the kind duplicates one.
 func mirroredByLogEntries(k Kind) bool {
 	switch k {
 	case KindTriggered, KindAcknowledged, KindUnacknowledged, KindAssigned, KindEscalated, KindNote,
-		KindResolved, KindPriority, KindUrgency, KindResponder:
+		KindResolved, KindPriority, KindUrgency, KindResponder, KindStatusUpdate:
 		return true
 	}
 	return false
@@ -144,7 +234,7 @@ func near(times []time.Time, t time.Time) bool {
 func normalizeNote(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func logEntryToEntry(le LogEntry) Entry {
-	e := Entry{At: le.At, ID: le.ID, Actor: le.Agent, People: le.Users, Source: SourceLogEntry, Type: le.Type + "_log_entry"}
+	e := Entry{At: le.At, ID: le.ID, Actor: le.Agent, People: le.Users, Source: SourceLogEntry, Type: le.Type + "_log_entry", URL: le.URL}
 	users := names(le.Users)
 	via := channelWords(le.Channel)
 	switch le.Type {
@@ -165,7 +255,8 @@ func logEntryToEntry(le LogEntry) Entry {
 		}
 	case "notify":
 		e.Kind = KindNotified
-		e.Text = "Notified " + orDefault(users, "a responder") + prefixed(" by ", notificationWords(le.Notification))
+		e.Channel, e.Outcome = notificationWords(le.Notification), notificationOutcome(le.Notification, le.NotificationStatus)
+		e.Text = "Notified " + orDefault(users, "a responder") + prefixed(" by ", e.Channel) + prefixed(": ", e.Outcome)
 	case "assign":
 		e.Kind = KindAssigned
 		e.Text = "Assigned to " + orDefault(users, "a responder")
@@ -184,7 +275,7 @@ func logEntryToEntry(le LogEntry) Entry {
 		if users != "" {
 			e.Text += " (" + users + ")"
 		}
-		e.Text += prefixed(" ", via)
+		e.Text += prefixed(" ", escalationReason(le.Channel))
 	case "exhaust_escalation_path":
 		e.Kind = KindEscalated
 		e.Text = "Escalation policy exhausted: every level was notified without an acknowledgement"
@@ -214,7 +305,15 @@ func logEntryToEntry(le LogEntry) Entry {
 		e.Text = "Urgency changed" + detailSuffix(le)
 	case "priority_change":
 		e.Kind = KindPriority
-		e.Text = "Priority changed" + detailSuffix(le)
+		e.Priority, e.PreviousPriority = le.Priority, le.OldPriority
+		switch {
+		case le.Priority != "" && le.OldPriority != "":
+			e.Text = "Priority changed from " + le.OldPriority + " to " + le.Priority
+		case le.Priority != "":
+			e.Text = "Priority set to " + le.Priority
+		default:
+			e.Text = "Priority changed" + detailSuffix(le)
+		}
 	case "field_value_change", "custom_field_value_change":
 		e.Kind = KindField
 		e.Text = "Field changed" + detailSuffix(le)
@@ -232,7 +331,7 @@ func logEntryToEntry(le LogEntry) Entry {
 		e.Text = orDefault(le.Summary, strings.ReplaceAll(le.Type, "_", " "))
 	}
 	// PagerDuty's own summary says more than a bare "changed" when the entry carries no details.
-	if e.Text == "" || (e.Kind == KindPriority || e.Kind == KindUrgency || e.Kind == KindField) && len(le.Details) == 0 && le.Summary != "" {
+	if e.Text == "" || (e.Kind == KindPriority && le.Priority == "" || e.Kind == KindUrgency || e.Kind == KindField) && len(le.Details) == 0 && le.Summary != "" {
 		e.Text = le.Summary
 	}
 	return e
@@ -253,7 +352,7 @@ func eventToEntry(ev Event) Entry {
 	case "incident.status_update_published":
 		e.Kind, e.Text = KindStatusUpdate, ev.Text
 	case "incident.priority_updated":
-		e.Kind, e.Text = KindPriority, "Priority set to "+orDefault(ev.Text, "none")
+		e.Kind, e.Text, e.Priority = KindPriority, "Priority set to "+orDefault(ev.Text, "none"), ev.Text
 	case "incident.responder.added":
 		e.Kind, e.Text = KindResponder, "Responder "+orDefault(people, "requested")+" added"
 	case "incident.responder.replied":
@@ -277,7 +376,7 @@ func eventToEntry(ev Event) Entry {
 	case "incident.custom_field_values.updated":
 		e.Kind, e.Text = KindField, "Custom fields updated"
 	case "incident.role.assigned":
-		e.Kind, e.Text = KindResponder, "Role assigned"+prefixed(": ", ev.Text)+prefixed(" to ", people)
+		e.Kind, e.Text, e.Role = KindResponder, "Role assigned"+prefixed(": ", ev.Text)+prefixed(" to ", people), ev.Text
 	case "incident.task.created":
 		e.Kind, e.Text = KindOther, "Task created"+prefixed(": ", ev.Text)
 	case "incident.task.updated":
@@ -362,6 +461,51 @@ func channelWords(channel string) string {
 		return "from Slack"
 	}
 	return "via " + strings.ReplaceAll(channel, "_", " ")
+}
+
+// escalationReason says why an escalation happened, from the channel PagerDuty records for it.
+func escalationReason(channel string) string {
+	switch channel {
+	case "":
+		return ""
+	case "timeout":
+		return "after the acknowledgement timeout ran out"
+	case "web_trigger", "website", "api", "mobile", "slack", "email", "phone", "sms":
+		return "by hand " + channelWords(channel)
+	case "auto":
+		return "by the escalation policy"
+	case "reassign", "reassignment", "delegate":
+		return "by a reassignment"
+	}
+	return channelWords(channel)
+}
+
+// notificationOutcome says what became of a notification as PagerDuty reports it, in a reader's words:
+// "answered" (a phone call that succeeded), "delivered", "not answered", "failed", "bounced", ...; "" when
+// PagerDuty does not say.
+func notificationOutcome(kind, status string) string {
+	switch strings.ToLower(status) {
+	case "":
+		return ""
+	case "success", "sent", "delivered", "answered", "acknowledged":
+		if kind == "phone" || kind == "phone_notification" {
+			return "answered"
+		}
+		return "delivered"
+	case "no_answer", "not_answered", "unanswered", "no-answer":
+		return "not answered"
+	case "busy":
+		return "line busy"
+	case "failed", "failure", "error":
+		return "failed"
+	case "bounced", "bounce":
+		return "bounced"
+	case "voicemail", "left_voicemail":
+		return "went to voicemail"
+	case "blocked", "opted_out", "unsubscribed":
+		return "blocked by the recipient"
+	}
+	return strings.ReplaceAll(strings.ToLower(status), "_", " ")
 }
 
 func notificationWords(kind string) string {

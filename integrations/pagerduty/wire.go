@@ -110,8 +110,14 @@ type wireIncident struct {
 	ResolvedAt     *string     `json:"resolved_at"`
 	LastChangeAt   string      `json:"last_status_change_at"`
 	Assignments    []struct {
+		At       string     `json:"at"`
 		Assignee *reference `json:"assignee"`
 	} `json:"assignments"`
+	Acknowledgements []struct {
+		At           string     `json:"at"`
+		Acknowledger *reference `json:"acknowledger"`
+	} `json:"acknowledgements"`
+	LastChangeBy *reference `json:"last_status_change_by"`
 	Assignees     []reference `json:"assignees"`
 	ResolveReason *struct {
 		Type     string     `json:"type"`
@@ -184,7 +190,26 @@ func (w *wireIncident) incident() (postmortem.Incident, error) {
 	}
 	for _, a := range w.Assignments {
 		add(a.Assignee)
+		if a.Assignee == nil {
+			continue
+		}
+		at, err := parseTime(a.At)
+		if err != nil {
+			return postmortem.Incident{}, fmt.Errorf("decode incident %s: assignments: at: %w", w.ID, err)
+		}
+		in.Assignments = append(in.Assignments, postmortem.Assignment{At: at, Person: a.Assignee.person()})
 	}
+	for _, a := range w.Acknowledgements {
+		if a.Acknowledger == nil {
+			continue
+		}
+		at, err := parseTime(a.At)
+		if err != nil {
+			return postmortem.Incident{}, fmt.Errorf("decode incident %s: acknowledgements: at: %w", w.ID, err)
+		}
+		in.Acknowledgements = append(in.Acknowledgements, postmortem.Assignment{At: at, Person: a.Acknowledger.person()})
+	}
+	in.LastStatusChangeBy = w.LastChangeBy.person()
 	for i := range w.Assignees {
 		add(&w.Assignees[i])
 	}
