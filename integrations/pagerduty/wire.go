@@ -117,7 +117,7 @@ type wireIncident struct {
 		At           string     `json:"at"`
 		Acknowledger *reference `json:"acknowledger"`
 	} `json:"acknowledgements"`
-	LastChangeBy *reference `json:"last_status_change_by"`
+	LastChangeBy  *reference  `json:"last_status_change_by"`
 	Assignees     []reference `json:"assignees"`
 	ResolveReason *struct {
 		Type     string     `json:"type"`
