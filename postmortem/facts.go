@@ -234,6 +234,10 @@ func (c FactsConfig) Compute(inc Incident, tl Timeline) Facts {
 			}
 		}
 	}
+	if f.Detected.Known() && !inc.CreatedAt.IsZero() && inc.CreatedAt.Before(f.Detected.At) {
+		// The incident existed before its first recorded trigger: its creation is the detection.
+		f.Detected = Sourced{At: inc.CreatedAt, From: "created_at", Entry: inc.CreatedAt}
+	}
 	if !f.Detected.Known() {
 		switch {
 		case len(inc.Alerts) > 0 && !inc.Alerts[0].At.IsZero():
