@@ -1,0 +1,145 @@
+package postmortem_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
+	"github.com/hindsight-dev/hindsight/postmortem"
+)
+
+// TestGoldenReviewerDocument renders the cases a facilitator checks, each against its JSON, and holds the
+// drafts as golden files.
+func TestGoldenReviewerDocument(t *testing.T) {
+	t.Run("example export", func(t *testing.T) {
+		out := render(t, decodeExport(t, exampleExport(t)), false)
+		mustContain(t, out,
+			// The note "impact mitigated at 08:31" does not start with the prefix: mitigation stays TBD.
+			"| Mitigated | TBD | TBD | no note or status update starts with “Mitigated:” |",
+			"| Impact started | TBD |",
+			// The unanswered phone call is the reason for the escalation.
+			"Notified Dana Whitfield by phone: not answered",
+			"Escalated to level 2 (Ravi Castellanos) after the acknowledgement timeout ran out",
+			"| Time at each priority | P2 for 10m 17s, P1 for 59m 38s |",
+			"| Pages sent | 11 (1 did not reach the person) |",
+			"| Pages after the first acknowledgement | 4 |",
+			"| threshold | 8% |", "| current\\_value | 11.4% |",
+			"[Payments API eu-west-1 dashboard](https://monitoring.example.com/dashboards/payments-api-eu-west-1)",
+			"| Ravi Castellanos | — | acknowledged, was assigned, added 3 notes, resolved | 2026-10-14 07:48:03 UTC | 4 |",
+			"| [2026-10-14 07:52:27 UTC](https://acme.pagerduty.com/incidents/Q2KXW9ZP4M1R7A/log_entries/RITLJ3LCBU1SYEB1Y6XF2UEHVI) | priority | Priority changed from P2 to P1 | Ravi Castellanos |",
+		)
+		mustNotContain(t, out, "Why** did Payments API", "### Notes left out")
+		// Each note is read once in the reading views: in the key moments, not again below them.
+		readingViews, _, _ := strings.Cut(out, "<details>")
+		if n := strings.Count(readingViews, "Connection pool exhaustion on payments-db-proxy"); n != 1 {
+			t.Errorf("the note appears %d times outside the collapsed tables, want 1", n)
+		}
+		golden(t, "reviewer-example.md", out)
+	})
+	t.Run("explicit impact start and mitigation", func(t *testing.T) {
+		out := render(t, decodeExport(t, withExplicitFacts(t, exampleExport(t))), false)
+		mustContain(t, out,
+			"| Impact started | 2026-10-14 07:31:00 UTC | 11m 10s before | [Ravi Castellanos’s note at 2026-10-14 08:12:30 UTC, which states the time]",
+			"| Mitigated | 2026-10-14 08:33:00 UTC | 50m 50s | [Ravi Castellanos’s note at 2026-10-14 08:33:00 UTC]",
+			"| Time to detect | 11m 10s |",
+		)
+		golden(t, "reviewer-explicit-facts.md", out)
+	})
+	t.Run("acknowledgements only on the incident", func(t *testing.T) {
+		out := render(t, decodeExport(t, withoutAcknowledgeEntries(t, exampleExport(t))), false)
+		mustContain(t, out,
+			"| Acknowledged | 2026-10-14 07:48:03 UTC | 5m 53s | the incident’s acknowledgements |",
+			"| Dana Whitfield | — | acknowledged, was assigned, added 2 notes |",
+		)
+		golden(t, "reviewer-partial-log.md", out)
+	})
+	t.Run("PagerDuty's REST examples with alerts", func(t *testing.T) {
+		out := render(t, decodeExport(t, referenceExport(t)), false)
+		mustContain(t, out,
+			"What fired: [The server is on fire.](https://subdomain.pagerduty.com/alerts/PXPGF42), at 2015-10-06 21:30:42 UTC.",
+			"| Source | Email Integration |", "| Severity | critical |", "| customKey | Server is on fire! |",
+			"| Earline Greenholt | — | acknowledged, was assigned, added a note |",
+		)
+		golden(t, "reviewer-rest-alerts.md", out)
+	})
+	t.Run("status update as a log entry and a webhook", func(t *testing.T) {
+		ev, err := pagerduty.DecodeEvent(readTestdata(t, "testdata", "reference", "webhook-v3_incident.status_update_published_zulip-fixture.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inc := decodeExport(t, exampleExport(t))
+		// The fixture's update is dated from another incident: it is moved into this one's life.
+		ev.At = time.Date(2026, 10, 14, 8, 15, 0, 0, time.UTC)
+		// PagerDuty logs the same update a few seconds before the webhook reports it.
+		inc.LogEntries = append(inc.LogEntries, postmortem.LogEntry{ID: "RSTATUS1", Type: "status_update", At: ev.At.Add(-3 * time.Second),
+			Agent: ev.Agent, Note: ev.Text})
+		inc.Events = []postmortem.Event{ev, ev}
+		inc.Events[1].ID = "redelivered-under-another-id"
+		out := render(t, inc, false)
+		readingViews, collapsed, _ := strings.Cut(out, "<details>")
+		if n := strings.Count(readingViews, postmortem.Inline(ev.Text)); n != 1 {
+			t.Errorf("the status update appears %d times in the key moments, want once", n)
+		}
+		if n := strings.Count(collapsed, postmortem.Inline(ev.Text)); n != 2 {
+			t.Errorf("the status update appears %d times in the collapsed tables, want once in each", n)
+		}
+		mustNotContain(t, out, "×2", "2 times")
+		golden(t, "reviewer-status-update-once.md", out)
+	})
+	t.Run("readable file names", func(t *testing.T) {
+		for title, want := range map[string]string{
+			"Сбой оплаты — 決済エラー — paiement échoué 💳": "sboi-oplaty-決済エラー-paiement-echoue",
+			"Ελληνικά: βάση δεδομένων":                "ellinika-vasi-dedomenon",
+			"Straße ölt Æther": "strasse-olt-aether",
+			"💳 🔥":              "incident",
+		} {
+			if got := postmortem.FileSlug(title, 60); got != want {
+				t.Errorf("FileSlug(%q) = %q, want %q", title, got, want)
+			}
+		}
+		if got := postmortem.FileSlug(strings.Repeat("Сбой ", 40), 60); len(got) > 60 || strings.HasSuffix(got, "-") {
+			t.Errorf("long title: %q", got)
+		}
+	})
+}
+
+// TestPeopleByEmailEverywhere maps owner, reviewers and action item owners configured by email once the
+// incident's users carry their emails.
+func TestPeopleByEmailEverywhere(t *testing.T) {
+	inc := decodeExport(t, exampleExport(t))
+	inc.SetEmails(map[string]string{"PRC4T9Q": "Ravi.Castellanos@example.com", "PDW7K2M": "dana.whitfield@example.com"})
+	c := composer(t)
+	c.People = map[string]string{"ravi.castellanos@example.com": "ravi", "dana.whitfield@example.com": "dana"}
+	d, err := c.Compose(inc, postmortem.Decision{Required: true, Due: 48 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Assignee != "ravi" {
+		t.Errorf("owner = %q, want ravi (he resolved)", d.Assignee)
+	}
+	if got := strings.Join(d.Reviewers, ","); got != "sre-lead,dana,ravi" && got != "sre-lead,ravi,dana" {
+		t.Errorf("reviewers = %q", got)
+	}
+	if len(d.ActionItems) != 1 || d.ActionItems[0].Owner != "dana" {
+		t.Errorf("action items = %+v, want Dana's item owned by dana", d.ActionItems)
+	}
+}
+
+func mustContain(t *testing.T, out string, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		if !strings.Contains(out, p) {
+			t.Errorf("the draft lacks %q", p)
+		}
+	}
+}
+
+func mustNotContain(t *testing.T, out string, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		if strings.Contains(out, p) {
+			t.Errorf("the draft has %q", p)
+		}
+	}
+}
