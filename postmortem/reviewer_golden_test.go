@@ -87,6 +87,44 @@ func TestGoldenReviewerDocument(t *testing.T) {
 		mustNotContain(t, out, "×2", "2 times")
 		golden(t, "reviewer-status-update-once.md", out)
 	})
+	t.Run("paging storm", func(t *testing.T) {
+		people := []postmortem.Person{{ID: "PANA", Kind: "user", Name: "Ana"}, {ID: "PBEN", Kind: "user", Name: "Ben"}, {ID: "PCY", Kind: "user", Name: "Cy"}}
+		start := time.Date(2026, 3, 1, 2, 45, 0, 0, time.UTC)
+		inc := postmortem.Incident{ID: "PSTORM1", Number: 77, Title: "Queue backlog", Priority: "P1", CreatedAt: start,
+			ResolvedAt: start.Add(25 * time.Minute)}
+		n := 0
+		add := func(le postmortem.LogEntry) {
+			n++
+			le.ID = "R" + strings.Repeat("0", 4-len(itoa(n))) + itoa(n)
+			inc.LogEntries = append(inc.LogEntries, le)
+		}
+		add(postmortem.LogEntry{Type: "trigger", At: start, Channel: "api"})
+		for round := range 29 {
+			at := start.Add(time.Duration(round) * 40 * time.Second)
+			for _, p := range people {
+				status := "success"
+				if p.ID == "PCY" {
+					status = "no_answer" // Cy's phone is off all night
+				}
+				add(postmortem.LogEntry{Type: "notify", At: at, Users: []postmortem.Person{p}, Notification: "phone", NotificationStatus: status})
+				add(postmortem.LogEntry{Type: "notify", At: at, Users: []postmortem.Person{p}, Notification: "sms", NotificationStatus: "success"})
+			}
+			add(postmortem.LogEntry{Type: "repeat_escalation_path", At: at.Add(20 * time.Second)})
+		}
+		// Ana acknowledges at 02:50:10, and the policy keeps paging everyone.
+		add(postmortem.LogEntry{Type: "acknowledge", At: start.Add(5*time.Minute + 10*time.Second), Agent: people[0], Channel: "mobile"})
+		add(postmortem.LogEntry{Type: "resolve", At: start.Add(25 * time.Minute), Agent: people[0], Channel: "website"})
+		out := render(t, inc, false)
+		mustContain(t, out,
+			"Paged 3 responders by phone and SMS (8 times, 48 pages, 02:45:00–02:49:40 UTC, 8 not reached)",
+			"Paged 3 responders by phone and SMS (21 times, 126 pages, 02:50:20–03:03:40 UTC, 126 after the first acknowledgement, 21 not reached)",
+			"Escalation policy repeated from the first level (21 times, 02:50:40–03:04:00 UTC)",
+			"| Pages sent | 174 (29 did not reach the person) |",
+			"| Pages after the first acknowledgement | 126 |",
+			"| Cy | — | was notified | — | 58 (29 not reached) |",
+		)
+		golden(t, "reviewer-paging-storm.md", out)
+	})
 	t.Run("readable file names", func(t *testing.T) {
 		for title, want := range map[string]string{
 			"Сбой оплаты — 決済エラー — paiement échoué 💳": "sboi-oplaty-決済エラー-paiement-echoue",
