@@ -94,8 +94,9 @@ type Row struct {
 	Count                         int
 	// first and last span the entries the row stands for; pages counts the notifications in it, afterAck
 	// those after the first acknowledgement, missed those that did not reach the person.
-	first, last             time.Time
-	pages, afterAck, missed int
+	// first and last are Unix seconds: a 10,000-entry incident has tens of thousands of rows.
+	first, last             int64
+	pages, afterAck, missed int32
 	id                      string
 }
 
@@ -172,7 +173,7 @@ func NewDocument(inc Incident, tl Timeline, f Facts, opts DocumentOptions) Docum
 	for _, e := range tl {
 		text := name.text(e.Text)
 		row := Row{Time: FormatTime(e.At), Kind: string(e.Kind), Actor: Inline(name.person(e.Actor)), Text: Inline(text),
-			Link: linkTarget(e.URL), Count: 1, first: e.At, last: e.At, id: e.ID}
+			Link: linkTarget(e.URL), Count: 1, first: e.At.Unix(), last: e.At.Unix(), id: e.ID}
 		d.Timeline = append(d.Timeline, row)
 		if e.Kind.Key() {
 			d.KeyMoments = appendFolded(d.KeyMoments, row)
@@ -387,7 +388,7 @@ func appendFolded(rows []Row, row Row) []Row {
 			into.pages += from.pages
 			into.afterAck += from.afterAck
 			into.missed += from.missed
-			if from.last.After(into.last) {
+			if from.last > into.last {
 				into.last = from.last
 			}
 		}
@@ -454,7 +455,7 @@ func (b *notificationBurst) flush(rows []Row) []Row {
 		text += " by " + joinWords(b.channels)
 	}
 	rows = appendFolded(rows, Row{Time: FormatTime(b.first), Kind: string(KindNotified), Text: Inline(text), Count: 1,
-		first: b.first, last: b.last, pages: b.pages, afterAck: b.afterAck, missed: b.missed})
+		first: b.first.Unix(), last: b.last.Unix(), pages: int32(b.pages), afterAck: int32(b.afterAck), missed: int32(b.missed)})
 	*b = notificationBurst{}
 	return rows
 }
@@ -611,16 +612,16 @@ func (r Row) String() string {
 		parts = append(parts, strconv.Itoa(r.Count)+" times")
 	}
 	if r.pages > 1 {
-		parts = append(parts, strconv.Itoa(r.pages)+" pages")
+		parts = append(parts, strconv.Itoa(int(r.pages))+" pages")
 	}
-	if len(parts) > 0 && r.last.After(r.first) {
-		parts = append(parts, span(r.first, r.last))
+	if len(parts) > 0 && r.last > r.first {
+		parts = append(parts, span(time.Unix(r.first, 0), time.Unix(r.last, 0)))
 	}
 	if r.afterAck > 0 {
-		parts = append(parts, strconv.Itoa(r.afterAck)+" after the first acknowledgement")
+		parts = append(parts, strconv.Itoa(int(r.afterAck))+" after the first acknowledgement")
 	}
 	if r.missed > 0 {
-		parts = append(parts, strconv.Itoa(r.missed)+" not reached")
+		parts = append(parts, strconv.Itoa(int(r.missed))+" not reached")
 	}
 	if len(parts) == 0 {
 		return r.Text
