@@ -139,6 +139,15 @@ func TestGoldenReviewerDocument(t *testing.T) {
 		if got := postmortem.FileSlug(strings.Repeat("Сбой ", 40), 60); len(got) > 60 || strings.HasSuffix(got, "-") {
 			t.Errorf("long title: %q", got)
 		}
+		inc := decodeExport(t, exampleExport(t))
+		inc.Title = "Сбой оплаты — 決済エラー"
+		d, err := composer(t).Compose(inc, postmortem.Decision{Required: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Path != "postmortems/2026-10-14-4817-sboi-oplaty-決済エラー.md" {
+			t.Errorf("path = %q", d.Path)
+		}
 	})
 }
 
