@@ -412,7 +412,7 @@ type notificationBurst struct {
 	first, last             time.Time
 	people                  []string
 	channels                []string
-	pages, afterAck, missed int
+	pages, afterAck, missed int32
 }
 
 func (b *notificationBurst) add(e Entry, name namer, acknowledged time.Time) {
@@ -455,7 +455,7 @@ func (b *notificationBurst) flush(rows []Row) []Row {
 		text += " by " + joinWords(b.channels)
 	}
 	rows = appendFolded(rows, Row{Time: FormatTime(b.first), Kind: string(KindNotified), Text: Inline(text), Count: 1,
-		first: b.first.Unix(), last: b.last.Unix(), pages: int32(b.pages), afterAck: int32(b.afterAck), missed: int32(b.missed)})
+		first: b.first.Unix(), last: b.last.Unix(), pages: b.pages, afterAck: b.afterAck, missed: b.missed})
 	*b = notificationBurst{}
 	return rows
 }
