@@ -62,6 +62,8 @@ type FactFields struct {
 	Notifications, NotificationsAfterAck, NotificationsFailed int
 	// Priorities is the time spent at each priority: "P2 for 10m 24s, P1 for 59m 38s"; empty when unknown.
 	Priorities string
+	// FromLog is false when PagerDuty's log entries were not read: the counts are then unknown.
+	FromLog bool
 }
 
 // DetectionFields describe the alert that opened the incident.
@@ -249,6 +251,7 @@ func factFields(f Facts, name namer, cfg FactsConfig) FactFields {
 		NotificationsFailed:   f.NotificationsFailed,
 		Reopened:              f.Reopened,
 		ResponderCount:        len(f.Responders),
+		FromLog:               f.FromLog,
 	}
 	var ps []string
 	for _, p := range f.Priorities {

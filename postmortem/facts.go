@@ -16,6 +16,10 @@ type FactsConfig struct {
 	// ImpactStartPrefixes start a note or status update that says when the impact started, followed by a
 	// time ("Impact started: 07:30 UTC"); nil for DefaultImpactStartPrefixes.
 	ImpactStartPrefixes []string `yaml:"impact_start_prefixes"`
+	// MitigatedField and ImpactStartField name incident custom fields holding the time (RFC 3339) of the
+	// mitigation and of the impact start; a value there wins over notes. Empty for none.
+	MitigatedField   string `yaml:"mitigated_field"`
+	ImpactStartField string `yaml:"impact_start_field"`
 }
 
 // The default prefixes of explicit facts.
@@ -69,6 +73,9 @@ type Facts struct {
 	// from detection to resolution.
 	Priorities []PriorityTime
 	Responders []Responder
+	// FromLog is false when the incident's log entries were not read (an incident known from its webhooks
+	// alone): pages and escalations are then unknown, not zero.
+	FromLog bool
 }
 
 // PriorityTime is how long an incident held a priority. Priority is "unknown" for a stretch whose priority
@@ -130,7 +137,7 @@ func ComputeFacts(inc Incident, tl Timeline) Facts { return FactsConfig{}.Comput
 func (c FactsConfig) Compute(inc Incident, tl Timeline) Facts {
 	mitigated := orPrefixes(c.MitigatedPrefixes, DefaultMitigatedPrefixes)
 	started := orPrefixes(c.ImpactStartPrefixes, DefaultImpactStartPrefixes)
-	var f Facts
+	f := Facts{FromLog: len(inc.LogEntries) > 0}
 	responders := map[string]*Responder{}
 	var order []string
 	responder := func(p Person, at time.Time) *Responder {
@@ -231,6 +238,16 @@ func (c FactsConfig) Compute(inc Incident, tl Timeline) Facts {
 				if at, ok := statedTime(rest, e.At); ok {
 					f.ImpactStarted = sourced(e, at)
 				}
+			}
+		}
+	}
+	for _, field := range []struct {
+		name string
+		dst  *Sourced
+	}{{c.MitigatedField, &f.Mitigated}, {c.ImpactStartField, &f.ImpactStarted}} {
+		if v := strings.TrimSpace(inc.CustomFields[field.name]); field.name != "" && v != "" {
+			if at, err := time.Parse(time.RFC3339, v); err == nil {
+				*field.dst = Sourced{At: at.UTC(), From: "custom field " + field.name}
 			}
 		}
 	}

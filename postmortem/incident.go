@@ -57,6 +57,8 @@ type Incident struct {
 	LastStatusChangeBy Person
 	// Alerts are the incident's alerts (GET /incidents/{id}/alerts), oldest first: the first is what fired.
 	Alerts []Alert
+	// CustomFields are the incident's custom field values by field name, as text.
+	CustomFields map[string]string
 
 	LogEntries []LogEntry
 	Notes      []Note

@@ -46,6 +46,18 @@ func TestGoldenReviewerDocument(t *testing.T) {
 		)
 		golden(t, "reviewer-explicit-facts.md", out)
 	})
+	t.Run("mitigation from a configured custom field", func(t *testing.T) {
+		r := parseRaw(t, exampleExport(t))
+		r.Incident["custom_fields"] = []any{map[string]any{"id": "PCF01", "type": "field_value", "name": "mitigated_at",
+			"display_name": "Mitigated at", "data_type": "datetime", "field_type": "single_value", "value": "2026-10-14T08:31:00Z"}}
+		c := composer(t)
+		c.Facts = postmortem.FactsConfig{MitigatedField: "mitigated_at"}
+		d, err := c.Compose(decodeExport(t, r.marshal(t)), postmortem.Decision{Required: true, Due: 48 * time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustContain(t, d.Content, "| Mitigated | 2026-10-14 08:31:00 UTC | 48m 50s | the incident’s custom field mitigated\\_at |")
+	})
 	t.Run("acknowledgements only on the incident", func(t *testing.T) {
 		out := render(t, decodeExport(t, withoutAcknowledgeEntries(t, exampleExport(t))), false)
 		mustContain(t, out,

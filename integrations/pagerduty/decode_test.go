@@ -81,6 +81,7 @@ func TestDecodeRESTReferenceSamples(t *testing.T) {
 		Acknowledgements:   []postmortem.Assignment{{At: utc("2015-11-10T00:32:52Z"), Person: earline}},
 		Assignments:        []postmortem.Assignment{{At: utc("2015-11-10T00:31:52Z"), Person: earline}},
 		LastStatusChangeBy: earline,
+		CustomFields:       map[string]string{"environment": "production"},
 		LogEntries: []postmortem.LogEntry{{
 			ID:      "Q02JTSNZWHSEKV",
 			Type:    "trigger",

@@ -117,7 +117,11 @@ type wireIncident struct {
 		At           string     `json:"at"`
 		Acknowledger *reference `json:"acknowledger"`
 	} `json:"acknowledgements"`
-	LastChangeBy  *reference  `json:"last_status_change_by"`
+	LastChangeBy *reference `json:"last_status_change_by"`
+	CustomFields []struct {
+		Name  string          `json:"name"`
+		Value json.RawMessage `json:"value"`
+	} `json:"custom_fields"`
 	Assignees     []reference `json:"assignees"`
 	ResolveReason *struct {
 		Type     string     `json:"type"`
@@ -210,6 +214,14 @@ func (w *wireIncident) incident() (postmortem.Incident, error) {
 		in.Acknowledgements = append(in.Acknowledgements, postmortem.Assignment{At: at, Person: a.Acknowledger.person()})
 	}
 	in.LastStatusChangeBy = w.LastChangeBy.person()
+	for _, cf := range w.CustomFields {
+		if v := scalarText(cf.Value); cf.Name != "" && v != "" {
+			if in.CustomFields == nil {
+				in.CustomFields = map[string]string{}
+			}
+			in.CustomFields[cf.Name] = v
+		}
+	}
 	for i := range w.Assignees {
 		add(&w.Assignees[i])
 	}
