@@ -110,6 +110,12 @@ func BuildTimeline(inc Incident) Timeline {
 		return 0, false
 	}
 	byType := map[Kind][]time.Time{}
+	// statusUpdates are the status update log entries: their message, empty when the entry carries none.
+	type statusUpdate struct {
+		at      time.Time
+		message string
+	}
+	var statusUpdates []statusUpdate
 	for _, le := range inc.LogEntries {
 		e := logEntryToEntry(le)
 		if e.Kind == KindNote {
@@ -122,6 +128,9 @@ func BuildTimeline(inc Incident) Timeline {
 				}
 				continue
 			}
+		}
+		if e.Kind == KindStatusUpdate {
+			statusUpdates = append(statusUpdates, statusUpdate{le.At, normalizeNote(le.Note)})
 		}
 		byType[e.Kind] = append(byType[e.Kind], le.At)
 		entries = append(entries, e)
@@ -138,13 +147,22 @@ func BuildTimeline(inc Incident) Timeline {
 				continue
 			}
 		}
-		if mirroredByLogEntries(e.Kind) && near(byType[e.Kind], ev.At) {
-			continue
-		}
-		// A status update seen twice as webhook events (a redelivery under a new ID) is one update.
-		if e.Kind == KindStatusUpdate && slices.ContainsFunc(entries, func(o Entry) bool {
-			return o.Kind == KindStatusUpdate && normalizeNote(o.Text) == normalizeNote(e.Text) && near([]time.Time{o.At}, e.At)
-		}) {
+		if e.Kind == KindStatusUpdate {
+			// The log entry of the same update has its message, or none: one with another message is another
+			// update published within the same minutes.
+			msg := normalizeNote(ev.Text)
+			if slices.ContainsFunc(statusUpdates, func(u statusUpdate) bool {
+				return near([]time.Time{u.at}, ev.At) && (u.message == "" || msg == "" || u.message == msg)
+			}) {
+				continue
+			}
+			// A status update seen twice as webhook events (a redelivery under a new ID) is one update.
+			if slices.ContainsFunc(entries, func(o Entry) bool {
+				return o.Kind == KindStatusUpdate && o.Source == SourceWebhook && normalizeNote(o.Text) == msg && near([]time.Time{o.At}, e.At)
+			}) {
+				continue
+			}
+		} else if mirroredByLogEntries(e.Kind) && near(byType[e.Kind], ev.At) {
 			continue
 		}
 		byType[e.Kind] = append(byType[e.Kind], ev.At)
@@ -216,7 +234,7 @@ func samePerson(a, b Person) bool {
 func mirroredByLogEntries(k Kind) bool {
 	switch k {
 	case KindTriggered, KindAcknowledged, KindUnacknowledged, KindAssigned, KindEscalated, KindNote,
-		KindResolved, KindPriority, KindUrgency, KindResponder, KindStatusUpdate:
+		KindResolved, KindPriority, KindUrgency, KindResponder:
 		return true
 	}
 	return false
