@@ -234,7 +234,7 @@ func samePerson(a, b Person) bool {
 func mirroredByLogEntries(k Kind) bool {
 	switch k {
 	case KindTriggered, KindAcknowledged, KindUnacknowledged, KindAssigned, KindEscalated, KindNote,
-		KindResolved, KindPriority, KindUrgency, KindResponder:
+		KindResolved, KindPriority, KindUrgency, KindResponder, KindField:
 		return true
 	}
 	return false

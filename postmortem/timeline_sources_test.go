@@ -108,3 +108,13 @@ func TestStatedTime(t *testing.T) {
 		t.Error("a text without a time gives one")
 	}
 }
+
+func TestMirroredFieldChangeOnce(t *testing.T) {
+	inc := Incident{
+		LogEntries: []LogEntry{{ID: "L1", Type: "custom_field_value_change", At: at(0), Summary: "Custom field Impact set to Major"}},
+		Events:     []Event{{ID: "E1", Type: "incident.custom_field_values.updated", At: at(2 * time.Second)}},
+	}
+	if tl := BuildTimeline(inc); len(tl) != 1 || tl[0].Source != SourceLogEntry {
+		t.Errorf("timeline = %+v, want the log entry alone", tl)
+	}
+}
