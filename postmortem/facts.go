@@ -95,6 +95,10 @@ type Responder struct {
 	Assigned     bool
 	Notes        int
 	Notified     int
+	// Requested is true when someone asked them to join the response; RequestState is PagerDuty's state
+	// of the request ("pending", "joined"), empty when it does not say.
+	Requested    bool
+	RequestState string
 	// NotReached counts their notifications that did not reach them (not answered, failed, bounced).
 	NotReached int
 	// First is when the responder first appears in the timeline, FirstAcknowledged their first
@@ -122,6 +126,12 @@ func (r Responder) Did() string {
 	}
 	if r.Resolved {
 		parts = append(parts, "resolved")
+	}
+	if len(parts) == 0 && r.Requested {
+		parts = append(parts, "was asked to join")
+		if r.RequestState != "" {
+			parts[0] += " (" + r.RequestState + ")"
+		}
 	}
 	if len(parts) == 0 && r.Notified > 0 {
 		parts = append(parts, "was notified")
@@ -213,8 +223,17 @@ func (c FactsConfig) Compute(inc Incident, tl Timeline) Facts {
 			}
 		case KindResponder:
 			for _, u := range e.People {
-				if r := responder(u, e.At); r != nil && e.Role != "" {
+				r := responder(u, e.At)
+				if r == nil {
+					continue
+				}
+				if e.Role != "" {
 					r.Role = e.Role
+				} else {
+					r.Requested = true
+					if e.Detail != "" {
+						r.RequestState = e.Detail
+					}
 				}
 			}
 			if e.Type == "incident.responder.replied" {

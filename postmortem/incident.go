@@ -57,6 +57,8 @@ type Incident struct {
 	LastStatusChangeBy Person
 	// Alerts are the incident's alerts (GET /incidents/{id}/alerts), oldest first: the first is what fired.
 	Alerts []Alert
+	// ResponderRequests are the people asked to join the response (the incident's incidents_responders).
+	ResponderRequests []ResponderRequest
 	// CustomFields are the incident's custom field values by field name, as text.
 	CustomFields map[string]string
 
@@ -69,6 +71,15 @@ type Incident struct {
 type Assignment struct {
 	At     time.Time
 	Person Person
+}
+
+// ResponderRequest is a person asked to join the response: who asked, when, and whether they joined
+// (State "pending", "joined", "declined" as PagerDuty reports it).
+type ResponderRequest struct {
+	At        time.Time
+	Person    Person
+	Requester Person
+	State     string
 }
 
 // Alert is one alert of an incident: what fired, from where, with its custom details and links.

@@ -14,6 +14,10 @@ func (inc *Incident) EachPerson(fn func(*Person)) {
 		fn(&inc.Assignments[i].Person)
 	}
 	fn(&inc.LastStatusChangeBy)
+	for i := range inc.ResponderRequests {
+		fn(&inc.ResponderRequests[i].Person)
+		fn(&inc.ResponderRequests[i].Requester)
+	}
 	for i := range inc.Notes {
 		fn(&inc.Notes[i].User)
 	}

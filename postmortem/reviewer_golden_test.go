@@ -72,6 +72,8 @@ func TestGoldenReviewerDocument(t *testing.T) {
 			"What fired: [The server is on fire.](https://subdomain.pagerduty.com/alerts/PXPGF42), at 2015-10-06 21:30:42 UTC.",
 			"| Source | Email Integration |", "| Severity | critical |", "| customKey | Server is on fire! |",
 			"| Earline Greenholt | — | acknowledged, was assigned, added a note |",
+			// incidents_responders: Jane Doe asked Lee Turner, who has not joined.
+			"| Lee Turner | — | was asked to join (pending) | — | 0 |",
 		)
 		golden(t, "reviewer-rest-alerts.md", out)
 	})

@@ -77,6 +77,8 @@ type Entry struct {
 	// Priority and PreviousPriority are the new and the previous priority's names of a priority change;
 	// Role is the role given by a role assignment. Empty when PagerDuty does not say.
 	Priority, PreviousPriority, Role string
+	// Detail is the state of a responder request ("pending", "joined"), empty when PagerDuty does not say.
+	Detail string
 }
 
 // Timeline is an incident's entries from every source, without duplicates, ordered by time then ID.
@@ -209,6 +211,17 @@ func incidentFieldEntries(inc Incident, have []Entry) []Entry {
 		}
 		out = append(out, Entry{At: a.At, ID: "incident-assignment-" + strconv.Itoa(i+1), Kind: KindAssigned, People: []Person{a.Person},
 			Text: "Assigned to " + orDefault(names([]Person{a.Person}), "a responder") + " (from the incident's assignments)", Source: SourceIncident, Type: "assignments"})
+	}
+	for i, r := range inc.ResponderRequests {
+		if r.At.IsZero() || slices.ContainsFunc(have, func(e Entry) bool {
+			return e.Kind == KindResponder && slices.ContainsFunc(e.People, func(q Person) bool { return samePerson(q, r.Person) })
+		}) {
+			continue
+		}
+		text := "Responder " + orDefault(names([]Person{r.Person}), "a responder") + " requested" + prefixed(" by ", names([]Person{r.Requester}))
+		text += prefixed(" (", r.State) + map[bool]string{true: ")", false: ""}[r.State != ""] + " (from the incident's responders)"
+		out = append(out, Entry{At: r.At, ID: "incident-responder-" + strconv.Itoa(i+1), Kind: KindResponder, Actor: r.Requester,
+			People: []Person{r.Person}, Text: text, Source: SourceIncident, Type: "incidents_responders", Detail: r.State})
 	}
 	if !inc.ResolvedAt.IsZero() && !recorded(KindResolved, Person{}, inc.ResolvedAt) {
 		e := Entry{At: inc.ResolvedAt, ID: "incident-resolved", Kind: KindResolved, Text: "Resolved (from the incident's resolved_at)", Source: SourceIncident, Type: "resolved_at"}

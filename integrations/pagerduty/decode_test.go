@@ -82,6 +82,9 @@ func TestDecodeRESTReferenceSamples(t *testing.T) {
 		Assignments:        []postmortem.Assignment{{At: utc("2015-11-10T00:31:52Z"), Person: earline}},
 		LastStatusChangeBy: earline,
 		CustomFields:       map[string]string{"environment": "production"},
+		ResponderRequests: []postmortem.ResponderRequest{{At: utc("2018-08-09T21:40:49Z"), State: "pending",
+			Person:    postmortem.Person{ID: "PL7A2O4", Kind: "user", Name: "Lee Turner", URL: "https://subdomain.pagerduty.com/users/PL7A2O4"},
+			Requester: postmortem.Person{ID: "P09TT3C", Kind: "user", Name: "Jane Doe", URL: "https://subdomain.pagerduty.com/users/P09TT3C"}}},
 		LogEntries: []postmortem.LogEntry{{
 			ID:      "Q02JTSNZWHSEKV",
 			Type:    "trigger",

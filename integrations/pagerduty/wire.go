@@ -118,6 +118,12 @@ type wireIncident struct {
 		Acknowledger *reference `json:"acknowledger"`
 	} `json:"acknowledgements"`
 	LastChangeBy *reference `json:"last_status_change_by"`
+	Responders   []struct {
+		State       string     `json:"state"`
+		User        *reference `json:"user"`
+		Requester   *reference `json:"requester"`
+		RequestedAt string     `json:"requested_at"`
+	} `json:"incidents_responders"`
 	CustomFields []struct {
 		Name  string          `json:"name"`
 		Value json.RawMessage `json:"value"`
@@ -214,6 +220,16 @@ func (w *wireIncident) incident() (postmortem.Incident, error) {
 		in.Acknowledgements = append(in.Acknowledgements, postmortem.Assignment{At: at, Person: a.Acknowledger.person()})
 	}
 	in.LastStatusChangeBy = w.LastChangeBy.person()
+	for _, r := range w.Responders {
+		if r.User == nil {
+			continue
+		}
+		at, err := parseTime(r.RequestedAt)
+		if err != nil {
+			return postmortem.Incident{}, fmt.Errorf("decode incident %s: incidents_responders: requested_at: %w", w.ID, err)
+		}
+		in.ResponderRequests = append(in.ResponderRequests, postmortem.ResponderRequest{At: at, Person: r.User.person(), Requester: r.Requester.person(), State: r.State})
+	}
 	for _, cf := range w.CustomFields {
 		if v := scalarText(cf.Value); cf.Name != "" && v != "" {
 			if in.CustomFields == nil {
