@@ -32,6 +32,8 @@ type Composer struct {
 	Dir string
 	// Roles renders people as roles instead of names (see DocumentOptions.Roles).
 	Roles bool
+	// Facts names the explicit signals of mitigation and impact start in notes and status updates.
+	Facts FactsConfig
 	Now   func() time.Time
 }
 
@@ -109,20 +111,20 @@ func (c *Composer) Compose(inc Incident, d Decision) (Draft, error) {
 // item's Key to its issue number.
 func (c *Composer) ComposeLinked(inc Incident, d Decision, issues map[string]int) (Draft, error) {
 	tl := BuildTimeline(inc)
-	facts := ComputeFacts(inc, tl)
+	facts := c.Facts.Compute(inc, tl)
 	owner := c.owner(inc, facts)
 	now := time.Now
 	if c.Now != nil {
 		now = c.Now
 	}
-	due := facts.Resolved
+	due := facts.Resolved.At
 	if due.IsZero() {
 		due = now()
 	}
 	due = due.Add(d.Due)
 	// The draft is a function of the incident alone, so that rendering it again without news yields the same
 	// file: it is dated by its newest fact, not by the clock.
-	generated := facts.Resolved
+	generated := facts.Resolved.At
 	if n := len(tl); n > 0 && tl[n-1].At.After(generated) {
 		generated = tl[n-1].At
 	}
@@ -137,7 +139,7 @@ func (c *Composer) ComposeLinked(inc Incident, d Decision, issues map[string]int
 	for i := range items {
 		items[i].Issue = issues[items[i].Key]
 	}
-	doc := NewDocument(inc, tl, facts, DocumentOptions{Owner: owner, Due: due, Generated: generated.UTC(), Roles: c.Roles, ActionItems: items})
+	doc := NewDocument(inc, tl, facts, DocumentOptions{Owner: owner, Due: due, Generated: generated.UTC(), Roles: c.Roles, ActionItems: items, Facts: c.Facts})
 
 	content, err := c.Renderer.Render(TemplateFor(inc, d), doc)
 	if err != nil {
@@ -196,11 +198,11 @@ func appendNew(list []string, names ...string) []string {
 func BranchName(incidentID string) string { return "postmortem/" + incidentID }
 
 func (c *Composer) path(inc Incident, f Facts) string {
-	day := f.Started
+	day := f.Detected.At
 	if day.IsZero() {
-		day = f.Resolved
+		day = f.Resolved.At
 	}
-	name := fmt.Sprintf("%s-%d-%s.md", day.UTC().Format("2006-01-02"), inc.Number, Slug(inc.Title, 60))
+	name := fmt.Sprintf("%s-%d-%s.md", day.UTC().Format("2006-01-02"), inc.Number, FileSlug(inc.Title, 60))
 	return strings.TrimSuffix(orDefault(c.Dir, "postmortems"), "/") + "/" + name
 }
 

@@ -11,8 +11,10 @@ import (
 // Document is the data a postmortem template is executed with. Every string in it is already safe
 // Markdown: text from PagerDuty is escaped (see Inline), so a template prints fields as they are.
 type Document struct {
-	Incident   IncidentFields
-	Facts      FactFields
+	Incident IncidentFields
+	Facts    FactFields
+	// Detection is what fired: the incident's first alert. Zero (Known false) when PagerDuty has none.
+	Detection  DetectionFields
 	Responders []ResponderFields
 	// KeyMoments are the timeline's key entries; Condensed is the whole timeline with consecutive repeats
 	// folded into one row; Timeline is every entry.
@@ -22,7 +24,9 @@ type Document struct {
 	KeyMomentsOmitted int
 	Condensed         []Row
 	Timeline          []Row
-	Notes             []NoteFields
+	// Notes are the notes the key moments do not show in full (those left out of a very long incident's
+	// key moments), so that each note is read once.
+	Notes []NoteFields
 	// Owner is the postmortem owner's GitHub login as a mention ("@alice"), or empty.
 	Owner string
 	// ActionItems are checklist lines ("- [ ] Add an alert (@dana) (#12)") pre-filled from the incident's
@@ -46,22 +50,56 @@ type IncidentFields struct {
 }
 
 // FactFields are the impact figures, formatted: times as "2006-01-02 15:04:05 UTC", durations as
-// "1h 4m 10s", "—" for unknown.
+// "1h 4m 10s", "TBD" for what no source gives. Each moment has a *From: where it was read, in words
+// ("Ravi Castellanos's note at 2026-10-14 08:31:52 UTC"), or what would give it when unknown.
 type FactFields struct {
-	Started, Detected, Acknowledged, Mitigated, Resolved string
-	TimeToAcknowledge, TimeToMitigate, TimeToResolve     string
-	Escalations, Notifications, Reopened, ResponderCount int
+	ImpactStarted, Detected, Acknowledged, Mitigated, Resolved                     string
+	ImpactStartedFrom, DetectedFrom, AcknowledgedFrom, MitigatedFrom, ResolvedFrom string
+	TimeToDetect, TimeToAcknowledge, TimeToMitigate, TimeToResolve                 string
+	Escalations, Reopened, ResponderCount                                          int
+	// Notifications counts the pages sent, NotificationsAfterAck those sent after the first acknowledgement,
+	// NotificationsFailed those that did not reach the person.
+	Notifications, NotificationsAfterAck, NotificationsFailed int
+	// Priorities is the time spent at each priority: "P2 for 10m 24s, P1 for 59m 38s"; empty when unknown.
+	Priorities string
+	// FromLog is false when PagerDuty's log entries were not read: the counts are then unknown.
+	FromLog bool
 }
 
-// ResponderFields name a responder and what they did.
+// DetectionFields describe the alert that opened the incident.
+type DetectionFields struct {
+	Known                               bool
+	Time, Summary, URL, Source, Service string
+	Severity                            string
+	Details                             []DetailFields
+	Links                               []LinkFields
+	// OtherAlerts counts the incident's further alerts.
+	OtherAlerts int
+}
+
+// DetailFields are one custom detail of an alert.
+type DetailFields struct{ Key, Value string }
+
+// LinkFields are one link of an alert; Text is the URL when the alert names none.
+type LinkFields struct{ Text, URL string }
+
+// ResponderFields name a responder, their role where PagerDuty gives one, what they did, when they joined
+// (their first acknowledgement, note, reply or resolution, "—" for none) and the pages they got.
 type ResponderFields struct {
-	Name, Did string
+	Name, Role, Did, Joined, Paged string
 }
 
-// Row is one timeline row. Count is how many consecutive entries it stands for (1 for most).
+// Row is one timeline row. Count is how many consecutive rows it stands for (1 for most); Link is the
+// PagerDuty log entry it comes from, empty when there is none.
 type Row struct {
-	Time, Kind, Actor, Text string
-	Count                   int
+	Time, Kind, Actor, Text, Link string
+	Count                         int
+	// first and last span the entries the row stands for; pages counts the notifications in it, afterAck
+	// those after the first acknowledgement, missed those that did not reach the person.
+	// first and last are Unix seconds: a 10,000-entry incident has tens of thousands of rows.
+	first, last             int64
+	pages, afterAck, missed int32
+	id                      string
 }
 
 // NoteFields are a note's time, author and text; Text is a Markdown quote block.
@@ -79,7 +117,12 @@ type DocumentOptions struct {
 	Roles bool
 	// ActionItems are pre-filled in the action items checklist.
 	ActionItems []ActionItem
+	// Facts names the prefixes of explicit facts, to say what would give an unknown one.
+	Facts FactsConfig
 }
+
+// tbd is the text of a fact no source gives.
+const tbd = "TBD"
 
 // NewDocument assembles the template data of an incident's postmortem.
 func NewDocument(inc Incident, tl Timeline, f Facts, opts DocumentOptions) Document {
@@ -103,20 +146,8 @@ func NewDocument(inc Incident, tl Timeline, f Facts, opts DocumentOptions) Docum
 			EscalationPolicy: Inline(inc.EscalationPolicy),
 			MergedInto:       Inline(inc.MergedInto),
 		},
-		Facts: FactFields{
-			Started:           FormatTime(f.Started),
-			Detected:          FormatTime(f.Detected),
-			Acknowledged:      FormatTime(f.Acknowledged),
-			Mitigated:         FormatTime(f.Mitigated),
-			Resolved:          FormatTime(f.Resolved),
-			TimeToAcknowledge: FormatDuration(f.TimeToAcknowledge),
-			TimeToMitigate:    FormatDuration(f.TimeToMitigate),
-			TimeToResolve:     FormatDuration(f.TimeToResolve),
-			Escalations:       f.Escalations,
-			Notifications:     f.Notifications,
-			Reopened:          f.Reopened,
-			ResponderCount:    len(f.Responders),
-		},
+		Facts:     factFields(f, name, opts.Facts),
+		Detection: detectionFields(inc.Alerts, name),
 		Due:       FormatTime(opts.Due),
 		Generated: FormatTime(opts.Generated),
 	}
@@ -136,22 +167,24 @@ func NewDocument(inc Incident, tl Timeline, f Facts, opts DocumentOptions) Docum
 	}
 	d.ActionItemIssues = strings.Join(linked, ", ")
 	for _, r := range f.Responders {
-		d.Responders = append(d.Responders, ResponderFields{Name: Inline(name.person(r.Person)), Did: r.Did()})
+		d.Responders = append(d.Responders, responderFields(r, name))
 	}
 	d.Timeline = make([]Row, 0, len(tl))
 	var burst notificationBurst
+	var notes []Entry
 	for _, e := range tl {
 		text := name.text(e.Text)
-		row := Row{Time: FormatTime(e.At), Kind: string(e.Kind), Actor: Inline(name.person(e.Actor)), Text: Inline(text), Count: 1}
+		row := Row{Time: FormatTime(e.At), Kind: string(e.Kind), Actor: Inline(name.person(e.Actor)), Text: Inline(text),
+			Link: linkTarget(e.URL), Count: 1, first: e.At.Unix(), last: e.At.Unix(), id: e.ID}
 		d.Timeline = append(d.Timeline, row)
 		if e.Kind.Key() {
 			d.KeyMoments = appendFolded(d.KeyMoments, row)
 		}
 		if e.Kind == KindNote && e.Text != "" {
-			d.Notes = append(d.Notes, NoteFields{Time: row.Time, Author: row.Actor, Text: Block(text, "> ")})
+			notes = append(notes, e)
 		}
 		if e.Kind == KindNotified {
-			burst.add(row.Time, e, name)
+			burst.add(e, name, f.Acknowledged.At)
 			continue
 		}
 		d.Condensed = burst.flush(d.Condensed)
@@ -159,7 +192,166 @@ func NewDocument(inc Incident, tl Timeline, f Facts, opts DocumentOptions) Docum
 	}
 	d.Condensed = burst.flush(d.Condensed)
 	d.KeyMoments, d.KeyMomentsOmitted = trimMiddle(d.KeyMoments, keyMomentsHead, keyMomentsTail)
+	shown := make(map[string]bool, len(d.KeyMoments))
+	for _, r := range d.KeyMoments {
+		shown[r.id] = true
+	}
+	for _, e := range notes {
+		if !shown[e.ID] {
+			d.Notes = append(d.Notes, NoteFields{Time: FormatTime(e.At), Author: Inline(name.person(e.Actor)), Text: Block(name.text(e.Text), "> ")})
+		}
+	}
 	return d
+}
+
+func factFields(f Facts, name namer, cfg FactsConfig) FactFields {
+	moment := func(s Sourced) string {
+		if !s.Known() {
+			return tbd
+		}
+		return FormatTime(s.At)
+	}
+	prefixes := func(configured, defaults []string) string {
+		ps := orPrefixes(configured, defaults)
+		quoted := make([]string, 0, len(ps))
+		for _, p := range ps {
+			quoted = append(quoted, "“"+Inline(p)+"”")
+		}
+		if len(quoted) == 0 {
+			return "no note or status update gives it"
+		}
+		return "no note or status update starts with " + joinWordsOr(quoted)
+	}
+	duration := func(d time.Duration, ends ...Sourced) string {
+		for _, e := range ends {
+			if !e.Known() {
+				return tbd
+			}
+		}
+		return FormatDuration(d)
+	}
+	ff := FactFields{
+		ImpactStarted:         moment(f.ImpactStarted),
+		Detected:              moment(f.Detected),
+		Acknowledged:          moment(f.Acknowledged),
+		Mitigated:             moment(f.Mitigated),
+		Resolved:              moment(f.Resolved),
+		ImpactStartedFrom:     orDefault(sourceText(f.ImpactStarted, name), prefixes(cfg.ImpactStartPrefixes, DefaultImpactStartPrefixes)+" and a time"),
+		DetectedFrom:          orDefault(sourceText(f.Detected, name), "no trigger, alert or creation time"),
+		AcknowledgedFrom:      orDefault(sourceText(f.Acknowledged, name), "no acknowledgement in the log entries or the incident"),
+		MitigatedFrom:         orDefault(sourceText(f.Mitigated, name), prefixes(cfg.MitigatedPrefixes, DefaultMitigatedPrefixes)),
+		ResolvedFrom:          orDefault(sourceText(f.Resolved, name), "not resolved"),
+		TimeToDetect:          duration(f.TimeToDetect, f.ImpactStarted, f.Detected),
+		TimeToAcknowledge:     duration(f.TimeToAcknowledge, f.Detected, f.Acknowledged),
+		TimeToMitigate:        duration(f.TimeToMitigate, f.Detected, f.Mitigated),
+		TimeToResolve:         duration(f.TimeToResolve, f.Detected, f.Resolved),
+		Escalations:           f.Escalations,
+		Notifications:         f.Notifications,
+		NotificationsAfterAck: f.NotificationsAfterAck,
+		NotificationsFailed:   f.NotificationsFailed,
+		Reopened:              f.Reopened,
+		ResponderCount:        len(f.Responders),
+		FromLog:               f.FromLog,
+	}
+	var ps []string
+	for _, p := range f.Priorities {
+		ps = append(ps, Inline(p.Priority)+" for "+FormatDuration(p.Duration))
+	}
+	ff.Priorities = strings.Join(ps, ", ")
+	return ff
+}
+
+// sourceText says where a known moment was read from: "Ravi Castellanos’s note at 2026-10-14 08:31:52 UTC",
+// "the trigger log entry", "the incident’s acknowledgements"; linked to the log entry where there is one,
+// "" when the moment is unknown.
+func sourceText(s Sourced, name namer) string {
+	if !s.Known() {
+		return ""
+	}
+	var text string
+	who := ""
+	if s.By.IsUser() {
+		who = Inline(name.person(s.By))
+	}
+	switch s.From {
+	case "note", "status update":
+		text = "a " + s.From
+		if who != "" {
+			text = who + "’s " + s.From
+		}
+		text += " at " + FormatTime(s.Entry)
+		if !s.At.Equal(s.Entry) {
+			text += ", which states the time"
+		}
+	case "log entry":
+		text = "the " + Inline(strings.ReplaceAll(s.Type, "_", " "))
+		if who != "" {
+			text = who + "’s " + Inline(strings.ReplaceAll(s.Type, "_", " "))
+		}
+	case "webhook":
+		text = "the " + Inline(s.Type) + " webhook event"
+	case "alert":
+		return "the first alert"
+	default:
+		return "the incident’s " + Inline(s.From)
+	}
+	if u := linkTarget(s.URL); u != "" {
+		return "[" + text + "](" + u + ")"
+	}
+	return text
+}
+
+func detectionFields(alerts []Alert, name namer) DetectionFields {
+	if len(alerts) == 0 {
+		return DetectionFields{}
+	}
+	a := alerts[0]
+	d := DetectionFields{
+		Known:       true,
+		Time:        FormatTime(a.At),
+		Summary:     Inline(name.text(orDefault(a.Summary, a.ID))),
+		URL:         linkTarget(a.URL),
+		Source:      Inline(a.Source),
+		Service:     Inline(a.Service),
+		Severity:    Inline(a.Severity),
+		OtherAlerts: len(alerts) - 1,
+	}
+	for _, kv := range a.Details {
+		d.Details = append(d.Details, DetailFields{Key: Inline(kv.Key), Value: Inline(name.text(kv.Value))})
+	}
+	for _, l := range a.Links {
+		if u := linkTarget(l.URL); u != "" {
+			d.Links = append(d.Links, LinkFields{Text: Inline(orDefault(l.Text, l.URL)), URL: u})
+		}
+	}
+	return d
+}
+
+func responderFields(r Responder, name namer) ResponderFields {
+	rf := ResponderFields{Name: Inline(name.person(r.Person)), Role: Inline(r.Role), Did: r.Did(), Joined: FormatTime(r.Joined)}
+	if r.Notified > 0 {
+		rf.Paged = strconv.Itoa(r.Notified)
+		if r.NotReached > 0 {
+			rf.Paged += " (" + strconv.Itoa(r.NotReached) + " not reached)"
+		}
+	} else {
+		rf.Paged = "0"
+	}
+	if rf.Role == "" {
+		rf.Role = "—"
+	}
+	if rf.Did == "" {
+		rf.Did = "—"
+	}
+	return rf
+}
+
+// joinWordsOr joins words as prose with "or".
+func joinWordsOr(words []string) string {
+	if len(words) <= 1 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
 // A key-moments table longer than this keeps its first and last rows: a reader scans the start and the
@@ -194,7 +386,14 @@ func appendFolded(rows []Row, row Row) []Row {
 			continue
 		}
 		for i := range k {
-			rows[n-2*k+i].Count += rows[n-k+i].Count
+			into, from := &rows[n-2*k+i], rows[n-k+i]
+			into.Count += from.Count
+			into.pages += from.pages
+			into.afterAck += from.afterAck
+			into.missed += from.missed
+			if from.last > into.last {
+				into.last = from.last
+			}
 		}
 		return rows[:n-k]
 	}
@@ -211,58 +410,57 @@ func sameRows(a, b []Row) bool {
 }
 
 // notificationBurst gathers consecutive notifications (every responder paged on every channel) into one row:
-// "Notified 4 responders by phone and SMS".
+// "Paged 4 responders by phone and SMS (6 pages, 02:45:00–02:45:12 UTC)".
 type notificationBurst struct {
-	time     string
-	people   []string
-	channels []string
+	first, last             time.Time
+	people                  []string
+	channels                []string
+	pages, afterAck, missed int32
 }
 
-func (b *notificationBurst) add(at string, e Entry, name namer) {
-	if len(b.people) == 0 && len(b.channels) == 0 {
-		b.time = at
+func (b *notificationBurst) add(e Entry, name namer, acknowledged time.Time) {
+	if b.pages == 0 {
+		b.first = e.At
+	}
+	b.last = e.At
+	b.pages++
+	if !acknowledged.IsZero() && e.At.After(acknowledged) {
+		b.afterAck++
+	}
+	if e.Outcome != "" && e.Outcome != "answered" && e.Outcome != "delivered" {
+		b.missed++
 	}
 	for _, p := range e.People {
 		if n := name.person(p); n != "" && !slices.Contains(b.people, n) {
 			b.people = append(b.people, n)
 		}
 	}
-	if ch := notificationChannel(e.Text); ch != "" && !slices.Contains(b.channels, ch) {
-		b.channels = append(b.channels, ch)
-	}
-	if len(e.People) == 0 && len(b.people) == 0 {
-		b.people = append(b.people, "")
+	if e.Channel != "" && !slices.Contains(b.channels, e.Channel) {
+		b.channels = append(b.channels, e.Channel)
 	}
 }
 
 func (b *notificationBurst) flush(rows []Row) []Row {
-	if len(b.people) == 0 && len(b.channels) == 0 {
+	if b.pages == 0 {
 		return rows
 	}
 	var who string
-	switch {
-	case len(b.people) == 1 && b.people[0] != "":
-		who = b.people[0]
-	case len(b.people) <= 1:
+	switch len(b.people) {
+	case 0:
 		who = "a responder"
+	case 1:
+		who = b.people[0]
 	default:
 		who = strconv.Itoa(len(b.people)) + " responders"
 	}
-	text := "Notified " + who
+	text := "Paged " + who
 	if len(b.channels) > 0 {
 		text += " by " + joinWords(b.channels)
 	}
-	rows = appendFolded(rows, Row{Time: b.time, Kind: string(KindNotified), Text: Inline(text), Count: 1})
+	rows = appendFolded(rows, Row{Time: FormatTime(b.first), Kind: string(KindNotified), Text: Inline(text), Count: 1,
+		first: b.first.Unix(), last: b.last.Unix(), pages: b.pages, afterAck: b.afterAck, missed: b.missed})
 	*b = notificationBurst{}
 	return rows
-}
-
-// notificationChannel recovers the channel of a notify entry's text ("Notified Ann by SMS").
-func notificationChannel(text string) string {
-	if i := strings.LastIndex(text, " by "); i >= 0 {
-		return text[i+len(" by "):]
-	}
-	return ""
 }
 
 // joinWords joins words as prose: "phone", "phone and SMS", "phone, SMS and email".
@@ -407,10 +605,39 @@ func FormatDuration(d time.Duration) string {
 	return strings.Join(parts, " ")
 }
 
-// String renders a row's text with its repeat count, e.g. "Notified Ann by phone (×37)".
+// String renders a row's text with its size: how many pages or repeats it stands for, over what span, how
+// many pages came after the first acknowledgement and how many did not reach the person, e.g.
+// "Paged 3 responders by phone and SMS (29 times, 174 pages, 02:45:00–03:04:10 UTC, 12 after the first
+// acknowledgement, 4 not reached)".
 func (r Row) String() string {
+	var parts []string
 	if r.Count > 1 {
-		return fmt.Sprintf("%s (×%d)", r.Text, r.Count)
+		parts = append(parts, strconv.Itoa(r.Count)+" times")
 	}
-	return r.Text
+	if r.pages > 1 {
+		parts = append(parts, strconv.Itoa(int(r.pages))+" pages")
+	}
+	if len(parts) > 0 && r.last > r.first {
+		parts = append(parts, span(time.Unix(r.first, 0), time.Unix(r.last, 0)))
+	}
+	if r.afterAck > 0 {
+		parts = append(parts, strconv.Itoa(int(r.afterAck))+" after the first acknowledgement")
+	}
+	if r.missed > 0 {
+		parts = append(parts, strconv.Itoa(int(r.missed))+" not reached")
+	}
+	if len(parts) == 0 {
+		return r.Text
+	}
+	return r.Text + " (" + strings.Join(parts, ", ") + ")"
+}
+
+// span formats a time range in UTC, the end without its date when it is the same day:
+// "02:45:00–03:04:10 UTC".
+func span(from, to time.Time) string {
+	from, to = from.UTC(), to.UTC()
+	if from.Format(time.DateOnly) == to.Format(time.DateOnly) {
+		return from.Format(time.TimeOnly) + "–" + to.Format(time.TimeOnly) + " UTC"
+	}
+	return from.Format(time.DateTime) + "–" + to.Format(time.DateTime) + " UTC"
 }

@@ -193,13 +193,13 @@ func TestFactsOfExampleExport(t *testing.T) {
 		name      string
 		got, want any
 	}{
-		{"started", facts.Started, at("07:42:10")},
-		{"detected", facts.Detected, at("07:42:10")},
-		{"acknowledged", facts.Acknowledged, at("07:48:03")},
-		{"mitigated", facts.Mitigated, at("08:31:52")},
-		{"resolved", facts.Resolved, at("08:52:05")},
+		{"impact started", facts.ImpactStarted.At, time.Time{}}, // no note says so
+		{"detected", facts.Detected.At, at("07:42:10")},
+		{"acknowledged", facts.Acknowledged.At, at("07:48:03")},
+		{"mitigated", facts.Mitigated.At, time.Time{}}, // no note starts with "Mitigated:"
+		{"resolved", facts.Resolved.At, at("08:52:05")},
 		{"time to acknowledge", facts.TimeToAcknowledge, 5*time.Minute + 53*time.Second},
-		{"time to mitigate", facts.TimeToMitigate, 49*time.Minute + 42*time.Second},
+		{"time to mitigate", facts.TimeToMitigate, time.Duration(0)},
 		{"time to resolve", facts.TimeToResolve, time.Hour + 9*time.Minute + 55*time.Second},
 		{"escalations", facts.Escalations, 1},
 		{"notifications", facts.Notifications, 11},

@@ -49,11 +49,61 @@ type Incident struct {
 	Assignees        []Person
 	// MergedInto is the ID of the incident this one was merged into, when it was resolved by a merge.
 	MergedInto string
+	// Acknowledgements, Assignments and LastStatusChangeBy are the incident's own record of who acknowledged,
+	// who was assigned and who changed its status last: facts and responders fall back on them when the log
+	// entries lack them (older incidents, a partial export).
+	Acknowledgements   []Assignment
+	Assignments        []Assignment
+	LastStatusChangeBy Person
+	// Alerts are the incident's alerts (GET /incidents/{id}/alerts), oldest first: the first is what fired.
+	Alerts []Alert
+	// ResponderRequests are the people asked to join the response (the incident's incidents_responders).
+	ResponderRequests []ResponderRequest
+	// CustomFields are the incident's custom field values by field name, as text.
+	CustomFields map[string]string
 
 	LogEntries []LogEntry
 	Notes      []Note
 	Events     []Event
 }
+
+// Assignment is a person the incident was acknowledged by or assigned to, and when.
+type Assignment struct {
+	At     time.Time
+	Person Person
+}
+
+// ResponderRequest is a person asked to join the response: who asked, when, and whether they joined
+// (State "pending", "joined", "declined" as PagerDuty reports it).
+type ResponderRequest struct {
+	At        time.Time
+	Person    Person
+	Requester Person
+	State     string
+}
+
+// Alert is one alert of an incident: what fired, from where, with its custom details and links.
+type Alert struct {
+	ID      string
+	At      time.Time
+	Summary string
+	URL     string
+	// Source is the integration or monitoring client that sent it ("Datadog"), Service its service's name.
+	Source   string
+	Service  string
+	Severity string
+	Status   string
+	// Details are the alert's custom details (thresholds, observed values), sorted by key.
+	Details []Detail
+	// Links are the alert's links: dashboards, runbooks, the monitor.
+	Links []Link
+}
+
+// Detail is one custom detail of an alert.
+type Detail struct{ Key, Value string }
+
+// Link is a link of an alert; Text is empty when the alert gives none.
+type Link struct{ Text, URL string }
 
 // LogEntry is one entry of an incident's PagerDuty log (GET /incidents/{id}/log_entries).
 type LogEntry struct {
@@ -63,6 +113,7 @@ type LogEntry struct {
 	Type    string
 	At      time.Time
 	Summary string // PagerDuty's own one-line summary
+	URL     string // the entry's page in PagerDuty (html_url), empty when unknown
 	Agent   Person // who or what did it; zero when PagerDuty itself did
 	// Channel is channel.type: "api", "web_trigger", "email", "phone", "sms", "auto", "note", "timeout", ...
 	Channel string
@@ -72,6 +123,11 @@ type LogEntry struct {
 	Users []Person
 	// Notification is the notification kind of a notify entry: "phone", "sms", "email", "push_notification".
 	Notification string
+	// NotificationStatus is what became of a notification as PagerDuty reports it: "success",
+	// "no_answer", "failed", "bounced", ... Empty when PagerDuty does not say.
+	NotificationStatus string
+	// Priority and OldPriority are the new and previous priority names of a priority change.
+	Priority, OldPriority string
 	// EscalationLevel is the escalation policy level an escalate or assign entry moved to, 0 when absent.
 	EscalationLevel int
 	// Details holds event_details and other type-specific fields, every value rendered as text.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -51,6 +52,9 @@ const (
 	SourceLogEntry Source = "log entry"
 	SourceNote     Source = "note"
 	SourceWebhook  Source = "webhook"
+	// SourceIncident marks an entry taken from the incident's own fields (acknowledgements, assignments,
+	// resolved_at) because no log entry or event records it.
+	SourceIncident Source = "incident"
 )
 
 // Entry is one moment of an incident's timeline. Text is plain text (not yet escaped for Markdown).
@@ -65,6 +69,16 @@ type Entry struct {
 	Source Source
 	// Type is the original PagerDuty type: the log entry type or the webhook event type.
 	Type string
+	// URL is the PagerDuty page of the log entry it comes from (or mirrors), empty when there is none.
+	URL string
+	// Channel is how a notification went out ("phone", "SMS"), Outcome what became of it ("answered",
+	// "not answered", "failed"); empty when PagerDuty does not say.
+	Channel, Outcome string
+	// Priority and PreviousPriority are the new and the previous priority's names of a priority change;
+	// Role is the role given by a role assignment. Empty when PagerDuty does not say.
+	Priority, PreviousPriority, Role string
+	// Detail is the state of a responder request ("pending", "joined"), empty when PagerDuty does not say.
+	Detail string
 }
 
 // Timeline is an incident's entries from every source, without duplicates, ordered by time then ID.
@@ -78,21 +92,47 @@ const duplicateWindow = 2 * time.Minute
 // annotate log entries and most webhook events mirror a log entry: those copies are dropped, keeping the
 // richer source. Nothing of an unknown type is dropped.
 func BuildTimeline(inc Incident) Timeline {
-	entries := make([]Entry, 0, len(inc.LogEntries)+len(inc.Notes)+len(inc.Events))
-	notes := make(map[string][]time.Time, len(inc.Notes))
+	entries := make([]Entry, 0, len(inc.LogEntries)+len(inc.Notes)+len(inc.Events)+len(inc.Acknowledgements)+1)
+	// notes maps a note's text to the indexes of its entries, so that its mirror in the log lends it a link.
+	notes := make(map[string][]int, len(inc.Notes))
 	for _, n := range inc.Notes {
 		if IsBackLinkNote(n.Content) {
 			continue
 		}
-		entries = append(entries, Entry{At: n.At, ID: n.ID, Kind: KindNote, Actor: n.User, Text: n.Content, Source: SourceNote, Type: "note"})
 		key := normalizeNote(n.Content)
-		notes[key] = append(notes[key], n.At)
+		notes[key] = append(notes[key], len(entries))
+		entries = append(entries, Entry{At: n.At, ID: n.ID, Kind: KindNote, Actor: n.User, Text: n.Content, Source: SourceNote, Type: "note"})
+	}
+	noteAt := func(text string, at time.Time) (int, bool) {
+		for _, i := range notes[normalizeNote(text)] {
+			if d := entries[i].At.Sub(at); d <= duplicateWindow && d >= -duplicateWindow {
+				return i, true
+			}
+		}
+		return 0, false
 	}
 	byType := map[Kind][]time.Time{}
+	// statusUpdates are the status update log entries: their message, empty when the entry carries none.
+	type statusUpdate struct {
+		at      time.Time
+		message string
+	}
+	var statusUpdates []statusUpdate
 	for _, le := range inc.LogEntries {
 		e := logEntryToEntry(le)
-		if e.Kind == KindNote && (IsBackLinkNote(le.Note) || near(notes[normalizeNote(le.Note)], le.At)) {
-			continue
+		if e.Kind == KindNote {
+			if IsBackLinkNote(le.Note) {
+				continue
+			}
+			if i, ok := noteAt(le.Note, le.At); ok {
+				if entries[i].URL == "" {
+					entries[i].URL = le.URL
+				}
+				continue
+			}
+		}
+		if e.Kind == KindStatusUpdate {
+			statusUpdates = append(statusUpdates, statusUpdate{le.At, normalizeNote(le.Note)})
 		}
 		byType[e.Kind] = append(byType[e.Kind], le.At)
 		entries = append(entries, e)
@@ -104,14 +144,33 @@ func BuildTimeline(inc Incident) Timeline {
 		}
 		seenEvents[ev.ID] = true
 		e := eventToEntry(ev)
-		if e.Kind == KindNote && (IsBackLinkNote(ev.Text) || near(notes[normalizeNote(ev.Text)], ev.At)) {
+		if e.Kind == KindNote {
+			if _, ok := noteAt(ev.Text, ev.At); ok || IsBackLinkNote(ev.Text) {
+				continue
+			}
+		}
+		if e.Kind == KindStatusUpdate {
+			// The log entry of the same update has its message, or none: one with another message is another
+			// update published within the same minutes.
+			msg := normalizeNote(ev.Text)
+			if slices.ContainsFunc(statusUpdates, func(u statusUpdate) bool {
+				return near([]time.Time{u.at}, ev.At) && (u.message == "" || msg == "" || u.message == msg)
+			}) {
+				continue
+			}
+			// A status update seen twice as webhook events (a redelivery under a new ID) is one update.
+			if slices.ContainsFunc(entries, func(o Entry) bool {
+				return o.Kind == KindStatusUpdate && o.Source == SourceWebhook && normalizeNote(o.Text) == msg && near([]time.Time{o.At}, e.At)
+			}) {
+				continue
+			}
+		} else if mirroredByLogEntries(e.Kind) && near(byType[e.Kind], ev.At) {
 			continue
 		}
-		if mirroredByLogEntries(e.Kind) && near(byType[e.Kind], ev.At) {
-			continue
-		}
+		byType[e.Kind] = append(byType[e.Kind], ev.At)
 		entries = append(entries, e)
 	}
+	entries = append(entries, incidentFieldEntries(inc, entries)...)
 	slices.SortStableFunc(entries, func(a, b Entry) int {
 		if c := a.At.Compare(b.At); c != 0 {
 			return c
@@ -121,12 +180,74 @@ func BuildTimeline(inc Incident) Timeline {
 	return entries
 }
 
+// incidentFieldEntries are the moments the incident's own fields record and no log entry or event does:
+// an acknowledgement, an assignment, the resolution.
+func incidentFieldEntries(inc Incident, have []Entry) []Entry {
+	recorded := func(k Kind, p Person, at time.Time) bool {
+		return slices.ContainsFunc(have, func(e Entry) bool {
+			if e.Kind != k {
+				return false
+			}
+			if k == KindResolved {
+				return true
+			}
+			if k == KindAssigned {
+				return slices.ContainsFunc(e.People, func(q Person) bool { return samePerson(p, q) })
+			}
+			return samePerson(e.Actor, p) || e.Actor == (Person{}) && near([]time.Time{e.At}, at)
+		})
+	}
+	var out []Entry
+	for i, a := range inc.Acknowledgements {
+		if a.At.IsZero() || recorded(KindAcknowledged, a.Person, a.At) {
+			continue
+		}
+		out = append(out, Entry{At: a.At, ID: "incident-acknowledgement-" + strconv.Itoa(i+1), Kind: KindAcknowledged,
+			Actor: a.Person, Text: "Acknowledged (from the incident's acknowledgements)", Source: SourceIncident, Type: "acknowledgements"})
+	}
+	for i, a := range inc.Assignments {
+		if a.At.IsZero() || recorded(KindAssigned, a.Person, a.At) {
+			continue
+		}
+		out = append(out, Entry{At: a.At, ID: "incident-assignment-" + strconv.Itoa(i+1), Kind: KindAssigned, People: []Person{a.Person},
+			Text: "Assigned to " + orDefault(names([]Person{a.Person}), "a responder") + " (from the incident's assignments)", Source: SourceIncident, Type: "assignments"})
+	}
+	for i, r := range inc.ResponderRequests {
+		if r.At.IsZero() || slices.ContainsFunc(have, func(e Entry) bool {
+			return e.Kind == KindResponder && slices.ContainsFunc(e.People, func(q Person) bool { return samePerson(q, r.Person) })
+		}) {
+			continue
+		}
+		text := "Responder " + orDefault(names([]Person{r.Person}), "a responder") + " requested" + prefixed(" by ", names([]Person{r.Requester}))
+		text += prefixed(" (", r.State) + map[bool]string{true: ")", false: ""}[r.State != ""] + " (from the incident's responders)"
+		out = append(out, Entry{At: r.At, ID: "incident-responder-" + strconv.Itoa(i+1), Kind: KindResponder, Actor: r.Requester,
+			People: []Person{r.Person}, Text: text, Source: SourceIncident, Type: "incidents_responders", Detail: r.State})
+	}
+	if !inc.ResolvedAt.IsZero() && !recorded(KindResolved, Person{}, inc.ResolvedAt) {
+		e := Entry{At: inc.ResolvedAt, ID: "incident-resolved", Kind: KindResolved, Text: "Resolved (from the incident's resolved_at)", Source: SourceIncident, Type: "resolved_at"}
+		if inc.Status == "resolved" {
+			// The last status change of a resolved incident is its resolution.
+			e.Actor = inc.LastStatusChangeBy
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// samePerson reports whether two references name the same person: by ID when both have one, else by name.
+func samePerson(a, b Person) bool {
+	if a.ID != "" && b.ID != "" {
+		return a.ID == b.ID
+	}
+	return a.Name != "" && a.Name == b.Name
+}
+
 // mirroredByLogEntries reports whether PagerDuty writes a log entry for events of this kind, so that a
 // webhook event of the kind duplicates one.
 func mirroredByLogEntries(k Kind) bool {
 	switch k {
 	case KindTriggered, KindAcknowledged, KindUnacknowledged, KindAssigned, KindEscalated, KindNote,
-		KindResolved, KindPriority, KindUrgency, KindResponder:
+		KindResolved, KindPriority, KindUrgency, KindResponder, KindField:
 		return true
 	}
 	return false
@@ -144,7 +265,7 @@ func near(times []time.Time, t time.Time) bool {
 func normalizeNote(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func logEntryToEntry(le LogEntry) Entry {
-	e := Entry{At: le.At, ID: le.ID, Actor: le.Agent, People: le.Users, Source: SourceLogEntry, Type: le.Type + "_log_entry"}
+	e := Entry{At: le.At, ID: le.ID, Actor: le.Agent, People: le.Users, Source: SourceLogEntry, Type: le.Type + "_log_entry", URL: le.URL}
 	users := names(le.Users)
 	via := channelWords(le.Channel)
 	switch le.Type {
@@ -165,7 +286,8 @@ func logEntryToEntry(le LogEntry) Entry {
 		}
 	case "notify":
 		e.Kind = KindNotified
-		e.Text = "Notified " + orDefault(users, "a responder") + prefixed(" by ", notificationWords(le.Notification))
+		e.Channel, e.Outcome = notificationWords(le.Notification), notificationOutcome(le.Notification, le.NotificationStatus)
+		e.Text = "Notified " + orDefault(users, "a responder") + prefixed(" by ", e.Channel) + prefixed(": ", e.Outcome)
 	case "assign":
 		e.Kind = KindAssigned
 		e.Text = "Assigned to " + orDefault(users, "a responder")
@@ -184,7 +306,7 @@ func logEntryToEntry(le LogEntry) Entry {
 		if users != "" {
 			e.Text += " (" + users + ")"
 		}
-		e.Text += prefixed(" ", via)
+		e.Text += prefixed(" ", escalationReason(le.Channel))
 	case "exhaust_escalation_path":
 		e.Kind = KindEscalated
 		e.Text = "Escalation policy exhausted: every level was notified without an acknowledgement"
@@ -214,7 +336,15 @@ func logEntryToEntry(le LogEntry) Entry {
 		e.Text = "Urgency changed" + detailSuffix(le)
 	case "priority_change":
 		e.Kind = KindPriority
-		e.Text = "Priority changed" + detailSuffix(le)
+		e.Priority, e.PreviousPriority = le.Priority, le.OldPriority
+		switch {
+		case le.Priority != "" && le.OldPriority != "":
+			e.Text = "Priority changed from " + le.OldPriority + " to " + le.Priority
+		case le.Priority != "":
+			e.Text = "Priority set to " + le.Priority
+		default:
+			e.Text = "Priority changed" + detailSuffix(le)
+		}
 	case "field_value_change", "custom_field_value_change":
 		e.Kind = KindField
 		e.Text = "Field changed" + detailSuffix(le)
@@ -232,7 +362,7 @@ func logEntryToEntry(le LogEntry) Entry {
 		e.Text = orDefault(le.Summary, strings.ReplaceAll(le.Type, "_", " "))
 	}
 	// PagerDuty's own summary says more than a bare "changed" when the entry carries no details.
-	if e.Text == "" || (e.Kind == KindPriority || e.Kind == KindUrgency || e.Kind == KindField) && len(le.Details) == 0 && le.Summary != "" {
+	if e.Text == "" || (e.Kind == KindPriority && le.Priority == "" || e.Kind == KindUrgency || e.Kind == KindField) && len(le.Details) == 0 && le.Summary != "" {
 		e.Text = le.Summary
 	}
 	return e
@@ -253,7 +383,7 @@ func eventToEntry(ev Event) Entry {
 	case "incident.status_update_published":
 		e.Kind, e.Text = KindStatusUpdate, ev.Text
 	case "incident.priority_updated":
-		e.Kind, e.Text = KindPriority, "Priority set to "+orDefault(ev.Text, "none")
+		e.Kind, e.Text, e.Priority = KindPriority, "Priority set to "+orDefault(ev.Text, "none"), ev.Text
 	case "incident.responder.added":
 		e.Kind, e.Text = KindResponder, "Responder "+orDefault(people, "requested")+" added"
 	case "incident.responder.replied":
@@ -277,7 +407,7 @@ func eventToEntry(ev Event) Entry {
 	case "incident.custom_field_values.updated":
 		e.Kind, e.Text = KindField, "Custom fields updated"
 	case "incident.role.assigned":
-		e.Kind, e.Text = KindResponder, "Role assigned"+prefixed(": ", ev.Text)+prefixed(" to ", people)
+		e.Kind, e.Text, e.Role = KindResponder, "Role assigned"+prefixed(": ", ev.Text)+prefixed(" to ", people), ev.Text
 	case "incident.task.created":
 		e.Kind, e.Text = KindOther, "Task created"+prefixed(": ", ev.Text)
 	case "incident.task.updated":
@@ -362,6 +492,51 @@ func channelWords(channel string) string {
 		return "from Slack"
 	}
 	return "via " + strings.ReplaceAll(channel, "_", " ")
+}
+
+// escalationReason says why an escalation happened, from the channel PagerDuty records for it.
+func escalationReason(channel string) string {
+	switch channel {
+	case "":
+		return ""
+	case "timeout":
+		return "after the acknowledgement timeout ran out"
+	case "web_trigger", "website", "api", "mobile", "slack", "email", "phone", "sms":
+		return "by hand " + channelWords(channel)
+	case "auto":
+		return "by the escalation policy"
+	case "reassign", "reassignment", "delegate":
+		return "by a reassignment"
+	}
+	return channelWords(channel)
+}
+
+// notificationOutcome says what became of a notification as PagerDuty reports it, in a reader's words:
+// "answered" (a phone call that succeeded), "delivered", "not answered", "failed", "bounced", ...; "" when
+// PagerDuty does not say.
+func notificationOutcome(kind, status string) string {
+	switch strings.ToLower(status) {
+	case "":
+		return ""
+	case "success", "sent", "delivered", "answered", "acknowledged":
+		if kind == "phone" || kind == "phone_notification" {
+			return "answered"
+		}
+		return "delivered"
+	case "no_answer", "not_answered", "unanswered", "no-answer":
+		return "not answered"
+	case "busy":
+		return "line busy"
+	case "failed", "failure", "error":
+		return "failed"
+	case "bounced", "bounce":
+		return "bounced"
+	case "voicemail", "left_voicemail":
+		return "went to voicemail"
+	case "blocked", "opted_out", "unsubscribed":
+		return "blocked by the recipient"
+	}
+	return strings.ReplaceAll(strings.ToLower(status), "_", " ")
 }
 
 func notificationWords(kind string) string {

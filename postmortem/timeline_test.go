@@ -84,17 +84,20 @@ func TestComputeFacts(t *testing.T) {
 			{ID: "L6", Type: "escalate", At: at(20 * time.Minute)},
 			{ID: "L8", Type: "resolve", At: at(2*time.Hour + 3*time.Minute + 4*time.Second), Agent: ann},
 		},
-		Notes: []Note{{ID: "N1", At: at(41*time.Minute + 30*time.Second), User: bo, Content: "Impact mitigated by failover"}},
+		Notes: []Note{{ID: "N1", At: at(41*time.Minute + 30*time.Second), User: bo, Content: "Mitigated: failover to the replica is serving traffic"}, {ID: "N0", At: at(30 * time.Minute), User: ann, Content: "Not recovered yet; the deploy has not been rolled back, impact mitigated only for EU"}},
 	}
 	f := ComputeFacts(inc, BuildTimeline(inc))
 	checks := []struct {
 		name      string
 		got, want any
 	}{
-		{"detected", f.Detected, at(0)},
-		{"acknowledged", f.Acknowledged, at(12*time.Minute + 7*time.Second)},
-		{"mitigated", f.Mitigated, at(41*time.Minute + 30*time.Second)},
-		{"resolved", f.Resolved, at(2*time.Hour + 3*time.Minute + 4*time.Second)},
+		{"detected", f.Detected.At, at(0)},
+		{"acknowledged", f.Acknowledged.At, at(12*time.Minute + 7*time.Second)},
+		{"mitigated", f.Mitigated.At, at(41*time.Minute + 30*time.Second)},
+		{"mitigated from", f.Mitigated.From, "note"},
+		{"mitigated by", f.Mitigated.By.Name, "Bo"},
+		{"impact start", f.ImpactStarted.Known(), false},
+		{"resolved", f.Resolved.At, at(2*time.Hour + 3*time.Minute + 4*time.Second)},
 		{"tta", f.TimeToAcknowledge, 12*time.Minute + 7*time.Second},
 		{"ttm", f.TimeToMitigate, 41*time.Minute + 30*time.Second},
 		{"ttr", f.TimeToResolve, 2*time.Hour + 3*time.Minute + 4*time.Second},

@@ -23,7 +23,7 @@ func TestLogEntryWords(t *testing.T) {
 		{LogEntry{Type: "notify", Users: []Person{bo}, Notification: "push_notification"}, KindNotified, "Notified Bo by push notification"},
 		{LogEntry{Type: "assign", Users: []Person{ann, bo}, EscalationLevel: 2}, KindAssigned, "Assigned to Ann, Bo (escalation level 2)"},
 		{LogEntry{Type: "delegate", Users: []Person{bo}}, KindAssigned, "Reassigned to Bo"},
-		{LogEntry{Type: "escalate", EscalationLevel: 3, Users: []Person{bo}, Channel: "timeout"}, KindEscalated, "Escalated to level 3 (Bo) after a timeout"},
+		{LogEntry{Type: "escalate", EscalationLevel: 3, Users: []Person{bo}, Channel: "timeout"}, KindEscalated, "Escalated to level 3 (Bo) after the acknowledgement timeout ran out"},
 		{LogEntry{Type: "exhaust_escalation_path"}, KindEscalated, "Escalation policy exhausted: every level was notified without an acknowledgement"},
 		{LogEntry{Type: "repeat_escalation_path"}, KindEscalated, "Escalation policy repeated from the first level"},
 		{LogEntry{Type: "reach_ack_limit"}, KindOther, "Acknowledgement limit reached; further acknowledgements are not timed out"},
@@ -119,7 +119,7 @@ func TestNotificationBurstsFold(t *testing.T) {
 	var found bool
 	for _, r := range d.Condensed {
 		if r.Kind == string(KindNotified) {
-			if r.Text != "Notified 4 responders by phone and SMS" {
+			if r.Text != "Paged 4 responders by phone and SMS" {
 				t.Errorf("burst row %q", r.Text)
 			}
 			found = true
@@ -132,7 +132,7 @@ func TestNotificationBurstsFold(t *testing.T) {
 		t.Errorf("complete timeline has %d rows, want %d", len(d.Timeline), 37*9)
 	}
 	// The burst and the escalation repeat as a cycle: two rows, each counted 37 times.
-	if len(d.Condensed) != 2 || d.Condensed[0].String() != "Notified 4 responders by phone and SMS (×37)" || d.Condensed[1].Count != 37 {
+	if len(d.Condensed) != 2 || d.Condensed[0].String() != "Paged 4 responders by phone and SMS (37 times, 296 pages)" || d.Condensed[1].Count != 37 {
 		t.Errorf("condensed timeline = %+v", d.Condensed)
 	}
 }

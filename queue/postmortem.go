@@ -39,6 +39,11 @@ type Refresher interface {
 	CommentOnce(ctx context.Context, repo string, number int, marker, body string) error
 }
 
+// EmailFiller gives an incident's user references their emails (see UserDirectory).
+type EmailFiller interface {
+	FillEmails(ctx context.Context, inc *postmortem.Incident) error
+}
+
 // Composer renders a draft from an incident, its action items linked to the issues given by item key.
 type Composer interface {
 	ComposeLinked(inc postmortem.Incident, d postmortem.Decision, issues map[string]int) (postmortem.Draft, error)
@@ -50,8 +55,10 @@ type PostmortemHandler struct {
 	Locker *Locker
 	// Source is nil when Hindsight has no PagerDuty token: the incident is then built from its stored
 	// webhook events alone. Notes is nil likewise, and no back-link is written.
-	Source      IncidentSource
-	Notes       NoteWriter
+	Source IncidentSource
+	Notes  NoteWriter
+	// Users is nil unless `people` has keys by email: it then looks up the incident's users' emails.
+	Users       EmailFiller
 	DecodeEvent func(raw []byte) (postmortem.Event, error)
 	// FromEvents builds an incident from its webhook events; ok is false when none describes it.
 	FromEvents func(events []postmortem.Event) (postmortem.Incident, bool)
@@ -303,6 +310,11 @@ func (h *PostmortemHandler) incident(ctx context.Context, incidentID string) (po
 		return postmortem.Incident{}, err
 	}
 	inc.Events = events
+	if h.Users != nil {
+		if err := h.Users.FillEmails(ctx, &inc); err != nil {
+			return postmortem.Incident{}, err
+		}
+	}
 	return inc, nil
 }
 

@@ -158,7 +158,7 @@ func (p *pipeline) assertExactlyOnce(t *testing.T) {
 }
 
 // TestRequestsPerPostmortem counts what one postmortem costs: at most 8 GitHub requests for a pull request
-// with labels, an assignee and reviewers, and 3 + ceil(log entries / 100) PagerDuty requests.
+// with labels, an assignee and reviewers, and 4 + ceil(log entries / 100) PagerDuty requests.
 func TestRequestsPerPostmortem(t *testing.T) {
 	p := newPipeline(t) // 120 log entries
 	if err := p.process(t); err != nil {
@@ -172,8 +172,8 @@ func TestRequestsPerPostmortem(t *testing.T) {
 		}
 		t.Errorf("%d GitHub requests, want at most 8", ghRequests)
 	}
-	if want := 3 + 2; pdRequests != want {
-		t.Errorf("%d PagerDuty requests, want %d (incident, 2 log entry pages, notes, back-link note)", pdRequests, want)
+	if want := 4 + 2; pdRequests != want {
+		t.Errorf("%d PagerDuty requests, want %d (incident, 2 log entry pages, notes, alerts, back-link note)", pdRequests, want)
 	}
 }
 

@@ -25,7 +25,9 @@ operations='[
   "GET /incidents/{id}",
   "GET /incidents/{id}/log_entries",
   "GET /incidents/{id}/notes",
-  "POST /incidents/{id}/notes"
+  "POST /incidents/{id}/notes",
+  "GET /incidents/{id}/alerts",
+  "GET /users/{id}"
 ]'
 
 mkdir -p "$(dirname "$out")"

@@ -32,6 +32,10 @@ type config struct {
 		Token          string   `yaml:"token"`
 		From           string   `yaml:"from"`
 		WebhookSecrets []string `yaml:"webhook_secrets"`
+		// UserCacheTTL is how long a user looked up for `people` keys by email is kept in Redis;
+		// UserLookups bounds the users looked up per incident.
+		UserCacheTTL postmortem.Duration `yaml:"user_cache_ttl"`
+		UserLookups  int                 `yaml:"user_lookups"`
 	} `yaml:"pagerduty"`
 	GitHub struct {
 		APIURL         string   `yaml:"api_url"`
@@ -91,6 +95,8 @@ type config struct {
 		Addr  string `yaml:"addr"`
 		Token string `yaml:"token"`
 	} `yaml:"admin"`
+	// Facts names the prefixes of notes and status updates that state mitigation and impact start.
+	Facts postmortem.FactsConfig `yaml:"facts"`
 
 	privateKey []byte
 }
@@ -108,6 +114,10 @@ func defaultConfig() config {
 	c.GitHub.WriteLimits.PerHour = 500
 	c.Policy = postmortem.DefaultPolicy()
 	c.ActionItems.Prefixes = postmortem.DefaultActionItemPrefixes
+	c.Facts.MitigatedPrefixes = postmortem.DefaultMitigatedPrefixes
+	c.Facts.ImpactStartPrefixes = postmortem.DefaultImpactStartPrefixes
+	c.PagerDuty.UserCacheTTL = postmortem.Duration(queue.DefaultUserTTL)
+	c.PagerDuty.UserLookups = queue.DefaultUserLookups
 	c.Reminders.Every = postmortem.Duration(24 * time.Hour)
 	c.Events.Retention = postmortem.Duration(30 * 24 * time.Hour)
 	c.Worker.Concurrency = 10
@@ -284,6 +294,19 @@ func (c *config) validate() error {
 	}
 	if c.Reminders.Every < postmortem.Duration(time.Hour) {
 		return bad("HINDSIGHT_CONFIG", "reminders.every: want at least 1h")
+	}
+	for name, list := range map[string][]string{"facts.mitigated_prefixes": c.Facts.MitigatedPrefixes, "facts.impact_start_prefixes": c.Facts.ImpactStartPrefixes} {
+		for i, p := range list {
+			if strings.TrimSpace(p) == "" {
+				return bad("HINDSIGHT_CONFIG", "%s[%d]: empty prefix", name, i)
+			}
+		}
+	}
+	if c.PagerDuty.UserCacheTTL < postmortem.Duration(time.Minute) {
+		return bad("HINDSIGHT_CONFIG", "pagerduty.user_cache_ttl: want at least 1m")
+	}
+	if c.PagerDuty.UserLookups < 1 {
+		return bad("HINDSIGHT_CONFIG", "pagerduty.user_lookups: want at least 1, got %d", c.PagerDuty.UserLookups)
 	}
 	if c.Worker.Concurrency < 1 {
 		return bad("HINDSIGHT_CONFIG", "worker.concurrency: want at least 1, got %d", c.Worker.Concurrency)

@@ -135,6 +135,10 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 		}
 		h.Source = incidentSource{pd}
 		h.Notes = pd
+		if peopleByEmail(cfg.People) {
+			h.Users = &queue.UserDirectory{Redis: rdb, Source: pd, TTL: time.Duration(cfg.PagerDuty.UserCacheTTL),
+				MaxLookups: cfg.PagerDuty.UserLookups, NotFound: func(err error) bool { return errors.Is(err, pagerduty.ErrNotFound) }, Logger: logger}
+		}
 	}
 	if cfg.githubEnabled() {
 		var writes github.WriteLimiter
@@ -205,6 +209,16 @@ func writeLimiterName(apiURL, repo string) string {
 	return strings.ToLower(host + "/" + repo)
 }
 
+// peopleByEmail reports whether some `people` key is an email, which only a user lookup can match.
+func peopleByEmail(people map[string]string) bool {
+	for k := range people {
+		if strings.Contains(k, "@") {
+			return true
+		}
+	}
+	return false
+}
+
 // incidentSource marks PagerDuty's not-found error as permanent for the queue.
 type incidentSource struct{ pd *pagerduty.Client }
 
@@ -246,6 +260,7 @@ func newComposer(cfg config) (*postmortem.Composer, error) {
 		OwnerRule:          cfg.GitHub.OwnerRule,
 		Routes:             cfg.Routes,
 		ActionItemPrefixes: cfg.ActionItems.Prefixes,
+		Facts:              cfg.Facts,
 		People:             cfg.People,
 		Labels:             cfg.GitHub.Labels,
 		Reviewers:          cfg.GitHub.Reviewers,

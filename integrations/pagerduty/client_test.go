@@ -116,10 +116,10 @@ func TestFetchExportPaging(t *testing.T) {
 			checkSorted(t, e)
 			pages := max(1, (n+99)/100)
 			reqs := srv.Requests()
-			if len(reqs) != 2+pages {
-				t.Errorf("%d requests, want 2 + %d", len(reqs), pages)
+			if len(reqs) != 3+pages {
+				t.Errorf("%d requests, want 3 + %d", len(reqs), pages)
 			}
-			if reqs[0].Path != "/incidents/PSYN001" || reqs[len(reqs)-1].Path != "/incidents/PSYN001/notes" {
+			if reqs[0].Path != "/incidents/PSYN001" || reqs[len(reqs)-1].Path != "/incidents/PSYN001/alerts" {
 				t.Errorf("first %s, last %s", reqs[0].Path, reqs[len(reqs)-1].Path)
 			}
 			for i, r := range logEntryRequests(reqs) {
@@ -338,8 +338,8 @@ func TestRetries(t *testing.T) {
 			if len(e.LogEntries) != 5 {
 				t.Errorf("%d entries", len(e.LogEntries))
 			}
-			if got := len(srv.Requests()); got != 3+tt.extra {
-				t.Errorf("%d requests, want %d", got, 3+tt.extra)
+			if got := len(srv.Requests()); got != 4+tt.extra {
+				t.Errorf("%d requests, want %d", got, 4+tt.extra)
 			}
 			if elapsed < tt.minTime {
 				t.Errorf("took %s, want at least %s of waiting", elapsed, tt.minTime)

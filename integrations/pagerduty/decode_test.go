@@ -65,11 +65,20 @@ func TestDecodeRESTReferenceSamples(t *testing.T) {
 		EscalationPolicy: "Another Escalation Policy",
 		CreatedAt:        utc("2015-10-06T21:30:42Z"),
 		Assignees:        []postmortem.Person{earline},
+		// The incident's own record of who acknowledged, who was assigned and who changed its status.
+		Acknowledgements:   []postmortem.Assignment{{At: utc("2015-11-10T00:32:52Z"), Person: earline}},
+		Assignments:        []postmortem.Assignment{{At: utc("2015-11-10T00:31:52Z"), Person: earline}},
+		LastStatusChangeBy: earline,
+		CustomFields:       map[string]string{"environment": "production"},
+		ResponderRequests: []postmortem.ResponderRequest{{At: utc("2018-08-09T21:40:49Z"), State: "pending",
+			Person:    postmortem.Person{ID: "PL7A2O4", Kind: "user", Name: "Lee Turner", URL: "https://subdomain.pagerduty.com/users/PL7A2O4"},
+			Requester: postmortem.Person{ID: "P09TT3C", Kind: "user", Name: "Jane Doe", URL: "https://subdomain.pagerduty.com/users/P09TT3C"}}},
 		LogEntries: []postmortem.LogEntry{{
 			ID:      "Q02JTSNZWHSEKV",
 			Type:    "trigger",
 			At:      utc("2015-11-07T00:14:20Z"),
 			Summary: "Triggered through the API",
+			URL:     "https://subdomain.pagerduty.com/incidents/PT4KHLK/log_entries/Q02JTSNZWHSEKV",
 			Agent:   postmortem.Person{ID: "PIJ90N7", Kind: "service", Name: "My Mail Service", URL: "https://subdomain.pagerduty.com/service-directory/PIJ90N7"},
 			Channel: "api",
 			Details: map[string]string{"description": "Tasks::SFDCValidator - PD_Data__c - duplicates"},
@@ -249,7 +258,7 @@ func TestDecodeLogEntryShapes(t *testing.T) {
 				"notification":{"type":"phone_notification","status":"success","address":"+1 555"}}`,
 			want: postmortem.LogEntry{ID: "Q3", Type: "notify", At: utc("2024-05-01T14:00:01Z"), Channel: "auto",
 				Users:        []postmortem.Person{{ID: "PU1", Kind: "user", Name: "Ana", URL: "https://x/users/PU1"}},
-				Notification: "phone", Details: map[string]string{"notification.status": "success", "notification.address": "+1 555"}},
+				Notification: "phone", NotificationStatus: "success", Details: map[string]string{"notification.address": "+1 555"}},
 		},
 		{
 			name: "notify with the notification inside channel",
@@ -257,7 +266,7 @@ func TestDecodeLogEntryShapes(t *testing.T) {
 				"channel":{"type":"auto","notification":{"type":"push_notification","status":"success"},"user":{"id":"PU2","type":"user_reference","summary":"Ben"}}}`,
 			want: postmortem.LogEntry{ID: "Q4", Type: "notify", At: utc("2024-05-01T14:00:01Z"), Channel: "auto",
 				Users:        []postmortem.Person{{ID: "PU2", Kind: "user", Name: "Ben"}},
-				Notification: "push_notification", Details: map[string]string{"notification.status": "success"}},
+				Notification: "push_notification", NotificationStatus: "success"},
 		},
 		{
 			name: "escalate with level in the summary",

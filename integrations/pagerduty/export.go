@@ -6,23 +6,26 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
 // Export is an incident as PagerDuty's REST API returns it: the incident object, all its log entries
-// (sorted by created_at, then id) and its notes, each kept as PagerDuty's raw JSON. It is also the file
-// format of `hindsight preview --from FILE`.
+// (sorted by created_at, then id), its notes and its alerts (oldest first), each kept as PagerDuty's raw
+// JSON. It is also the file format of `hindsight preview --from FILE`, where "alerts" is optional.
 type Export struct {
 	Incident   json.RawMessage   `json:"incident"`
 	LogEntries []json.RawMessage `json:"log_entries"`
 	Notes      []json.RawMessage `json:"notes"`
+	Alerts     []json.RawMessage `json:"alerts,omitempty"`
 }
 
 // maxExportBytes bounds an export file; an incident with 100,000 log entries stays well below it.
 const maxExportBytes = 512 << 20
 
-// ReadExport reads an Export written as JSON ({"incident": {...}, "log_entries": [...], "notes": [...]}).
+// ReadExport reads an Export written as JSON ({"incident": {...}, "log_entries": [...], "notes": [...],
+// "alerts": [...]}).
 // A plain GET /incidents/{id} answer ({"incident": {...}}) is an Export without log entries or notes.
 // It fails on empty input, text that is not one JSON object, a missing or non-object "incident", and
 // log entries or notes that are not lists of objects.
@@ -63,7 +66,7 @@ func ReadExport(r io.Reader) (*Export, error) {
 	for _, list := range []struct {
 		name string
 		dst  *[]json.RawMessage
-	}{{"log_entries", &e.LogEntries}, {"notes", &e.Notes}} {
+	}{{"log_entries", &e.LogEntries}, {"notes", &e.Notes}, {"alerts", &e.Alerts}} {
 		raw, ok := fields[list.name]
 		if !ok || string(raw) == "null" {
 			continue
@@ -112,5 +115,19 @@ func (e *Export) Decode() (postmortem.Incident, error) {
 		in.Notes = append(in.Notes, n)
 	}
 	sortNotes(in.Notes)
+	for i, raw := range e.Alerts {
+		a, err := decodeAlert(raw)
+		if err != nil {
+			return postmortem.Incident{}, fmt.Errorf("incident %s: alert %d: %w", in.ID, i, err)
+		}
+		in.Alerts = append(in.Alerts, a)
+	}
+	slices.SortStableFunc(in.Alerts, func(a, b postmortem.Alert) int { return a.At.Compare(b.At) })
+	if len(in.Alerts) == 0 {
+		// Without its alerts, the trigger log entry still says what fired.
+		if a, ok := alertFromTrigger(e.LogEntries); ok {
+			in.Alerts = []postmortem.Alert{a}
+		}
+	}
 	return in, nil
 }

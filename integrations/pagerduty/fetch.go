@@ -36,8 +36,9 @@ func (c *Client) Incident(ctx context.Context, incidentID string) (postmortem.In
 }
 
 // FetchExport fetches an incident (GET /incidents/{id}), every one of its log entries (GET
-// /incidents/{id}/log_entries, 100 a page, time_zone=UTC) and its notes (GET /incidents/{id}/notes). For n
-// ≤ 10,000 log entries it makes 2 + max(1, ceil(n/100)) requests; above PagerDuty's 10,000 offset ceiling
+// /incidents/{id}/log_entries, 100 a page, time_zone=UTC), its notes (GET /incidents/{id}/notes) and its
+// first hundred alerts (GET /incidents/{id}/alerts, oldest first). For n ≤ 10,000 log entries it makes
+// 3 + max(1, ceil(n/100)) requests; above PagerDuty's 10,000 offset ceiling
 // it splits the incident's life into since/until windows until each fits, and drops duplicates by ID.
 // Log entries are returned sorted by created_at, then id.
 //
@@ -72,7 +73,11 @@ func (c *Client) FetchExport(ctx context.Context, incidentID string) (*Export, e
 	if err != nil {
 		return nil, wrapOp("fetch notes", id, err)
 	}
-	return &Export{Incident: incident, LogEntries: entries, Notes: notes}, nil
+	alerts, err := c.fetchAlerts(ctx, id)
+	if err != nil {
+		return nil, wrapOp("fetch alerts", id, err)
+	}
+	return &Export{Incident: incident, LogEntries: entries, Notes: notes, Alerts: alerts}, nil
 }
 
 func (c *Client) fetchIncident(ctx context.Context, id string) (json.RawMessage, error) {

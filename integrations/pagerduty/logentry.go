@@ -17,6 +17,7 @@ type wireLogEntry struct {
 	ID           string          `json:"id"`
 	Type         string          `json:"type"`
 	Summary      string          `json:"summary"`
+	HTMLURL      string          `json:"html_url"`
 	CreatedAt    string          `json:"created_at"`
 	Agent        *reference      `json:"agent"`
 	Channel      json.RawMessage `json:"channel"`
@@ -37,7 +38,7 @@ func wireLogEntryFrom(all map[string]json.RawMessage) (wireLogEntry, error) {
 		name string
 		dst  any
 	}{
-		{"id", &w.ID}, {"type", &w.Type}, {"summary", &w.Summary}, {"created_at", &w.CreatedAt},
+		{"id", &w.ID}, {"type", &w.Type}, {"summary", &w.Summary}, {"html_url", &w.HTMLURL}, {"created_at", &w.CreatedAt},
 		{"agent", &w.Agent}, {"note", &w.Note}, {"user", &w.User}, {"assigned_user", &w.AssignedUser},
 		{"assignees", &w.Assignees},
 	}
@@ -93,6 +94,7 @@ func decodeLogEntry(raw []byte) (postmortem.LogEntry, error) {
 		Type:    strings.TrimSuffix(w.Type, "_log_entry"),
 		At:      at,
 		Summary: w.Summary,
+		URL:     w.HTMLURL,
 		Agent:   w.Agent.person(),
 	}
 	details := map[string]string{}
@@ -105,6 +107,17 @@ func decodeLogEntry(raw []byte) (postmortem.LogEntry, error) {
 	}
 	for k, v := range channel {
 		if k == "type" || k == "summary" || k == "notification" || k == "user" {
+			continue
+		}
+		if k == "new_priority" || k == "old_priority" {
+			var r reference
+			if json.Unmarshal(v, &r) == nil {
+				if k == "new_priority" {
+					e.Priority = r.name()
+				} else {
+					e.OldPriority = r.name()
+				}
+			}
 			continue
 		}
 		if isScalar(v) {
@@ -133,8 +146,9 @@ func decodeLogEntry(raw []byte) (postmortem.LogEntry, error) {
 	n := objectFields(notification)
 	if len(n) > 0 {
 		e.Notification = notificationKind(scalarText(n["type"]))
+		e.NotificationStatus = scalarText(n["status"])
 		for k, v := range n {
-			if k != "type" && k != "user" && isScalar(v) && scalarText(v) != "" {
+			if k != "type" && k != "user" && k != "status" && isScalar(v) && scalarText(v) != "" {
 				details["notification."+k] = scalarText(v)
 			}
 		}

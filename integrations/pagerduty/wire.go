@@ -110,8 +110,24 @@ type wireIncident struct {
 	ResolvedAt     *string     `json:"resolved_at"`
 	LastChangeAt   string      `json:"last_status_change_at"`
 	Assignments    []struct {
+		At       string     `json:"at"`
 		Assignee *reference `json:"assignee"`
 	} `json:"assignments"`
+	Acknowledgements []struct {
+		At           string     `json:"at"`
+		Acknowledger *reference `json:"acknowledger"`
+	} `json:"acknowledgements"`
+	LastChangeBy *reference `json:"last_status_change_by"`
+	Responders   []struct {
+		State       string     `json:"state"`
+		User        *reference `json:"user"`
+		Requester   *reference `json:"requester"`
+		RequestedAt string     `json:"requested_at"`
+	} `json:"incidents_responders"`
+	CustomFields []struct {
+		Name  string          `json:"name"`
+		Value json.RawMessage `json:"value"`
+	} `json:"custom_fields"`
 	Assignees     []reference `json:"assignees"`
 	ResolveReason *struct {
 		Type     string     `json:"type"`
@@ -184,6 +200,43 @@ func (w *wireIncident) incident() (postmortem.Incident, error) {
 	}
 	for _, a := range w.Assignments {
 		add(a.Assignee)
+		if a.Assignee == nil {
+			continue
+		}
+		at, err := parseTime(a.At)
+		if err != nil {
+			return postmortem.Incident{}, fmt.Errorf("decode incident %s: assignments: at: %w", w.ID, err)
+		}
+		in.Assignments = append(in.Assignments, postmortem.Assignment{At: at, Person: a.Assignee.person()})
+	}
+	for _, a := range w.Acknowledgements {
+		if a.Acknowledger == nil {
+			continue
+		}
+		at, err := parseTime(a.At)
+		if err != nil {
+			return postmortem.Incident{}, fmt.Errorf("decode incident %s: acknowledgements: at: %w", w.ID, err)
+		}
+		in.Acknowledgements = append(in.Acknowledgements, postmortem.Assignment{At: at, Person: a.Acknowledger.person()})
+	}
+	in.LastStatusChangeBy = w.LastChangeBy.person()
+	for _, r := range w.Responders {
+		if r.User == nil {
+			continue
+		}
+		at, err := parseTime(r.RequestedAt)
+		if err != nil {
+			return postmortem.Incident{}, fmt.Errorf("decode incident %s: incidents_responders: requested_at: %w", w.ID, err)
+		}
+		in.ResponderRequests = append(in.ResponderRequests, postmortem.ResponderRequest{At: at, Person: r.User.person(), Requester: r.Requester.person(), State: r.State})
+	}
+	for _, cf := range w.CustomFields {
+		if v := scalarText(cf.Value); cf.Name != "" && v != "" {
+			if in.CustomFields == nil {
+				in.CustomFields = map[string]string{}
+			}
+			in.CustomFields[cf.Name] = v
+		}
 	}
 	for i := range w.Assignees {
 		add(&w.Assignees[i])

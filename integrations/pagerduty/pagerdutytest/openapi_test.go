@@ -26,6 +26,8 @@ var pagerdutyOperations = []string{
 	"GET /incidents/{id}/log_entries",
 	"GET /incidents/{id}/notes",
 	"POST /incidents/{id}/notes",
+	"GET /incidents/{id}/alerts",
+	"GET /users/{id}",
 }
 
 const specToken = "spec-token"
@@ -100,8 +102,28 @@ func TestFakeAnswersAsOpenAPISays(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.AddIncident(exampleIncident.Incident)
+	// The spec's own examples of an alert and a user.
+	for _, a := range openapicheck.List(spec.Pointer("#/paths/~1incidents~1{id}~1alerts/get/responses/200/content/application~1json/examples/response/value/alerts")) {
+		raw, err := json.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.AddAlerts("PT4KHLK", raw)
+	}
+	user, err := json.Marshal(spec.Pointer("#/paths/~1users~1{id}/get/responses/200/content/application~1json/examples/response/value/user"))
+	if err != nil || string(user) == "null" {
+		t.Fatalf("the spec has no example of a user any more: %v", err)
+	}
+	s.AddUser(user)
 	c := &pdClient{t: t, spec: spec, s: s, seen: map[string]bool{}}
 	from := map[string]string{"From": "ana@example.com"}
+
+	c.call(200, "GET /incidents/{id}/alerts", "/incidents/PT4KHLK/alerts?limit=100&sort_by=created_at:asc", nil, "")
+	c.call(200, "GET /incidents/{id}/alerts", "/incidents/PSPEC01/alerts?total=true", nil, "") // none
+	c.call(400, "GET /incidents/{id}/alerts", "/incidents/PT4KHLK/alerts?sort_by=severity", nil, "")
+	c.call(400, "GET /incidents/{id}/alerts", "/incidents/PT4KHLK/alerts?limit=many", nil, "")
+	c.call(200, "GET /users/{id}", "/users/PXPGF42", nil, "")
+	c.call(404, "GET /users/{id}", "/users/PNOBODY", nil, "")
 
 	s.AddIncident(pagerdutytest.ResolvedIncident("PSPEC02", 89, time.Date(2024, 3, 3, 8, 0, 0, 0, time.UTC), "", "high", "PSVC001"))
 	for offset := 0; ; offset++ {

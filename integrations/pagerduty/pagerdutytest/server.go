@@ -1,5 +1,6 @@
 // Package pagerdutytest is a stateful fake of PagerDuty's REST API for the endpoints Hindsight calls:
-// GET /incidents/{id}, GET /incidents/{id}/log_entries, GET and POST /incidents/{id}/notes. It answers
+// GET /incidents/{id}, GET /incidents/{id}/log_entries, GET and POST /incidents/{id}/notes,
+// GET /incidents/{id}/alerts and GET /users/{id}. It answers
 // with PagerDuty's status codes, error bodies, paging fields and rate limit headers, so the real client is
 // tested over HTTP.
 package pagerdutytest
@@ -55,6 +56,8 @@ type Server struct {
 	numbers    map[string]string          // incident_number → id
 	logEntries map[string][]storedEntry   // by incident id
 	notes      map[string][]json.RawMessage
+	alerts     map[string][]storedEntry   // by incident id, oldest first
+	users      map[string]json.RawMessage // by user id
 	requests   []Request
 	rateLimit  int
 	resetSecs  int
@@ -83,6 +86,8 @@ func NewServer(tb testing.TB, token string) *Server {
 		numbers:    map[string]string{},
 		logEntries: map[string][]storedEntry{},
 		notes:      map[string][]json.RawMessage{},
+		alerts:     map[string][]storedEntry{},
+		users:      map[string]json.RawMessage{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /incidents", s.listIncidents)
@@ -90,6 +95,8 @@ func NewServer(tb testing.TB, token string) *Server {
 	mux.HandleFunc("GET /incidents/{id}/log_entries", s.listLogEntries)
 	mux.HandleFunc("GET /incidents/{id}/notes", s.listNotes)
 	mux.HandleFunc("POST /incidents/{id}/notes", s.createNote)
+	mux.HandleFunc("GET /incidents/{id}/alerts", s.listAlerts)
+	mux.HandleFunc("GET /users/{id}", s.getUser)
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusNotFound, BodyNotFound) })
 	s.srv = httptest.NewServer(s.middleware(mux))
 	tb.Cleanup(s.Close)
