@@ -148,7 +148,8 @@ func (c *Composer) ComposeLinked(inc Incident, d Decision, issues map[string]int
 	if err != nil {
 		return Draft{}, fmt.Errorf("render pull request description of %s: %w", inc.ID, err)
 	}
-	title := fmt.Sprintf("Postmortem: #%d %s", inc.Number, strings.ReplaceAll(oneLine(inc.Title), "@", mentionBreak))
+	// The incident's number is PagerDuty's: as "#N" it would link the repository's issue N.
+	title := Plain(fmt.Sprintf("Postmortem: #%d %s", inc.Number, inc.Title))
 	var routes []Route
 	for _, r := range c.Routes {
 		if r.matches(inc) {
