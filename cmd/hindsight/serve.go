@@ -67,7 +67,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 		if err != nil {
 			return err
 		}
-		w := queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: 25 * time.Second}, taskHandlers, logger)
+		w := queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: 25 * time.Second, Registerer: reg}, taskHandlers, logger)
 		if err := w.Start(); err != nil {
 			return err
 		}

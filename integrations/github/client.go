@@ -18,6 +18,8 @@ import (
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	gh "github.com/google/go-github/v60/github"
+
+	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -260,11 +262,15 @@ func (c *Client) defaultBranch(ctx context.Context) (string, error) {
 	return b, nil
 }
 
-// describe marks a 401 with ErrBadCredentials so callers can tell a configuration error from a passing one.
+// describe marks a 401 with ErrBadCredentials so callers can tell a configuration error from a passing one,
+// and a 422 GitHub's validation refused with postmortem.ErrRejected, since no retry changes its answer.
 func describe(err error) error {
 	var er *gh.ErrorResponse
 	if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusUnauthorized {
 		return fmt.Errorf("%w: %w", ErrBadCredentials, err)
+	}
+	if msg, ok := validationMessage(err); ok {
+		return fmt.Errorf("%w (%s): %w", postmortem.ErrRejected, msg, err)
 	}
 	return err
 }

@@ -33,7 +33,7 @@ func (c *Client) SetStatus(ctx context.Context, sha, state, description, targetU
 // UpsertComment keeps one comment holding marker on issue or pull request number: it creates it, or edits
 // it when its body changed. It returns the comment's URL.
 func (c *Client) UpsertComment(ctx context.Context, number int, marker, body string) (string, error) {
-	full := marker + "\n" + body
+	full := FitBody(marker + "\n" + body)
 	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: 100}}
 	for {
 		comments, resp, err := call(ctx, c, func() ([]*gh.IssueComment, *gh.Response, error) {
