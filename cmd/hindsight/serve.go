@@ -159,7 +159,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 		h.DefaultRepo, h.Reminders = cfg.GitHub.Repo, q
 		h.BackLink = true
 		lint := cfg.Lint
-		jobs := &queue.GitHubJobs{Store: store, GitHub: gh, Logger: logger,
+		jobs := &queue.GitHubJobs{Store: store, GitHub: gh, Logger: logger, Repos: cfg.publishRepos(), Metrics: h.Metrics,
 			Lint: func(md string) []postmortem.Finding { return postmortem.Lint(md, lint) }}
 		return map[string]asynq.Handler{
 			queue.TypePostmortem:  h,

@@ -69,8 +69,11 @@ type Client struct {
 	repo   string
 	logger *slog.Logger
 	limits *limitTransport
+	// app asks GitHub about the App itself, with the App's JWT; nil with a token.
+	app *gh.Client
 
 	mu         sync.Mutex
+	self       string // the login Hindsight writes as, once looked up
 	baseBranch string // Options.BaseBranch, or the default branch once looked up
 	htmlURL    string // the repository's web address, once looked up
 }
@@ -120,7 +123,7 @@ func New(opts Options) (*Client, error) {
 	}
 	limits := newLimitTransport(base, maxWait, logger, opts.WriteLimiter, m)
 
-	var client *gh.Client
+	var client, appClient *gh.Client
 	app := opts.AppID != 0 || opts.InstallationID != 0 || len(opts.PrivateKeyPEM) > 0
 	switch {
 	case opts.Token != "" && app:
@@ -144,6 +147,13 @@ func New(opts Options) (*Client, error) {
 		}
 		itr.BaseURL = strings.TrimSuffix(baseURL.String(), "/")
 		client = gh.NewClient(withTransport(httpClient, itr))
+		atr, err := ghinstallation.NewAppsTransport(limits, opts.AppID, opts.PrivateKeyPEM)
+		if err != nil {
+			return nil, fmt.Errorf("app private key: %w", err)
+		}
+		atr.BaseURL = itr.BaseURL
+		appClient = gh.NewClient(withTransport(httpClient, atr))
+		appClient.BaseURL = baseURL
 	default:
 		return nil, errors.New("token: a token or a GitHub App (ID, installation ID, private key) is required")
 	}
@@ -155,6 +165,7 @@ func New(opts Options) (*Client, error) {
 		repo:       name,
 		logger:     logger,
 		limits:     limits,
+		app:        appClient,
 		baseBranch: opts.BaseBranch,
 	}, nil
 }

@@ -47,6 +47,10 @@ func (c *Client) EnsureIssue(ctx context.Context, spec postmortem.IssueSpec) (is
 }
 
 func (c *Client) findIssue(ctx context.Context, spec postmortem.IssueSpec) (postmortem.Issue, bool, error) {
+	self, err := c.Self(ctx)
+	if err != nil {
+		return postmortem.Issue{}, false, err
+	}
 	opts := &gh.IssueListByRepoOptions{State: "all", ListOptions: gh.ListOptions{PerPage: 100}}
 	if len(spec.Labels) > 0 {
 		opts.Labels = spec.Labels[:1]
@@ -59,7 +63,7 @@ func (c *Client) findIssue(ctx context.Context, spec postmortem.IssueSpec) (post
 			return postmortem.Issue{}, false, fmt.Errorf("list issues: %w", describe(err))
 		}
 		for _, is := range issues {
-			if !is.IsPullRequest() && strings.Contains(is.GetBody(), spec.Marker) {
+			if !is.IsPullRequest() && strings.Contains(is.GetBody(), spec.Marker) && strings.EqualFold(is.GetUser().GetLogin(), self) {
 				return toIssue(is), true, nil
 			}
 		}

@@ -418,6 +418,10 @@ func (c *Client) reportSkipped(ctx context.Context, number int, skipped map[stri
 }
 
 func (c *Client) hasSkippedComment(ctx context.Context, number int) (bool, error) {
+	self, err := c.Self(ctx)
+	if err != nil {
+		return false, err
+	}
 	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: 100}}
 	for {
 		comments, resp, err := call(ctx, c, func() ([]*gh.IssueComment, *gh.Response, error) {
@@ -427,7 +431,7 @@ func (c *Client) hasSkippedComment(ctx context.Context, number int) (bool, error
 			return false, describe(err)
 		}
 		for _, cm := range comments {
-			if strings.HasPrefix(cm.GetBody(), skippedMarker) {
+			if strings.HasPrefix(cm.GetBody(), skippedMarker) && strings.EqualFold(cm.GetUser().GetLogin(), self) {
 				return true, nil
 			}
 		}
