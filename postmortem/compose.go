@@ -32,7 +32,9 @@ type Composer struct {
 	Dir string
 	// Roles renders people as roles instead of names (see DocumentOptions.Roles).
 	Roles bool
-	Now   func() time.Time
+	// MaxActionItems caps the action items of one postmortem; 0 for DefaultMaxActionItems.
+	MaxActionItems int
+	Now            func() time.Time
 }
 
 // The owner rules.
@@ -133,7 +135,7 @@ func (c *Composer) ComposeLinked(inc Incident, d Decision, issues map[string]int
 	if prefixes == nil {
 		prefixes = DefaultActionItemPrefixes
 	}
-	items := ActionItemsFromNotes(inc.Notes, prefixes, c.login)
+	items, itemsLeftOut := CapActionItems(ActionItemsFromNotes(inc.Notes, prefixes, c.login), c.MaxActionItems)
 	for i := range items {
 		items[i].Issue = issues[items[i].Key]
 	}
@@ -147,6 +149,10 @@ func (c *Composer) ComposeLinked(inc Incident, d Decision, issues map[string]int
 	body, err := c.Renderer.Render(PullRequestTemplate, doc)
 	if err != nil {
 		return Draft{}, fmt.Errorf("render pull request description of %s: %w", inc.ID, err)
+	}
+	if notice := (LeftOut{LogEntries: inc.LogEntriesCapped, ActionItems: itemsLeftOut}).Notice(inc); notice != "" {
+		content = strings.TrimRight(content, "\n") + "\n\n" + notice + "\n"
+		body = strings.TrimRight(body, "\n") + "\n\n" + notice + "\n"
 	}
 	// The incident's number is PagerDuty's: as "#N" it would link the repository's issue N.
 	title := Plain(fmt.Sprintf("Postmortem: #%d %s", inc.Number, inc.Title))

@@ -51,8 +51,10 @@ type Incident struct {
 	MergedInto string
 
 	LogEntries []LogEntry
-	Notes      []Note
-	Events     []Event
+	// LogEntriesCapped says PagerDuty holds more log entries than the cap let Hindsight fetch.
+	LogEntriesCapped bool
+	Notes            []Note
+	Events           []Event
 }
 
 // LogEntry is one entry of an incident's PagerDuty log (GET /incidents/{id}/log_entries).

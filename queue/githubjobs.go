@@ -35,7 +35,9 @@ type GitHubJobs struct {
 	// Repos are the repositories Hindsight publishes to ("owner/name"): events from any other are ignored.
 	Repos   []string
 	Metrics *Metrics
-	Logger  *slog.Logger
+	// MaxActionItems caps the issues one postmortem opens; 0 for postmortem.DefaultMaxActionItems.
+	MaxActionItems int
+	Logger         *slog.Logger
 }
 
 // ProcessTask implements asynq.Handler for TypePullRequest, TypeActionItem and TypeCommand.
@@ -143,7 +145,10 @@ func (j *GitHubJobs) sync(ctx context.Context, log *slog.Logger, rec Record, ref
 		log.Warn("postmortem file not found; action items not synced", "path", rec.Path, "ref", ref)
 		return nil
 	}
-	items := postmortem.ParseActionItems(content)
+	items, leftOut := postmortem.CapActionItems(postmortem.ParseActionItems(content), j.MaxActionItems)
+	if leftOut > 0 {
+		log.Warn("action items over the cap left without an issue", "left_out", leftOut, "cap", len(items))
+	}
 	f := followUps{j.Store, j.GitHub}
 	issues, err := f.ensure(ctx, rec, rec.PullURL, items)
 	if err != nil {

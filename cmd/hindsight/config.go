@@ -16,6 +16,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/hindsight-dev/hindsight/integrations/github"
+	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
 )
@@ -85,6 +87,12 @@ type config struct {
 		Format string `yaml:"format"`
 		Level  string `yaml:"level"`
 	} `yaml:"log"`
+	// Limits cap what one incident can make Hindsight fetch and write.
+	Limits struct {
+		LogEntries        int `yaml:"log_entries"`
+		ActionItems       int `yaml:"action_items"`
+		CommentCharacters int `yaml:"comment_characters"`
+	} `yaml:"limits"`
 
 	privateKey []byte
 	// secretSources name where each webhook secret came from, for an error that points at it.
@@ -110,6 +118,9 @@ func defaultConfig() config {
 	c.Worker.MaxRetry = 12
 	c.Log.Format = "json"
 	c.Log.Level = "info"
+	c.Limits.LogEntries = pagerduty.DefaultMaxLogEntries
+	c.Limits.ActionItems = postmortem.DefaultMaxActionItems
+	c.Limits.CommentCharacters = github.MaxBody
 	return c
 }
 
@@ -286,6 +297,9 @@ func (c *config) validate() error {
 	}
 	if _, err := parseLevel(c.Log.Level); err != nil {
 		return bad("HINDSIGHT_CONFIG", "log.level: %v", err)
+	}
+	if err := c.checkLimits(); err != nil {
+		return err
 	}
 	// People are looked up by PagerDuty user ID or lower-cased email.
 	people := make(map[string]string, len(c.People))

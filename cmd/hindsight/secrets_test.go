@@ -123,3 +123,20 @@ func TestClearTextAPIURLsOnlyForLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestLimitsAreChecked(t *testing.T) {
+	for yaml, want := range map[string]string{
+		"limits:\n  log_entries: 0\n":            "limits.log_entries: want a positive number",
+		"limits:\n  action_items: -1\n":          "limits.action_items: want a positive number",
+		"limits:\n  comment_characters: 70000\n": "limits.comment_characters: want 1000 to 65536",
+	} {
+		err, _ := startError(t, map[string]string{"HINDSIGHT_CONFIG": writeConfig(t, yaml), "HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": "a-long-enough-webhook-secret", "HINDSIGHT_LISTEN_ADDR": "127.0.0.1:0"})
+		if err == nil || !strings.HasPrefix(err.Error(), "HINDSIGHT_CONFIG: "+want) {
+			t.Errorf("%q: %v, want %q", yaml, err, want)
+		}
+	}
+	c := defaultConfig()
+	if c.Limits.LogEntries != 50000 || c.Limits.ActionItems != 50 || c.Limits.CommentCharacters != 65536 {
+		t.Errorf("default limits %+v", c.Limits)
+	}
+}

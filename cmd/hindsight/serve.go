@@ -123,7 +123,8 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 		Logger:      logger,
 	}
 	if cfg.PagerDuty.Token != "" {
-		pd, err := pagerduty.New(pagerduty.Options{BaseURL: cfg.PagerDuty.APIURL, Token: cfg.PagerDuty.Token, From: cfg.PagerDuty.From, Logger: logger})
+		pd, err := pagerduty.New(pagerduty.Options{BaseURL: cfg.PagerDuty.APIURL, Token: cfg.PagerDuty.Token, From: cfg.PagerDuty.From, Logger: logger,
+			MaxLogEntries: cfg.Limits.LogEntries})
 		if err != nil {
 			return nil, bad("HINDSIGHT_PAGERDUTY_TOKEN", "%v", err)
 		}
@@ -150,6 +151,8 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 			Logger:         logger,
 			WriteLimiter:   writes,
 			Registerer:     reg,
+
+			MaxCommentCharacters: cfg.Limits.CommentCharacters,
 		})
 		if err != nil {
 			return nil, bad("HINDSIGHT_GITHUB_TOKEN", "%v", err)
@@ -159,7 +162,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 		h.DefaultRepo, h.Reminders = cfg.GitHub.Repo, q
 		h.BackLink = true
 		lint := cfg.Lint
-		jobs := &queue.GitHubJobs{Store: store, GitHub: gh, Logger: logger, Repos: cfg.publishRepos(), Metrics: h.Metrics,
+		jobs := &queue.GitHubJobs{Store: store, GitHub: gh, Logger: logger, Repos: cfg.publishRepos(), Metrics: h.Metrics, MaxActionItems: cfg.Limits.ActionItems,
 			Lint: func(md string) []postmortem.Finding { return postmortem.Lint(md, lint) }}
 		return map[string]asynq.Handler{
 			queue.TypePostmortem:  h,
@@ -244,6 +247,7 @@ func newComposer(cfg config) (*postmortem.Composer, error) {
 		TeamReviewers:      cfg.GitHub.TeamReviewers,
 		DefaultOwner:       cfg.GitHub.DefaultOwner,
 		Dir:                cfg.GitHub.Directory,
+		MaxActionItems:     cfg.Limits.ActionItems,
 	}
 	if err := checkTemplates(c, cfg.Policy); err != nil {
 		return nil, bad("HINDSIGHT_CONFIG", "templates: %v", err)

@@ -60,6 +60,8 @@ type Options struct {
 	// Registerer receives the client's metrics: the primary quota GitHub reports and the rate-limit waits.
 	// Clients given the same registry share the metrics; nil records none.
 	Registerer prometheus.Registerer
+	// MaxCommentCharacters caps the comments Hindsight writes, at most and by default GitHub's MaxBody.
+	MaxCommentCharacters int
 }
 
 // Client publishes postmortems to one repository. It is safe for concurrent use.
@@ -74,6 +76,7 @@ type Client struct {
 
 	mu         sync.Mutex
 	self       string // the login Hindsight writes as, once looked up
+	maxComment int    // Options.MaxCommentCharacters, within GitHub's limit
 	baseBranch string // Options.BaseBranch, or the default branch once looked up
 	htmlURL    string // the repository's web address, once looked up
 }
@@ -166,6 +169,7 @@ func New(opts Options) (*Client, error) {
 		logger:     logger,
 		limits:     limits,
 		app:        appClient,
+		maxComment: opts.MaxCommentCharacters,
 		baseBranch: opts.BaseBranch,
 	}, nil
 }

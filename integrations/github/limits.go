@@ -13,7 +13,10 @@ const (
 )
 
 // bodyCutNotice ends a body that was cut to MaxBody.
-const bodyCutNotice = "\n\n… (cut here: GitHub allows 65,536 characters)"
+const (
+	bodyCutNotice    = "\n\n… (cut here: GitHub allows 65,536 characters)"
+	commentCutNotice = "\n\n… (cut here: comments are limited in Hindsight's configuration)"
+)
 
 // FitTitle returns title cut to MaxTitle characters on a character boundary, ending with "…" when cut.
 func FitTitle(title string) string {
@@ -25,11 +28,26 @@ func FitTitle(title string) string {
 
 // FitBody returns body cut to MaxBody characters on a character boundary, saying so at its end when cut.
 // What comes first, a marker included, is kept.
-func FitBody(body string) string {
-	if utf8.RuneCountInString(body) <= MaxBody {
+func FitBody(body string) string { return fitBody(body, MaxBody) }
+
+// fitComment cuts a comment to the configured size.
+func (c *Client) fitComment(body string) string {
+	limit := c.maxComment
+	if limit <= 0 || limit > MaxBody {
+		limit = MaxBody
+	}
+	return fitBody(body, limit)
+}
+
+func fitBody(body string, limit int) string {
+	if utf8.RuneCountInString(body) <= limit {
 		return body
 	}
-	return cutRunes(body, MaxBody-utf8.RuneCountInString(bodyCutNotice)) + bodyCutNotice
+	notice := commentCutNotice
+	if limit == MaxBody {
+		notice = bodyCutNotice
+	}
+	return cutRunes(body, max(limit-utf8.RuneCountInString(notice), 0)) + notice
 }
 
 // cutRunes returns the first n characters of s. Invalid UTF-8 bytes count as one character each, as

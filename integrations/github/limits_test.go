@@ -81,3 +81,21 @@ func TestValidationFailureIsRejected(t *testing.T) {
 		t.Errorf("issue without a title: %v, want ErrRejected with GitHub's reason", err)
 	}
 }
+
+func TestConfiguredCommentSize(t *testing.T) {
+	s := newServer(t)
+	c, _ := newClient(t, s, func(o *github.Options) { o.MaxCommentCharacters = 2000 })
+	ctx := context.Background()
+	pr, err := c.Publish(ctx, draft())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UpsertComment(ctx, pr.Number, "<!-- hindsight:lint -->", strings.Repeat("é", 5000)); err != nil {
+		t.Fatal(err)
+	}
+	comments := s.Comments(pr.Number)
+	last := comments[len(comments)-1]
+	if n := utf8.RuneCountInString(last); n != 2000 || !strings.HasPrefix(last, "<!-- hindsight:lint -->") || !strings.Contains(last, "cut here") {
+		t.Errorf("comment of %d characters, want 2000 with its marker and a cut notice", n)
+	}
+}

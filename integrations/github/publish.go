@@ -98,7 +98,7 @@ func (c *Client) FindPullRequest(ctx context.Context, branch string) (postmortem
 
 // Comment adds a comment to pull request (or issue) number.
 func (c *Client) Comment(ctx context.Context, number int, body string) error {
-	body = FitBody(body)
+	body = c.fitComment(body)
 	if _, _, err := call(ctx, c, func() (*gh.IssueComment, *gh.Response, error) {
 		return c.gh.Issues.CreateComment(ctx, c.owner, c.repo, number, &gh.IssueComment{Body: &body})
 	}); err != nil {

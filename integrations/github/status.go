@@ -33,7 +33,7 @@ func (c *Client) SetStatus(ctx context.Context, sha, state, description, targetU
 // UpsertComment keeps one comment holding marker on issue or pull request number: it creates it, or edits
 // it when its body changed. It returns the comment's URL.
 func (c *Client) UpsertComment(ctx context.Context, number int, marker, body string) (string, error) {
-	full := FitBody(marker + "\n" + body)
+	full := c.fitComment(marker + "\n" + body)
 	self, err := c.Self(ctx)
 	if err != nil {
 		return "", err

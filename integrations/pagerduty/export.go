@@ -17,6 +17,9 @@ type Export struct {
 	Incident   json.RawMessage   `json:"incident"`
 	LogEntries []json.RawMessage `json:"log_entries"`
 	Notes      []json.RawMessage `json:"notes"`
+	// LogEntriesCapped says the incident has more log entries than the cap let Hindsight fetch: these are
+	// its earliest ones.
+	LogEntriesCapped bool `json:"log_entries_capped,omitempty"`
 }
 
 // maxExportBytes bounds an export file; an incident with 100,000 log entries stays well below it.
@@ -104,6 +107,7 @@ func (e *Export) Decode() (postmortem.Incident, error) {
 		in.LogEntries = append(in.LogEntries, le)
 	}
 	sortLogEntries(in.LogEntries)
+	in.LogEntriesCapped = e.LogEntriesCapped
 	for i, raw := range e.Notes {
 		n, err := decodeNote(raw)
 		if err != nil {
