@@ -265,5 +265,3 @@ func (c *Composer) reviewers(inc Incident, f Facts) []string {
 	}
 	return out
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -92,7 +92,7 @@ func TestHelpOncePerPullRequest(t *testing.T) {
 	}
 	pr := p.gh.PullRequests()[0]
 	jobs, _ := p.trustedJobs()
-	for i, body := range []string{"/hindsight help", "/hindsight", "/hindsight halp", "/hindsight help"} {
+	for i, body := range []string{"/hindsight help", "/hindsight", "/hindsight frobnicate", "/hindsight help"} {
 		p.run(t, jobs, queue.TypeCommand, queue.GitHubDelivery{DeliveryID: "h" + itoa(i), Event: "issue_comment", Action: "created",
 			Repo: "acme/pm", Number: pr.Number, CommentBody: body, CommentAuthor: "ana", CommentAssociation: "OWNER"})
 	}

@@ -8,14 +8,14 @@ import (
 	"time"
 )
 
-// startError runs `hindsight serve` with env and returns its error and what it wrote to stderr.
-func startError(t *testing.T, env map[string]string) (error, string) {
+// startError runs `hindsight serve` with env and returns what it wrote to stderr and its error.
+func startError(t *testing.T, env map[string]string) (string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var stderr bytes.Buffer
 	err := run(ctx, []string{"hindsight", "serve"}, func(k string) string { return env[k] }, &stderr, &stderr)
-	return err, stderr.String()
+	return stderr.String(), err
 }
 
 func TestWeakWebhookSecretsStopTheStart(t *testing.T) {
@@ -48,7 +48,7 @@ func TestWeakWebhookSecretsStopTheStart(t *testing.T) {
 			if tt.yaml != "" {
 				env["HINDSIGHT_CONFIG"] = writeConfig(t, tt.yaml)
 			}
-			err, _ := startError(t, env)
+			_, err := startError(t, env)
 			if err == nil {
 				t.Fatal("serve started, want a configuration error")
 			}
@@ -76,7 +76,7 @@ func TestRedisPasswordNeverInErrors(t *testing.T) {
 		"redis-sentinel://:" + password + "@sentinel:26379/mymaster?db=x%zz&sentinel_password=" + password,
 		"redis://default:" + strings.ReplaceAll(password, "-", "%2D") + "@redis.internal:bad/0",
 	} {
-		err, stderr := startError(t, map[string]string{"HINDSIGHT_REDIS_URL": raw, "HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": "a-long-enough-webhook-secret", "HINDSIGHT_LISTEN_ADDR": "127.0.0.1:0"})
+		stderr, err := startError(t, map[string]string{"HINDSIGHT_REDIS_URL": raw, "HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": "a-long-enough-webhook-secret", "HINDSIGHT_LISTEN_ADDR": "127.0.0.1:0"})
 		if err == nil {
 			t.Errorf("%s: serve started, want an error", raw)
 			continue
@@ -130,7 +130,7 @@ func TestLimitsAreChecked(t *testing.T) {
 		"limits:\n  action_items: -1\n":          "limits.action_items: want a positive number",
 		"limits:\n  comment_characters: 70000\n": "limits.comment_characters: want 1000 to 65536",
 	} {
-		err, _ := startError(t, map[string]string{"HINDSIGHT_CONFIG": writeConfig(t, yaml), "HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": "a-long-enough-webhook-secret", "HINDSIGHT_LISTEN_ADDR": "127.0.0.1:0"})
+		_, err := startError(t, map[string]string{"HINDSIGHT_CONFIG": writeConfig(t, yaml), "HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": "a-long-enough-webhook-secret", "HINDSIGHT_LISTEN_ADDR": "127.0.0.1:0"})
 		if err == nil || !strings.HasPrefix(err.Error(), "HINDSIGHT_CONFIG: "+want) {
 			t.Errorf("%q: %v, want %q", yaml, err, want)
 		}

@@ -6,8 +6,6 @@ import (
 	"time"
 )
 
-const docsPermission = "https://docs.github.com/rest/collaborators/collaborators#get-repository-permissions-for-a-user"
-
 // SetPermission gives login a role in the repository ("admin", "maintain", "write", "triage", "read" or
 // "none"), as the collaborator permission API reports it; collaborators default to "write", the owner to
 // "admin" and everybody else to "none" (the repository is private).
