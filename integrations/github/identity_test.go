@@ -96,7 +96,7 @@ func TestPermission(t *testing.T) {
 	s.SetPermission("tina", "triage")
 	s.SetPermission("max", "maintain")
 	c, _ := newClient(t, s, nil)
-	for login, want := range map[string]string{"acme": "admin", "alice": "write", "max": "write", "tina": "read", "stranger": "none"} {
+	for login, want := range map[string]string{"acme": "admin", "alice": "write", "max": "write", "tina": "read", "stranger": "none", "no_such_user": "none"} {
 		got, err := c.Permission(context.Background(), login)
 		if err != nil || got != want {
 			t.Errorf("Permission(%s) = %q, %v, want %q", login, got, err, want)

@@ -2,9 +2,13 @@ package githubtest
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 )
+
+// loginPattern is what a GitHub login can be; the fake takes any other as a user that does not exist.
+var loginPattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$`)
 
 // SetPermission gives login a role in the repository ("admin", "maintain", "write", "triage", "read" or
 // "none"), as the collaborator permission API reports it; collaborators default to "write", the owner to
@@ -59,6 +63,10 @@ func (s *Server) role(login string) string {
 // repository-collaborator-permission, whose "permission" is the legacy name of the role (maintain reads as
 // write, triage as read).
 func (s *Server) permission(login string) reply {
+	if !loginPattern.MatchString(login) {
+		return s.errorReply(http.StatusNotFound, "Not Found",
+			"https://docs.github.com/rest/collaborators/collaborators#get-repository-permissions-for-a-user")
+	}
 	role := s.role(login)
 	legacy := role
 	switch role {

@@ -143,6 +143,7 @@ func TestFakeAnswersAsOpenAPISays(t *testing.T) {
 	c.call(200, "GET /repos/{owner}/{repo}/collaborators/{username}/permission", repo+"collaborators/alice/permission", nil)
 	c.call(200, "GET /repos/{owner}/{repo}/collaborators/{username}/permission", repo+"collaborators/acme/permission", nil)
 	c.call(200, "GET /repos/{owner}/{repo}/collaborators/{username}/permission", repo+"collaborators/stranger/permission", nil)
+	c.call(404, "GET /repos/{owner}/{repo}/collaborators/{username}/permission", repo+"collaborators/no_such_user/permission", nil)
 
 	branch := c.call(200, "GET /repos/{owner}/{repo}/branches/{branch}", repo+"branches/main", nil)
 	head := str(branch, "commit", "sha")
