@@ -100,3 +100,16 @@ func TestDraftAndIssuesCarryNoLiveReferences(t *testing.T) {
 	// The comment's own links to the issues it opened are meant; the item texts are not.
 	checkInert(t, "issues comment", regexp.MustCompile(`#(39|4[0-9])\b`).ReplaceAllString(comment, ""))
 }
+
+// Without a PagerDuty URL the incident's number is not written "#1234", which would link the repository's
+// issue 1234 from the pull request's description.
+func TestIncidentNumberIsNoReferenceWithoutALink(t *testing.T) {
+	inc := postmortem.SampleIncident()
+	inc.Number, inc.URL = 1234, ""
+	d, err := composer(t).Compose(inc, postmortem.Decision{Required: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkInert(t, "description", d.Body)
+	checkInert(t, "title", d.Title)
+}
