@@ -64,9 +64,11 @@ type (
 		Repository *gitHubRepository `json:"repository"`
 		Issue      *gitHubIssue      `json:"issue"`
 		Comment    *struct {
-			Body string `json:"body"`
-			User struct {
+			Body              string `json:"body"`
+			AuthorAssociation string `json:"author_association"`
+			User              struct {
 				Login string `json:"login"`
+				Type  string `json:"type"`
 			} `json:"user"`
 		} `json:"comment"`
 	}
@@ -222,6 +224,7 @@ func gitHubDelivery(event string, payload []byte) (queue.GitHubDelivery, error) 
 			return d, errors.New("issue_comment payload lacks issue")
 		}
 		d.CommentBody, d.CommentAuthor = ev.Comment.Body, ev.Comment.User.Login
+		d.CommentAssociation, d.CommentAuthorType = ev.Comment.AuthorAssociation, ev.Comment.User.Type
 		if d.CommentAuthor == "" {
 			return d, errors.New("issue_comment payload lacks comment.user.login")
 		}

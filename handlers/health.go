@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -12,12 +13,15 @@ func handleHealthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
-func handleReadyz(ping Pinger) echo.HandlerFunc {
+// handleReadyz answers 503 when Redis does not answer. The cause, which names Redis's address, goes to
+// the log only: the probe's answer may be seen from outside.
+func handleReadyz(logger *slog.Logger, ping Pinger) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 		defer cancel()
 		if err := ping(ctx); err != nil {
-			return echo.NewHTTPError(http.StatusServiceUnavailable, "redis does not answer: "+err.Error())
+			logger.Warn("not ready: redis does not answer", "request_id", c.Get("request_id"), "err", err)
+			return echo.NewHTTPError(http.StatusServiceUnavailable, "redis does not answer")
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	}

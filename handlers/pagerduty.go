@@ -87,9 +87,15 @@ func verifyPagerDutySignature(body []byte, header string, secrets []string) bool
 	}
 	macs := make([][]byte, 0, len(secrets))
 	for _, s := range secrets {
+		if s == "" {
+			continue // anybody can sign with the empty key, whatever the configuration says
+		}
 		h := hmac.New(sha256.New, []byte(s))
 		h.Write(body)
 		macs = append(macs, h.Sum(nil))
+	}
+	if len(macs) == 0 {
+		return false
 	}
 	ok := false
 	for _, sig := range strings.Split(header, ",") {

@@ -215,6 +215,12 @@ func TestPagerDutyAnswers503WhenRedisIsDown(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("readyz = %d, want 503", rec.Code)
 	}
+	addr := strings.TrimPrefix(e.redis.URL, "redis://")
+	addr, _, _ = strings.Cut(addr, "/")
+	_, port, _ := strings.Cut(addr, ":")
+	if body := rec.Body.String(); strings.Contains(body, addr) || strings.Contains(body, port) || !strings.Contains(body, `"error"`) {
+		t.Errorf("readyz answered %q: want a JSON error without Redis's address %s", body, addr)
+	}
 }
 
 func TestHealthReadyMetrics(t *testing.T) {

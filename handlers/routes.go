@@ -18,7 +18,7 @@ func addRoutes(e *echo.Echo, logger *slog.Logger, cfg Config, sink Sink, ping Pi
 		e.POST("/webhooks/github", handleGitHub(logger, cfg, sink, m))
 	}
 	e.GET("/healthz", handleHealthz)
-	e.GET("/readyz", handleReadyz(ping))
+	e.GET("/readyz", handleReadyz(logger, ping))
 	if !cfg.AdminElsewhere {
 		addAdminRoutes(e, gatherer, cfg.Admin)
 	}

@@ -34,7 +34,9 @@ type Composer struct {
 	Roles bool
 	// Facts names the explicit signals of mitigation and impact start in notes and status updates.
 	Facts FactsConfig
-	Now   func() time.Time
+	// MaxActionItems caps the action items of one postmortem; 0 for DefaultMaxActionItems.
+	MaxActionItems int
+	Now            func() time.Time
 }
 
 // The owner rules.
@@ -135,7 +137,7 @@ func (c *Composer) ComposeLinked(inc Incident, d Decision, issues map[string]int
 	if prefixes == nil {
 		prefixes = DefaultActionItemPrefixes
 	}
-	items := ActionItemsFromNotes(notesWithEvents(inc), prefixes, c.login)
+	items, itemsLeftOut := CapActionItems(ActionItemsFromNotes(notesWithEvents(inc), prefixes, c.login), c.MaxActionItems)
 	for i := range items {
 		items[i].Issue = issues[items[i].Key]
 	}
@@ -150,7 +152,12 @@ func (c *Composer) ComposeLinked(inc Incident, d Decision, issues map[string]int
 	if err != nil {
 		return Draft{}, fmt.Errorf("render pull request description of %s: %w", inc.ID, err)
 	}
-	title := fmt.Sprintf("Postmortem: #%d %s", inc.Number, strings.ReplaceAll(oneLine(inc.Title), "@", mentionBreak))
+	if notice := (LeftOut{LogEntries: inc.LogEntriesCapped, ActionItems: itemsLeftOut}).Notice(inc); notice != "" {
+		content = strings.TrimRight(content, "\n") + "\n\n" + notice + "\n"
+		body = strings.TrimRight(body, "\n") + "\n\n" + notice + "\n"
+	}
+	// The incident's number is PagerDuty's: as "#N" it would link the repository's issue N.
+	title := Plain(fmt.Sprintf("Postmortem: #%d %s", inc.Number, inc.Title))
 	var routes []Route
 	for _, r := range c.Routes {
 		if r.matches(inc) {
@@ -260,5 +267,3 @@ func (c *Composer) reviewers(inc Incident, f Facts) []string {
 	}
 	return out
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,13 +1,52 @@
 package postmortem
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // Text from PagerDuty (titles, notes, names) is data, never markup: the functions below make it safe to place
 // in a GitHub Markdown document. They neutralise @-mentions (a zero-width joiner after the @ keeps the text
 // readable but stops GitHub from pinging a user or team), HTML, link and emphasis syntax, and table pipes,
 // and they leave every other character, non-ASCII included, as it is.
+//
+// They also neutralise what would let the text act on GitHub's issues: references ("#12", "owner/repo#12",
+// "GH-12") get a zero-width joiner after "#" or "GH-", so GitHub neither links them nor adds a
+// cross-reference to the issue, and a closing keyword ("fixes", "closes", "resolved"…) followed by
+// something that could be a reference gets one after its first letter, so merging the postmortem closes
+// nothing. Full URLs of issues stay links: a responder who pastes one means the link, GitHub only records
+// that it was mentioned, and without a keyword in front of it a URL closes nothing.
 
-const mentionBreak = "@\u200d"
+const (
+	zeroWidthJoiner = "\u200d"
+	mentionBreak    = "@" + zeroWidthJoiner
+)
+
+var (
+	// issueReference finds the start of "#12", "owner/repo#12" and "GH-12" (GitHub's autolinked references).
+	issueReference = regexp.MustCompile(`(?i)(#|\bgh-)([0-9])`)
+	// closingKeyword finds GitHub's closing keywords followed (after an optional colon) by a reference or a
+	// URL.
+	closingKeyword = regexp.MustCompile(`(?i)\b([cfr])(lose[sd]?|ix(?:e[sd])?|esolve[sd]?)([\s\p{Zs}]*:?[\s\p{Zs}]*(?:#|gh-|https?:|[a-z0-9_.\\-]+/[a-z0-9_.\\-]+#))`)
+)
+
+// neutraliseReferences breaks GitHub's issue references and closing keywords in s, which may be Markdown
+// that is already escaped or plain text.
+func neutraliseReferences(s string) string {
+	if !strings.ContainsAny(s, "#-:") {
+		return s
+	}
+	// The joiner goes inside the keyword, after its first letter: "f\u200dixes #\u200d12".
+	s = closingKeyword.ReplaceAllString(s, "${1}"+zeroWidthJoiner+"${2}${3}")
+	return issueReference.ReplaceAllString(s, "${1}"+zeroWidthJoiner+"${2}")
+}
+
+// Plain returns s as one line of plain text for a pull request or issue title or a commit message: line
+// breaks become spaces, and mentions, references and closing keywords are neutralised as in Inline. No
+// Markdown is escaped, since none of those places render it.
+func Plain(s string) string {
+	return neutraliseReferences(strings.ReplaceAll(strings.Join(strings.Fields(s), " "), "@", mentionBreak))
+}
 
 // inlineEscapes are the characters that start Markdown or HTML syntax inside a line.
 var inlineEscaper = strings.NewReplacer(
@@ -32,7 +71,7 @@ var inlineEscaper = strings.NewReplacer(
 // Inline returns s as literal text for one line of Markdown, a table cell included: line breaks become
 // spaces, Markdown and HTML syntax is escaped, and mentions cannot ping.
 func Inline(s string) string {
-	s = inlineEscaper.Replace(s)
+	s = neutraliseReferences(inlineEscaper.Replace(s))
 	// A line that starts with these is a heading, list item, quote or rule.
 	if s != "" && strings.ContainsRune("#+-=!", rune(s[0])) {
 		s = `\` + s

@@ -63,8 +63,10 @@ type Incident struct {
 	CustomFields map[string]string
 
 	LogEntries []LogEntry
-	Notes      []Note
-	Events     []Event
+	// LogEntriesCapped says PagerDuty holds more log entries than the cap let Hindsight fetch.
+	LogEntriesCapped bool
+	Notes            []Note
+	Events           []Event
 }
 
 // Assignment is a person the incident was acknowledged by or assigned to, and when.

@@ -88,7 +88,7 @@ func ActionItemIssue(c IssueContext, item ActionItem) IssueSpec {
 	}
 	return IssueSpec{
 		Marker:   ActionItemMarker(c.IncidentID, item.Key),
-		Title:    oneLine(item.Text),
+		Title:    Plain(item.Text),
 		Body:     b.String(),
 		Labels:   labels,
 		Assignee: item.Owner,
@@ -107,14 +107,14 @@ func TrackingIssue(c IssueContext) IssueSpec {
 	}
 	return IssueSpec{
 		Marker: TrackingMarker(c.IncidentID),
-		Title:  fmt.Sprintf("Action items: #%d %s", c.Number, strings.ReplaceAll(oneLine(c.IncidentTitle), "@", mentionBreak)),
+		Title:  Plain(fmt.Sprintf("Action items: #%d %s", c.Number, c.IncidentTitle)),
 		Body:   body,
 		Labels: labels,
 	}
 }
 
 func incidentLink(c IssueContext) string {
-	text := fmt.Sprintf("incident #%d %s", c.Number, Inline(c.IncidentTitle))
+	text := neutraliseReferences(fmt.Sprintf("incident #%d ", c.Number)) + Inline(c.IncidentTitle)
 	if u := linkTarget(c.IncidentURL); u != "" {
 		return "[" + text + "](" + u + ")"
 	}

@@ -24,7 +24,7 @@ func (p *pipeline) withActionItemNotes() {
 }
 
 func (p *pipeline) jobs() *queue.GitHubJobs {
-	return &queue.GitHubJobs{Store: p.store, GitHub: p.router, Logger: slog.New(slog.DiscardHandler),
+	return &queue.GitHubJobs{Store: p.store, GitHub: p.router, Logger: slog.New(slog.DiscardHandler), Repos: []string{"acme/pm"},
 		Lint: func(md string) []postmortem.Finding { return postmortem.Lint(md, postmortem.LintConfig{}) }}
 }
 
@@ -128,6 +128,7 @@ func TestTaskListWhereSubIssuesAreUnavailable(t *testing.T) {
 		}
 	}
 	// Closing an action item checks it off in the task list.
+	p.gh.SetIssueState(items[0], "closed")
 	closed, _ := p.gh.Issue(items[0])
 	p.run(t, p.jobs(), queue.TypeActionItem, queue.GitHubDelivery{DeliveryID: "d1", Event: "issues", Action: "closed",
 		Repo: "acme/pm", Number: items[0], IssueBody: closed.Body, IssueState: "closed"})
@@ -220,7 +221,7 @@ func TestCommandsOnThePullRequest(t *testing.T) {
 	pr := p.gh.PullRequests()[0]
 	for i, body := range []string{"/hindsight help", "/hindsight check", "/hindsight sync", "not a command"} {
 		p.run(t, p.jobs(), queue.TypeCommand, queue.GitHubDelivery{DeliveryID: "c" + itoa(i), Event: "issue_comment", Action: "created",
-			Repo: "acme/pm", Number: pr.Number, CommentBody: body, CommentAuthor: "ana"})
+			Repo: "acme/pm", Number: pr.Number, CommentBody: body, CommentAuthor: "ana", CommentAssociation: "COLLABORATOR"})
 	}
 	comments := strings.Join(p.gh.Comments(pr.Number), "\n----\n")
 	if !strings.Contains(comments, "Hindsight commands:") || !strings.Contains(comments, "hindsight:lint") {

@@ -39,6 +39,11 @@ type GitHubDelivery struct {
 	// For comments: the text and its author.
 	CommentBody   string
 	CommentAuthor string
+	// CommentAssociation is the author's author_association with the repository ("OWNER", "MEMBER",
+	// "COLLABORATOR", "CONTRIBUTOR", "NONE", …); empty when the payload had none.
+	CommentAssociation string `json:",omitempty"`
+	// CommentAuthorType is the author's user type: "User", "Bot" or "Organization".
+	CommentAuthorType string `json:",omitempty"`
 }
 
 // GitHubTask is the payload of the GitHub tasks: the delivery itself.

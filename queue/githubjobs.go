@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/hibiken/asynq"
@@ -19,6 +20,10 @@ type GitHubAPI interface {
 	File(ctx context.Context, repo, ref, path string) (string, bool, error)
 	SetStatus(ctx context.Context, repo, sha, state, description, targetURL string) error
 	UpsertComment(ctx context.Context, repo string, number int, marker, body string) (string, error)
+	// Permission is login's permission on repo: "admin", "write", "read" or "none".
+	Permission(ctx context.Context, repo, login string) (string, error)
+	// OwnIssue reads an issue again; ours is false unless Hindsight's own identity opened it.
+	OwnIssue(ctx context.Context, repo string, number int) (body string, open, ours bool, err error)
 }
 
 // GitHubJobs runs the tasks of GitHub events on postmortem pull requests and action item issues.
@@ -26,8 +31,13 @@ type GitHubJobs struct {
 	Store  *Store
 	GitHub GitHubAPI
 	// Lint checks a postmortem's text; nil skips the check.
-	Lint   func(markdown string) []postmortem.Finding
-	Logger *slog.Logger
+	Lint func(markdown string) []postmortem.Finding
+	// Repos are the repositories Hindsight publishes to ("owner/name"): events from any other are ignored.
+	Repos   []string
+	Metrics *Metrics
+	// MaxActionItems caps the issues one postmortem opens; 0 for postmortem.DefaultMaxActionItems.
+	MaxActionItems int
+	Logger         *slog.Logger
 }
 
 // ProcessTask implements asynq.Handler for TypePullRequest, TypeActionItem and TypeCommand.
@@ -37,6 +47,10 @@ func (j *GitHubJobs) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("decode %s task: %w", t.Type(), errors.Join(err, asynq.SkipRetry))
 	}
 	log := j.Logger.With("delivery_id", d.DeliveryID, "event", d.Event, "action", d.Action, "repo", d.Repo, "number", d.Number)
+	if !slices.ContainsFunc(j.Repos, func(r string) bool { return strings.EqualFold(r, d.Repo) }) {
+		j.ignore(log, "not a repository Hindsight publishes to")
+		return nil
+	}
 	switch t.Type() {
 	case TypePullRequest:
 		return j.pullRequest(ctx, log, d)
@@ -131,7 +145,10 @@ func (j *GitHubJobs) sync(ctx context.Context, log *slog.Logger, rec Record, ref
 		log.Warn("postmortem file not found; action items not synced", "path", rec.Path, "ref", ref)
 		return nil
 	}
-	items := postmortem.ParseActionItems(content)
+	items, leftOut := postmortem.CapActionItems(postmortem.ParseActionItems(content), j.MaxActionItems)
+	if leftOut > 0 {
+		log.Warn("action items over the cap left without an issue", "left_out", leftOut, "cap", len(items))
+	}
 	f := followUps{j.Store, j.GitHub}
 	issues, err := f.ensure(ctx, rec, rec.PullURL, items)
 	if err != nil {
@@ -144,11 +161,20 @@ func (j *GitHubJobs) sync(ctx context.Context, log *slog.Logger, rec Record, ref
 // actionItem follows an action item issue that was closed or reopened: its state is recorded, and a
 // tracking issue that lists its items as a task list is brought up to date (sub-issues GitHub updates).
 func (j *GitHubJobs) actionItem(ctx context.Context, log *slog.Logger, d GitHubDelivery) error {
-	incidentID, ok := postmortem.IsActionItemIssue(d.IssueBody)
+	// The webhook's copy says what somebody sent; the issue as GitHub holds it now, and who opened it, is
+	// what counts.
+	body, open, ours, err := j.GitHub.OwnIssue(ctx, d.Repo, d.Number)
+	if err != nil {
+		return err
+	}
+	if !ours {
+		j.ignore(log, "issue not opened by Hindsight")
+		return nil
+	}
+	incidentID, ok := postmortem.IsActionItemIssue(body)
 	if !ok {
 		return nil
 	}
-	open := d.IssueState != "closed"
 	if err := j.Store.SaveActionItem(ctx, ActionItemRecord{Repo: d.Repo, Number: d.Number, IncidentID: incidentID, Open: open}); err != nil {
 		return err
 	}
@@ -177,9 +203,24 @@ func (j *GitHubJobs) command(ctx context.Context, log *slog.Logger, d GitHubDeli
 	if len(fields) == 0 || fields[0] != "/hindsight" {
 		return nil
 	}
+	if reason := commandRefusal(d); reason != "" {
+		j.ignore(log.With("by", d.CommentAuthor, "association", d.CommentAssociation), reason)
+		return nil
+	}
 	rec, ok, err := j.record(ctx, d)
 	if err != nil || !ok {
 		return err
+	}
+	if d.CommentAssociation == "" {
+		// Without an association in the payload, GitHub is asked.
+		permission, err := j.GitHub.Permission(ctx, d.Repo, d.CommentAuthor)
+		if err != nil {
+			return err
+		}
+		if permission != "admin" && permission != "write" {
+			j.ignore(log.With("by", d.CommentAuthor, "permission", permission), "command from someone without write access")
+			return nil
+		}
 	}
 	verb := ""
 	if len(fields) > 1 {
@@ -201,7 +242,8 @@ func (j *GitHubJobs) command(ctx context.Context, log *slog.Logger, d GitHubDeli
 		_, err = j.GitHub.UpsertComment(ctx, rec.Repo, rec.PullNumber, lintMarker, body)
 		return err
 	default:
-		marker := "<!-- hindsight:help " + d.DeliveryID + " -->"
+		// One answer per pull request: asking again, or a typo, needs no second one.
+		marker := "<!-- hindsight:help -->"
 		help := "Hindsight commands: `/hindsight sync` turns every action item into an issue now; `/hindsight check` checks that the postmortem is blameless and complete."
 		return j.GitHub.CommentOnce(ctx, rec.Repo, rec.PullNumber, marker, help)
 	}
@@ -212,4 +254,28 @@ func plural(n int, word string) string {
 		return word
 	}
 	return word + "s"
+}
+
+// writeAssociations are the author associations that come with write access to the repository.
+var writeAssociations = map[string]bool{"OWNER": true, "MEMBER": true, "COLLABORATOR": true}
+
+// commandRefusal says why a command is not run before asking GitHub anything: it comes from a bot, or from
+// someone whose association with the repository gives no write access; "" when it may run (or GitHub must be
+// asked, when the association is missing).
+func commandRefusal(d GitHubDelivery) string {
+	switch {
+	case d.CommentAuthor == "":
+		return "command without an author"
+	case strings.EqualFold(d.CommentAuthorType, "Bot") || strings.HasSuffix(strings.ToLower(d.CommentAuthor), "[bot]"):
+		return "command from a bot"
+	case d.CommentAssociation != "" && !writeAssociations[strings.ToUpper(d.CommentAssociation)]:
+		return "command from someone without write access"
+	}
+	return ""
+}
+
+// ignore logs why an event is not acted on and counts it.
+func (j *GitHubJobs) ignore(log *slog.Logger, reason string) {
+	log.Warn("GitHub event ignored", "reason", reason)
+	j.Metrics.observeIgnored(reason)
 }

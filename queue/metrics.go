@@ -10,6 +10,7 @@ import (
 // Metrics are the queue's Prometheus metrics.
 type Metrics struct {
 	pipelines *prometheus.CounterVec
+	ignored   *prometheus.CounterVec
 }
 
 // NewMetrics registers the queue's metrics with reg.
@@ -20,8 +21,19 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Postmortem pipeline runs by outcome: published, existing, dry-run, skipped (policy), error.",
 		}, []string{"outcome"}),
 	}
-	reg.MustRegister(m.pipelines)
+	m.ignored = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hindsight_github_events_ignored_total",
+		Help: "GitHub events not acted on, by reason: a command from a bot or from someone without write access, a repository Hindsight does not publish to, an issue Hindsight did not open.",
+	}, []string{"reason"})
+	reg.MustRegister(m.pipelines, m.ignored)
 	return m
+}
+
+func (m *Metrics) observeIgnored(reason string) {
+	if m == nil {
+		return
+	}
+	m.ignored.WithLabelValues(reason).Inc()
 }
 
 func (m *Metrics) observePipeline(outcome string, err error) {

@@ -21,8 +21,17 @@ const (
 
 // OpenRedis connects to Redis from a URL: redis://[user:password@]host:port/db, rediss:// for TLS, or
 // redis-sentinel://[:password@]host:port[,host:port...]/master-name[?db=N&sentinel_password=...] for a
-// Sentinel-managed primary. It does not dial; the first command does.
+// Sentinel-managed primary. It does not dial; the first command does. Its errors never contain the URL's
+// passwords.
 func OpenRedis(rawURL string) (redis.UniversalClient, error) {
+	rdb, err := openRedis(rawURL)
+	if err != nil {
+		return nil, redactedError{err: err, msg: RedactURLSecrets(err.Error(), rawURL)}
+	}
+	return rdb, nil
+}
+
+func openRedis(rawURL string) (redis.UniversalClient, error) {
 	if rest, ok := strings.CutPrefix(rawURL, "redis-sentinel://"); ok {
 		return openSentinel(rest)
 	}

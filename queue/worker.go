@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -16,6 +17,8 @@ import (
 type WorkerConfig struct {
 	Concurrency     int
 	ShutdownTimeout time.Duration
+	// Registerer takes the worker's metrics; nil for none.
+	Registerer prometheus.Registerer
 }
 
 // Worker runs the task handlers.
@@ -36,6 +39,7 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, handlers map[string]
 		IsFailure: func(err error) bool { return !errors.Is(err, ErrLocked) },
 	})
 	mux := asynq.NewServeMux()
+	mux.Use(archiveRejected(logger, cfg.Registerer))
 	for typ, h := range handlers {
 		mux.Handle(typ, h)
 	}

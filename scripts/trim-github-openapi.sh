@@ -22,7 +22,9 @@ spec="$tmp/package/generated/api.github.com.json"
 # with the operations table in openapi_test.go.
 operations='[
   "GET /user",
+  "GET /app",
   "POST /app/installations/{installation_id}/access_tokens",
+  "GET /repos/{owner}/{repo}/collaborators/{username}/permission",
   "GET /repos/{owner}/{repo}",
   "GET /repos/{owner}/{repo}/branches/{branch}",
   "GET /repos/{owner}/{repo}/contents/{path}",

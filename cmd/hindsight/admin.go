@@ -42,14 +42,7 @@ func (c *config) checkAdmin() error {
 // and host names other than localhost bind beyond it.
 func isLoopback(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return err == nil && isLoopbackHost(host)
 }
 
 // adminSide is where /metrics and the queue console are served: on the main listener (onMain), or on an

@@ -17,6 +17,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/hindsight-dev/hindsight/integrations/github"
+	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
 )
@@ -97,8 +99,16 @@ type config struct {
 	} `yaml:"admin"`
 	// Facts names the prefixes of notes and status updates that state mitigation and impact start.
 	Facts postmortem.FactsConfig `yaml:"facts"`
+	// Limits cap what one incident can make Hindsight fetch and write.
+	Limits struct {
+		LogEntries        int `yaml:"log_entries"`
+		ActionItems       int `yaml:"action_items"`
+		CommentCharacters int `yaml:"comment_characters"`
+	} `yaml:"limits"`
 
 	privateKey []byte
+	// secretSources name where each webhook secret came from, for an error that points at it.
+	secretSources secretSources
 }
 
 func defaultConfig() config {
@@ -124,6 +134,9 @@ func defaultConfig() config {
 	c.Worker.MaxRetry = 12
 	c.Log.Format = "json"
 	c.Log.Level = "info"
+	c.Limits.LogEntries = pagerduty.DefaultMaxLogEntries
+	c.Limits.ActionItems = postmortem.DefaultMaxActionItems
+	c.Limits.CommentCharacters = github.MaxBody
 	return c
 }
 
@@ -173,12 +186,12 @@ func (c *config) readFile(path string) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%s: %s", path, oneLine(err.Error()))
+		return fmt.Errorf("%s: %s", path, oneLine(withoutValues(err.Error())))
 	}
 	if len(c.Policy.Rules) == 0 && c.Policy.Default == "" {
 		c.Policy = postmortem.DefaultPolicy()
 	}
-	return nil
+	return c.secretSources.fromFile(data)
 }
 
 func (c *config) applyEnv(getenv func(string) string) error {
@@ -202,13 +215,8 @@ func (c *config) applyEnv(getenv func(string) string) error {
 			*field = v
 		}
 	}
-	if v := getenv("HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS"); strings.TrimSpace(v) != "" {
-		c.PagerDuty.WebhookSecrets = nil
-		for _, s := range strings.Split(v, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				c.PagerDuty.WebhookSecrets = append(c.PagerDuty.WebhookSecrets, s)
-			}
-		}
+	if err := c.secretSources.fromEnv(getenv, &c.PagerDuty.WebhookSecrets, &c.GitHub.WebhookSecret); err != nil {
+		return err
 	}
 	for name, field := range map[string]*int64{
 		"HINDSIGHT_GITHUB_APP_ID":              &c.GitHub.AppID,
@@ -230,6 +238,9 @@ var repoPattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z
 func (c *config) validate() error {
 	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
 		return bad("HINDSIGHT_LISTEN_ADDR", "want host:port such as :8080, got %q", c.ListenAddr)
+	}
+	if err := c.secretSources.check(c.PagerDuty.WebhookSecrets, c.GitHub.WebhookSecret); err != nil {
+		return err
 	}
 	if rdb, err := queue.OpenRedis(c.RedisURL); err != nil {
 		return bad("HINDSIGHT_REDIS_URL", "%v", err)
@@ -328,6 +339,9 @@ func (c *config) validate() error {
 	if err := c.checkAdmin(); err != nil {
 		return err
 	}
+	if err := c.checkLimits(); err != nil {
+		return err
+	}
 	// People are looked up by PagerDuty user ID or lower-cased email.
 	people := make(map[string]string, len(c.People))
 	for k, v := range c.People {
@@ -365,6 +379,10 @@ func checkBaseURL(raw string) error {
 	}
 	if u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
 		return fmt.Errorf("want an http(s) URL with a host, got %q", raw)
+	}
+	// The API token travels in every request's headers: clear text only where it never leaves the host.
+	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		return fmt.Errorf("want https (http only for a loopback host such as 127.0.0.1 or localhost), got %q", raw)
 	}
 	return nil
 }

@@ -68,7 +68,8 @@ func runConfig(_ context.Context, args []string, getenv func(string) string, std
 	return err
 }
 
-// redact blanks the configuration's secrets: tokens, webhook secrets and the Redis password.
+// redact blanks the configuration's secrets: tokens (the admin token too), webhook secrets and the Redis
+// password.
 func redact(c config) config {
 	hide := func(s *string) {
 		if *s != "" {
@@ -78,6 +79,7 @@ func redact(c config) config {
 	hide(&c.PagerDuty.Token)
 	hide(&c.GitHub.Token)
 	hide(&c.GitHub.WebhookSecret)
+	hide(&c.Admin.Token)
 	secrets := make([]string, len(c.PagerDuty.WebhookSecrets))
 	for i := range secrets {
 		secrets[i] = redacted

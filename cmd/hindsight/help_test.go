@@ -116,18 +116,19 @@ func TestConfigCheck(t *testing.T) {
 	file := writeConfig(t, "github:\n  reviewers: [sre-lead]\npolicy:\n  rules:\n    - priorities: [P1]\n      postmortem: required\n      due: 36h\n  default: skip\n")
 	env := map[string]string{
 		"HINDSIGHT_CONFIG":                    file,
-		"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": "whsec-one, whsec-two",
+		"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": "whsec-one-0123456789, whsec-two-0123456789",
 		"HINDSIGHT_PAGERDUTY_TOKEN":           "pd-token-value",
 		"HINDSIGHT_GITHUB_TOKEN":              "gh-token-value",
 		"HINDSIGHT_GITHUB_REPO":               "acme/postmortems",
-		"HINDSIGHT_GITHUB_WEBHOOK_SECRET":     "gh-hook-secret",
+		"HINDSIGHT_GITHUB_WEBHOOK_SECRET":     "gh-hook-secret-0123456789",
 		"HINDSIGHT_REDIS_URL":                 "redis://hindsight:redis-password@redis.internal:6380/2",
+		"HINDSIGHT_ADMIN_TOKEN":               "admin-token-0123456789",
 	}
 	out, errOut, err := runArgs(t, env, "config", "check")
 	if err != nil || errOut != "" {
 		t.Fatalf("config check: %v %s", err, errOut)
 	}
-	for _, secret := range []string{"whsec-one", "whsec-two", "pd-token-value", "gh-token-value", "gh-hook-secret", "redis-password"} {
+	for _, secret := range []string{"whsec-one", "whsec-two", "pd-token-value", "gh-token-value", "gh-hook-secret-0123456789", "redis-password", "admin-token-0123456789"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("the output shows the secret %q:\n%s", secret, out)
 		}
@@ -141,7 +142,7 @@ func TestConfigCheck(t *testing.T) {
 		}
 	}
 
-	dry := map[string]string{"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": "s"}
+	dry := map[string]string{"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": "dry-run-secret-0123456789"}
 	if out, _, err := runArgs(t, dry, "config", "check"); err != nil || !strings.Contains(out, "dry run") {
 		t.Errorf("dry run: %v\n%s", err, out)
 	}

@@ -213,7 +213,7 @@ log:
 		"HINDSIGHT_PAGERDUTY_API_URL":         pd.URL(),
 		"HINDSIGHT_PAGERDUTY_TOKEN":           pdToken,
 		"HINDSIGHT_PAGERDUTY_FROM":            "hindsight@example.com",
-		"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": "old-secret, " + webhookSecret,
+		"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": "old-subscription-secret, " + webhookSecret,
 		"HINDSIGHT_GITHUB_API_URL":            gh.URL(),
 		"HINDSIGHT_GITHUB_TOKEN":              ghToken,
 		"HINDSIGHT_GITHUB_REPO":               "acme/postmortems",
@@ -312,7 +312,7 @@ func TestDryRunWritesDraftAndActions(t *testing.T) {
 }
 
 func TestBadConfigurationStopsWithOneLineNamingTheSetting(t *testing.T) {
-	good := map[string]string{"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": "s", "HINDSIGHT_LISTEN_ADDR": "127.0.0.1:0"}
+	good := map[string]string{"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": webhookSecret, "HINDSIGHT_LISTEN_ADDR": "127.0.0.1:0"}
 	unknownKey := writeConfig(t, "github:\n  repo: acme/x\n  reviewrs: [a]\n")
 	badPolicy := writeConfig(t, "policy:\n  rules:\n    - priorities: [P1]\n      postmortem: always\n")
 	brokenTemplates := t.TempDir()

@@ -48,7 +48,7 @@ func runPreview(ctx context.Context, args []string, getenv func(string) string, 
 		if cfg.PagerDuty.Token == "" {
 			return bad("HINDSIGHT_PAGERDUTY_TOKEN", "required by preview --incident")
 		}
-		pd, err := pagerduty.New(pagerduty.Options{BaseURL: cfg.PagerDuty.APIURL, Token: cfg.PagerDuty.Token, From: cfg.PagerDuty.From})
+		pd, err := pagerduty.New(pagerduty.Options{BaseURL: cfg.PagerDuty.APIURL, Token: cfg.PagerDuty.Token, From: cfg.PagerDuty.From, MaxLogEntries: cfg.Limits.LogEntries})
 		if err != nil {
 			return bad("HINDSIGHT_PAGERDUTY_TOKEN", "%v", err)
 		}

@@ -23,7 +23,7 @@ func TestSendSampleGivesDraftWithTimeline(t *testing.T) {
 	out := t.TempDir()
 	env := map[string]string{
 		"HINDSIGHT_REDIS_URL":                 redis.URL,
-		"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": webhookSecret + ",older-secret",
+		"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": webhookSecret + ",older-secret-0123456789",
 		"HINDSIGHT_OUTPUT_DIR":                out,
 	}
 	svc := startService(t, env)

@@ -67,7 +67,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 		if err != nil {
 			return err
 		}
-		w := queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: 25 * time.Second}, taskHandlers, logger)
+		w := queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: 25 * time.Second, Registerer: reg}, taskHandlers, logger)
 		if err := w.Start(); err != nil {
 			return err
 		}
@@ -129,7 +129,8 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 		Logger:      logger,
 	}
 	if cfg.PagerDuty.Token != "" {
-		pd, err := pagerduty.New(pagerduty.Options{BaseURL: cfg.PagerDuty.APIURL, Token: cfg.PagerDuty.Token, From: cfg.PagerDuty.From, Logger: logger})
+		pd, err := pagerduty.New(pagerduty.Options{BaseURL: cfg.PagerDuty.APIURL, Token: cfg.PagerDuty.Token, From: cfg.PagerDuty.From, Logger: logger,
+			MaxLogEntries: cfg.Limits.LogEntries})
 		if err != nil {
 			return nil, bad("HINDSIGHT_PAGERDUTY_TOKEN", "%v", err)
 		}
@@ -160,6 +161,8 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 			Logger:         logger,
 			WriteLimiter:   writes,
 			Registerer:     reg,
+
+			MaxCommentCharacters: cfg.Limits.CommentCharacters,
 		})
 		if err != nil {
 			return nil, bad("HINDSIGHT_GITHUB_TOKEN", "%v", err)
@@ -169,7 +172,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 		h.DefaultRepo, h.Reminders = cfg.GitHub.Repo, q
 		h.BackLink = true
 		lint := cfg.Lint
-		jobs := &queue.GitHubJobs{Store: store, GitHub: gh, Logger: logger,
+		jobs := &queue.GitHubJobs{Store: store, GitHub: gh, Logger: logger, Repos: cfg.publishRepos(), Metrics: h.Metrics, MaxActionItems: cfg.Limits.ActionItems,
 			Lint: func(md string) []postmortem.Finding { return postmortem.Lint(md, lint) }}
 		reminders := &queue.ReminderHandler{Store: store, Scheduler: q, GitHub: gh, Every: time.Duration(cfg.Reminders.Every), Logger: logger,
 			Reminded: queue.NewReminderCounter(reg)}
@@ -267,6 +270,7 @@ func newComposer(cfg config) (*postmortem.Composer, error) {
 		TeamReviewers:      cfg.GitHub.TeamReviewers,
 		DefaultOwner:       cfg.GitHub.DefaultOwner,
 		Dir:                cfg.GitHub.Directory,
+		MaxActionItems:     cfg.Limits.ActionItems,
 	}
 	if err := checkTemplates(c, cfg.Policy); err != nil {
 		return nil, bad("HINDSIGHT_CONFIG", "templates: %v", err)

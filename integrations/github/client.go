@@ -18,6 +18,8 @@ import (
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	gh "github.com/google/go-github/v60/github"
+
+	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -58,6 +60,8 @@ type Options struct {
 	// Registerer receives the client's metrics: the primary quota GitHub reports and the rate-limit waits.
 	// Clients given the same registry share the metrics; nil records none.
 	Registerer prometheus.Registerer
+	// MaxCommentCharacters caps the comments Hindsight writes, at most and by default GitHub's MaxBody.
+	MaxCommentCharacters int
 }
 
 // Client publishes postmortems to one repository. It is safe for concurrent use.
@@ -67,8 +71,12 @@ type Client struct {
 	repo   string
 	logger *slog.Logger
 	limits *limitTransport
+	// app asks GitHub about the App itself, with the App's JWT; nil with a token.
+	app *gh.Client
 
 	mu         sync.Mutex
+	self       string // the login Hindsight writes as, once looked up
+	maxComment int    // Options.MaxCommentCharacters, within GitHub's limit
 	baseBranch string // Options.BaseBranch, or the default branch once looked up
 	htmlURL    string // the repository's web address, once looked up
 }
@@ -118,7 +126,7 @@ func New(opts Options) (*Client, error) {
 	}
 	limits := newLimitTransport(base, maxWait, logger, opts.WriteLimiter, m)
 
-	var client *gh.Client
+	var client, appClient *gh.Client
 	app := opts.AppID != 0 || opts.InstallationID != 0 || len(opts.PrivateKeyPEM) > 0
 	switch {
 	case opts.Token != "" && app:
@@ -142,6 +150,13 @@ func New(opts Options) (*Client, error) {
 		}
 		itr.BaseURL = strings.TrimSuffix(baseURL.String(), "/")
 		client = gh.NewClient(withTransport(httpClient, itr))
+		atr, err := ghinstallation.NewAppsTransport(limits, opts.AppID, opts.PrivateKeyPEM)
+		if err != nil {
+			return nil, fmt.Errorf("app private key: %w", err)
+		}
+		atr.BaseURL = itr.BaseURL
+		appClient = gh.NewClient(withTransport(httpClient, atr))
+		appClient.BaseURL = baseURL
 	default:
 		return nil, errors.New("token: a token or a GitHub App (ID, installation ID, private key) is required")
 	}
@@ -153,6 +168,8 @@ func New(opts Options) (*Client, error) {
 		repo:       name,
 		logger:     logger,
 		limits:     limits,
+		app:        appClient,
+		maxComment: opts.MaxCommentCharacters,
 		baseBranch: opts.BaseBranch,
 	}, nil
 }
@@ -260,11 +277,15 @@ func (c *Client) defaultBranch(ctx context.Context) (string, error) {
 	return b, nil
 }
 
-// describe marks a 401 with ErrBadCredentials so callers can tell a configuration error from a passing one.
+// describe marks a 401 with ErrBadCredentials so callers can tell a configuration error from a passing one,
+// and a 422 GitHub's validation refused with postmortem.ErrRejected, since no retry changes its answer.
 func describe(err error) error {
 	var er *gh.ErrorResponse
 	if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusUnauthorized {
 		return fmt.Errorf("%w: %w", ErrBadCredentials, err)
+	}
+	if msg, ok := validationMessage(err); ok {
+		return fmt.Errorf("%w (%s): %w", postmortem.ErrRejected, msg, err)
 	}
 	return err
 }

@@ -21,8 +21,8 @@ func (c *Client) EnsureIssue(ctx context.Context, spec postmortem.IssueSpec) (is
 		return found, false, err
 	}
 	req := &gh.IssueRequest{
-		Title:  gh.String(spec.Title),
-		Body:   gh.String(spec.Marker + "\n" + spec.Body),
+		Title:  gh.String(FitTitle(spec.Title)),
+		Body:   gh.String(FitBody(spec.Marker + "\n" + spec.Body)),
 		Labels: &spec.Labels,
 	}
 	if spec.Assignee != "" {
@@ -35,7 +35,7 @@ func (c *Client) EnsureIssue(ctx context.Context, spec postmortem.IssueSpec) (is
 		// An owner who cannot be assigned must not cost the issue: open it unassigned and say so.
 		c.logger.Warn("action item owner cannot be assigned", "login", spec.Assignee, "error", err)
 		req.Assignees = nil
-		req.Body = gh.String(spec.Marker + "\n" + spec.Body + "\nOwner: `" + spec.Assignee + "` (could not be assigned)\n")
+		req.Body = gh.String(FitBody(spec.Marker + "\n" + spec.Body + "\nOwner: `" + spec.Assignee + "` (could not be assigned)\n"))
 		is, _, err = call(ctx, c, func() (*gh.Issue, *gh.Response, error) {
 			return c.gh.Issues.Create(ctx, c.owner, c.repo, req)
 		})
@@ -47,6 +47,10 @@ func (c *Client) EnsureIssue(ctx context.Context, spec postmortem.IssueSpec) (is
 }
 
 func (c *Client) findIssue(ctx context.Context, spec postmortem.IssueSpec) (postmortem.Issue, bool, error) {
+	self, err := c.Self(ctx)
+	if err != nil {
+		return postmortem.Issue{}, false, err
+	}
 	opts := &gh.IssueListByRepoOptions{State: "all", ListOptions: gh.ListOptions{PerPage: 100}}
 	if len(spec.Labels) > 0 {
 		opts.Labels = spec.Labels[:1]
@@ -59,7 +63,7 @@ func (c *Client) findIssue(ctx context.Context, spec postmortem.IssueSpec) (post
 			return postmortem.Issue{}, false, fmt.Errorf("list issues: %w", describe(err))
 		}
 		for _, is := range issues {
-			if !is.IsPullRequest() && strings.Contains(is.GetBody(), spec.Marker) {
+			if !is.IsPullRequest() && strings.Contains(is.GetBody(), spec.Marker) && strings.EqualFold(is.GetUser().GetLogin(), self) {
 				return toIssue(is), true, nil
 			}
 		}
@@ -142,7 +146,7 @@ func (c *Client) SetTaskList(ctx context.Context, number int, children []postmor
 		return nil
 	}
 	_, _, err = call(ctx, c, func() (*gh.Issue, *gh.Response, error) {
-		return c.gh.Issues.Edit(ctx, c.owner, c.repo, number, &gh.IssueRequest{Body: gh.String(body)})
+		return c.gh.Issues.Edit(ctx, c.owner, c.repo, number, &gh.IssueRequest{Body: gh.String(FitBody(body))})
 	})
 	if err != nil {
 		return fmt.Errorf("write the task list of #%d: %w", number, describe(err))

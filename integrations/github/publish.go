@@ -98,6 +98,7 @@ func (c *Client) FindPullRequest(ctx context.Context, branch string) (postmortem
 
 // Comment adds a comment to pull request (or issue) number.
 func (c *Client) Comment(ctx context.Context, number int, body string) error {
+	body = c.fitComment(body)
 	if _, _, err := call(ctx, c, func() (*gh.IssueComment, *gh.Response, error) {
 		return c.gh.Issues.CreateComment(ctx, c.owner, c.repo, number, &gh.IssueComment{Body: &body})
 	}); err != nil {
@@ -227,7 +228,7 @@ func (c *Client) branchHead(ctx context.Context, branch string) (commit, tree st
 func (c *Client) openPullRequest(ctx context.Context, base string, d postmortem.Draft) (*gh.PullRequest, bool, error) {
 	pr, _, err := call(ctx, c, func() (*gh.PullRequest, *gh.Response, error) {
 		return c.gh.PullRequests.Create(ctx, c.owner, c.repo, &gh.NewPullRequest{
-			Title: gh.String(d.Title), Head: gh.String(d.Branch), Base: gh.String(base), Body: gh.String(d.Body),
+			Title: gh.String(FitTitle(d.Title)), Head: gh.String(d.Branch), Base: gh.String(base), Body: gh.String(FitBody(d.Body)),
 		})
 	})
 	if err == nil {
@@ -417,6 +418,10 @@ func (c *Client) reportSkipped(ctx context.Context, number int, skipped map[stri
 }
 
 func (c *Client) hasSkippedComment(ctx context.Context, number int) (bool, error) {
+	self, err := c.Self(ctx)
+	if err != nil {
+		return false, err
+	}
 	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: 100}}
 	for {
 		comments, resp, err := call(ctx, c, func() ([]*gh.IssueComment, *gh.Response, error) {
@@ -426,7 +431,7 @@ func (c *Client) hasSkippedComment(ctx context.Context, number int) (bool, error
 			return false, describe(err)
 		}
 		for _, cm := range comments {
-			if strings.HasPrefix(cm.GetBody(), skippedMarker) {
+			if strings.HasPrefix(cm.GetBody(), skippedMarker) && strings.EqualFold(cm.GetUser().GetLogin(), self) {
 				return true, nil
 			}
 		}

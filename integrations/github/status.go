@@ -33,7 +33,11 @@ func (c *Client) SetStatus(ctx context.Context, sha, state, description, targetU
 // UpsertComment keeps one comment holding marker on issue or pull request number: it creates it, or edits
 // it when its body changed. It returns the comment's URL.
 func (c *Client) UpsertComment(ctx context.Context, number int, marker, body string) (string, error) {
-	full := marker + "\n" + body
+	full := c.fitComment(marker + "\n" + body)
+	self, err := c.Self(ctx)
+	if err != nil {
+		return "", err
+	}
 	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: 100}}
 	for {
 		comments, resp, err := call(ctx, c, func() ([]*gh.IssueComment, *gh.Response, error) {
@@ -43,7 +47,7 @@ func (c *Client) UpsertComment(ctx context.Context, number int, marker, body str
 			return "", fmt.Errorf("list comments of #%d: %w", number, describe(err))
 		}
 		for _, cm := range comments {
-			if !strings.HasPrefix(cm.GetBody(), marker) {
+			if !strings.HasPrefix(cm.GetBody(), marker) || !strings.EqualFold(cm.GetUser().GetLogin(), self) {
 				continue
 			}
 			if cm.GetBody() == full {

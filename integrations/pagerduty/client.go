@@ -38,7 +38,13 @@ type Options struct {
 	HTTPClient *http.Client  // nil: a client with sane timeouts
 	Logger     *slog.Logger  // nil: discard
 	MaxWait    time.Duration // longest single wait for a 429/backoff before giving up (default 60s)
+	// MaxLogEntries caps the log entries fetched per incident (default DefaultMaxLogEntries): an incident
+	// with more keeps its earliest ones, and the export says that more were left out.
+	MaxLogEntries int
 }
+
+// DefaultMaxLogEntries is the default cap on an incident's log entries.
+const DefaultMaxLogEntries = 50000
 
 // Client talks to PagerDuty's REST API. It is safe for concurrent use.
 type Client struct {
@@ -48,6 +54,8 @@ type Client struct {
 	from    string
 	log     *slog.Logger
 	maxWait time.Duration
+	// maxLogEntries caps the log entries of one incident.
+	maxLogEntries int
 
 	// retry tuning; tests shorten backoffBase.
 	maxAttempts int
@@ -103,12 +111,18 @@ func New(opts Options) (*Client, error) {
 	pd := gopagerduty.NewClient(opts.Token, gopagerduty.WithAPIEndpoint(base))
 	pd.HTTPClient = httpClient
 	return &Client{
-		pd:          pd,
-		baseURL:     base,
-		token:       opts.Token,
-		from:        opts.From,
-		log:         logger,
-		maxWait:     maxWait,
+		pd:      pd,
+		baseURL: base,
+		token:   opts.Token,
+		from:    opts.From,
+		log:     logger,
+		maxWait: maxWait,
+		maxLogEntries: func() int {
+			if opts.MaxLogEntries > 0 {
+				return opts.MaxLogEntries
+			}
+			return DefaultMaxLogEntries
+		}(),
 		maxAttempts: defaultMaxAttempts,
 		backoffBase: defaultBackoffBase,
 		backoffMax:  defaultBackoffMax,

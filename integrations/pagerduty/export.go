@@ -19,6 +19,9 @@ type Export struct {
 	LogEntries []json.RawMessage `json:"log_entries"`
 	Notes      []json.RawMessage `json:"notes"`
 	Alerts     []json.RawMessage `json:"alerts,omitempty"`
+	// LogEntriesCapped says the incident has more log entries than the cap let Hindsight fetch: these are
+	// its earliest ones.
+	LogEntriesCapped bool `json:"log_entries_capped,omitempty"`
 }
 
 // maxExportBytes bounds an export file; an incident with 100,000 log entries stays well below it.
@@ -107,6 +110,7 @@ func (e *Export) Decode() (postmortem.Incident, error) {
 		in.LogEntries = append(in.LogEntries, le)
 	}
 	sortLogEntries(in.LogEntries)
+	in.LogEntriesCapped = e.LogEntriesCapped
 	for i, raw := range e.Notes {
 		n, err := decodeNote(raw)
 		if err != nil {

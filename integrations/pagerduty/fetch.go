@@ -69,6 +69,12 @@ func (c *Client) FetchExport(ctx context.Context, incidentID string) (*Export, e
 	if err != nil {
 		return nil, wrapOp("fetch log entries", id, err)
 	}
+	capped := len(entries) > c.maxLogEntries
+	if capped {
+		c.log.LogAttrs(ctx, slog.LevelWarn, "pagerduty: log entries over the cap; the earliest are kept",
+			slog.String("incident_id", id), slog.Int("cap", c.maxLogEntries))
+		entries = entries[:c.maxLogEntries]
+	}
 	notes, err := c.fetchNotes(ctx, id)
 	if err != nil {
 		return nil, wrapOp("fetch notes", id, err)
@@ -77,7 +83,7 @@ func (c *Client) FetchExport(ctx context.Context, incidentID string) (*Export, e
 	if err != nil {
 		return nil, wrapOp("fetch alerts", id, err)
 	}
-	return &Export{Incident: incident, LogEntries: entries, Notes: notes, Alerts: alerts}, nil
+	return &Export{Incident: incident, LogEntries: entries, Notes: notes, Alerts: alerts, LogEntriesCapped: capped}, nil
 }
 
 func (c *Client) fetchIncident(ctx context.Context, id string) (json.RawMessage, error) {
@@ -223,6 +229,9 @@ func (c *Client) fetchLogEntries(ctx context.Context, id string, createdAt time.
 
 // fetchSplit fetches window w, halving it while it holds more entries than paging can reach.
 func (c *Client) fetchSplit(ctx context.Context, id string, w window, set *logEntrySet) error {
+	if len(set.byKey) > c.maxLogEntries {
+		return nil // over the cap: the caller keeps the earliest and says more were left out
+	}
 	complete, err := c.fetchWindow(ctx, id, w, set)
 	if err != nil || complete {
 		return err
@@ -274,6 +283,9 @@ func (c *Client) fetchWindow(ctx context.Context, id string, w window, set *logE
 		}
 		if !page.More {
 			return true, nil
+		}
+		if len(set.byKey) > c.maxLogEntries {
+			return true, nil // over the cap: nothing more is needed
 		}
 		if len(page.LogEntries) == 0 {
 			return false, fmt.Errorf("page at offset %d (window %s): PagerDuty says more but sent no entries", offset, w)

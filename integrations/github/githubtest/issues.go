@@ -177,6 +177,9 @@ func (s *Server) routeIssues(r *http.Request, rest []string, body []byte) reply 
 		if req.Body == "" {
 			return s.validation(docsComments, map[string]string{"resource": "IssueComment", "field": "body", "code": "missing_field"})
 		}
+		if rep, bad := s.commentTooLong(req.Body); bad {
+			return rep
+		}
 		s.nextID++
 		c := issueComment{id: s.nextID, login: s.login, body: req.Body, at: time.Now().UTC()}
 		is.comments = append(is.comments, c)
@@ -231,6 +234,9 @@ func (s *Server) createIssue(body []byte) reply {
 	if decode(body, &req) != nil {
 		return s.badJSON()
 	}
+	if rep, bad := s.tooLong("https://docs.github.com/rest/issues/issues#create-an-issue", &req.Title, &req.Body); bad {
+		return rep
+	}
 	if req.Title == "" {
 		return s.validation("https://docs.github.com/rest/issues/issues#create-an-issue",
 			map[string]string{"resource": "Issue", "field": "title", "code": "missing_field"})
@@ -253,6 +259,9 @@ func (s *Server) editIssue(is *issue, body []byte) reply {
 	}
 	if decode(body, &req) != nil {
 		return s.badJSON()
+	}
+	if rep, bad := s.tooLong(docsIssues, req.Title, req.Body); bad {
+		return rep
 	}
 	if req.Title != nil {
 		is.title = *req.Title

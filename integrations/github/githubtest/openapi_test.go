@@ -23,7 +23,9 @@ const githubSpec = "testdata/api.github.com.subset.json"
 // "METHOD path-template" in the spec's spelling. scripts/trim-github-openapi.sh keeps the same list.
 var operations = []string{
 	"GET /user",
+	"GET /app",
 	"POST /app/installations/{installation_id}/access_tokens",
+	"GET /repos/{owner}/{repo}/collaborators/{username}/permission",
 	"GET /repos/{owner}/{repo}",
 	"GET /repos/{owner}/{repo}/branches/{branch}",
 	"GET /repos/{owner}/{repo}/contents/{path}",
@@ -136,7 +138,12 @@ func TestFakeAnswersAsOpenAPISays(t *testing.T) {
 	app := *c
 	app.auth = "Bearer eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjF9.c2ln"
 	app.call(201, "POST /app/installations/{installation_id}/access_tokens", "app/installations/7/access_tokens", nil)
+	app.call(200, "GET /app", "app", nil)
 	c.call(200, "GET /repos/{owner}/{repo}", strings.TrimSuffix(repo, "/"), nil)
+	c.call(200, "GET /repos/{owner}/{repo}/collaborators/{username}/permission", repo+"collaborators/alice/permission", nil)
+	c.call(200, "GET /repos/{owner}/{repo}/collaborators/{username}/permission", repo+"collaborators/acme/permission", nil)
+	c.call(200, "GET /repos/{owner}/{repo}/collaborators/{username}/permission", repo+"collaborators/stranger/permission", nil)
+	c.call(404, "GET /repos/{owner}/{repo}/collaborators/{username}/permission", repo+"collaborators/no_such_user/permission", nil)
 
 	branch := c.call(200, "GET /repos/{owner}/{repo}/branches/{branch}", repo+"branches/main", nil)
 	head := str(branch, "commit", "sha")
@@ -201,6 +208,8 @@ func TestFakeAnswersAsOpenAPISays(t *testing.T) {
 	})
 	child := c.call(201, "POST /repos/{owner}/{repo}/issues", repo+"issues", map[string]any{"title": "Add a latency alert"})
 	c.call(422, "POST /repos/{owner}/{repo}/issues", repo+"issues", map[string]any{"body": "no title"})
+	c.call(422, "POST /repos/{owner}/{repo}/issues", repo+"issues", map[string]any{"title": strings.Repeat("t", 257)})
+	c.call(422, "POST /repos/{owner}/{repo}/issues/{issue_number}/comments", repo+"issues/"+n+"/comments", map[string]any{"body": strings.Repeat("b", 65537)})
 	pn := strconv.Itoa(integer(parent, "number"))
 	c.call(201, "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", repo+"issues/"+pn+"/sub_issues",
 		map[string]any{"sub_issue_id": integer(child, "id")})

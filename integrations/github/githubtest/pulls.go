@@ -275,6 +275,9 @@ func (s *Server) createPull(body []byte) reply {
 	custom := func(message string) reply {
 		return s.validation(docsCreatePull, map[string]string{"resource": "PullRequest", "code": "custom", "message": message})
 	}
+	if rep, bad := s.tooLong(docsCreatePull, &req.Title, &req.Body); bad {
+		return rep
+	}
 	switch {
 	case req.Title == "":
 		return missing("title")
@@ -319,6 +322,9 @@ func (s *Server) editPull(is *issue, body []byte) reply {
 	}
 	if decode(body, &req) != nil {
 		return s.badJSON()
+	}
+	if rep, bad := s.tooLong("https://docs.github.com/rest/pulls/pulls#update-a-pull-request", req.Title, req.Body); bad {
+		return rep
 	}
 	if req.Title != nil {
 		is.title = *req.Title

@@ -74,8 +74,9 @@ type Server struct {
 
 	mu            sync.Mutex
 	login         string
-	collaborators map[string]bool // lower-cased logins
-	teams         map[string]bool // slugs
+	collaborators map[string]bool   // lower-cased logins
+	roles         map[string]string // lower-cased login to repository role, set by SetPermission
+	teams         map[string]bool   // slugs
 	defaultBranch string
 	blobs         map[string]string
 	trees         map[string]map[string]string // tree sha -> path -> blob sha
@@ -363,6 +364,9 @@ func (s *Server) handle(r *http.Request, body []byte) reply {
 	if r.Method == http.MethodPost && len(segs) == 4 && segs[0] == "app" && segs[1] == "installations" && segs[3] == "access_tokens" {
 		return s.installationToken(r)
 	}
+	if r.Method == http.MethodGet && len(segs) == 1 && segs[0] == "app" {
+		return s.app(r)
+	}
 	if !s.authorized(r) {
 		return s.errorReply(http.StatusUnauthorized, "Bad credentials", docsURL)
 	}
@@ -466,6 +470,8 @@ func (s *Server) route(r *http.Request, segs []string, body []byte) reply {
 		return s.getContents(strings.Join(rest[1:], "/"), q.Get("ref"))
 	case len(rest) == 2 && rest[0] == "statuses" && m == http.MethodPost:
 		return s.createStatus(rest[1], body)
+	case len(rest) == 3 && rest[0] == "collaborators" && rest[2] == "permission" && m == http.MethodGet:
+		return s.permission(rest[1])
 	case len(rest) >= 2 && rest[0] == "git":
 		return s.routeGit(m, rest[1:], body)
 	case len(rest) >= 1 && rest[0] == "pulls":

@@ -75,6 +75,9 @@ func (s *Server) editComment(id string, body []byte) reply {
 	if err != nil {
 		return s.notFound()
 	}
+	if rep, bad := s.commentTooLong(req.Body); bad {
+		return rep
+	}
 	for _, is := range s.issues {
 		for i := range is.comments {
 			if is.comments[i].id == n {
