@@ -103,12 +103,15 @@ func TestLintBlameLanguage(t *testing.T) {
 }
 
 func TestLintBlamePhrasesConfigured(t *testing.T) {
-	doc := lintDoc("## Summary", "Sam went rogue and forgot to tell anyone.", "He was a cowboy.")
+	doc := lintDoc("## Summary", "Sam went rogue.", "He was a cowboy.", "Sam forgot to tell anyone.")
 	fs := postmortem.Lint(doc, postmortem.LintConfig{BlamePhrases: []string{"went  rogue"}, Rewordings: map[string]string{"cowboy": "say which check the change skipped", "forgot to": "say what reminds people"}})
-	checkFindings(t, fs, postmortem.RuleBlameLanguage, "2 blame-language", "2 blame-language", "3 blame-language")
+	checkFindings(t, fs, postmortem.RuleBlameLanguage, "2 blame-language", "3 blame-language", "4 blame-language")
 	fs = fs[len(fs)-3:]
-	if fs[0].Suggestion != "say what reminds people" || fs[2].Suggestion != "say which check the change skipped" {
+	if fs[1].Suggestion != "say which check the change skipped" || fs[2].Suggestion != "say what reminds people" {
 		t.Errorf("suggestions: %+v", fs)
+	}
+	if fs[2].Actor != "Sam" || !strings.Contains(fs[2].Message, `"forgot to" about "Sam"`) {
+		t.Errorf("actor: %+v", fs[2])
 	}
 	fs = postmortem.Lint(doc, postmortem.LintConfig{BlamePhrases: []string{"cowboy"}, ReplaceBlamePhrases: true})
 	checkFindings(t, fs, postmortem.RuleBlameLanguage, "3 blame-language")
@@ -322,11 +325,9 @@ func TestLintProblems(t *testing.T) {
 		`6 placeholder: placeholder "TBD" left in`,
 		`8 empty-section: section "Summary" has nothing but placeholders`,
 		`10 placeholder: placeholder "TODO" left in`,
-		`23 blame-language: blameful wording "human error"`,
-		`23 blame-language: blameful wording "forgot to"`,
-		`23 person-in-cause: @carol is mentioned in the root cause`,
-		`23 person-in-cause: responder "Bob" is named in the root cause`,
-		`31 blame-language: blameful wording "should have known"`,
+		`23 blame-language: blameful wording "human error"; blameful wording "forgot to" about "Bob"`,
+		`23 person-in-cause: @carol is mentioned in the root cause; responder "Bob" is named in the root cause`,
+		`31 blame-language: blameful wording "should have known" about "Alice"`,
 		`31 person-in-cause: responder "Alice" is named in the root cause`,
 		`33 unanswered-why: why 3 is not answered`,
 		`34 unanswered-why: why 4 has no "**Because**" answer`,

@@ -377,6 +377,9 @@ func (a *lintSentenceActors) blameVerbs() []lintMatch {
 			if !r.tier.blames(act.kind) {
 				continue
 			}
+			if r.kind == "to" && end < len(toks) && toks[end].lower == "to" && toks[end-1].lower != "to" {
+				end++ // "forgot to"
+			}
 			m := lintMatch{rule: r.name, from: i, to: end, start: toks[i].start, end: toks[end-1].end, actor: act}
 			m.suggestion = a.rewrite(r.kind, end, act)
 			out = append(out, m)
@@ -520,8 +523,8 @@ func (a *lintSentenceActors) rewrite(kind string, end int, act lintActor) string
 }
 
 var (
-	lintWhyStart     = lintSeq("why|how")
-	lintQuestionAux  = map[string]bool{"did": true, "didn't": true, "does": true, "doesn't": true, "was": true, "wasn't": true, "were": true, "weren't": true, "is": true, "isn't": true, "would": true, "wouldn't": true, "could": true, "couldn't": true, "had": true, "hadn't": true, "has": true, "hasn't": true, "do": true, "don't": true, "come": true, "on": true}
+	lintWhyStart     = lintSeq("why")
+	lintQuestionAux  = map[string]bool{"did": true, "didn't": true, "does": true, "doesn't": true, "was": true, "wasn't": true, "were": true, "weren't": true, "is": true, "isn't": true, "would": true, "wouldn't": true, "could": true, "couldn't": true, "had": true, "hadn't": true, "has": true, "hasn't": true, "do": true, "don't": true}
 	lintCulpritVerbs = map[string]bool{"approved": true, "merged": true, "pushed": true, "deployed": true, "broke": true, "forgot": true, "wrote": true, "did": true, "signed": true, "caused": true, "missed": true, "ran": true, "changed": true, "touched": true, "shipped": true}
 	lintCharacter    = map[string]bool{"thinking": true, "competent": true, "qualified": true, "capable": true, "trust": true, "trusted": true, "trained": true, "fit": true}
 	lintSpeculation  = regexp.MustCompile(`(?i)\b(?:seems like|looks like|probably|maybe|perhaps|i guess|i think|i suspect|apparently|must have been|presumably)\s+(?:that\s+)?(?:someone|somebody)\b`)
@@ -540,9 +543,12 @@ func (a *lintSentenceActors) blameQuestion() *lintMatch {
 	if first >= len(toks)-1 {
 		return nil
 	}
-	if _, ok := lintMatchSeq(toks, first, lintWhyStart); ok && lintQuestionAux[toks[first+1].lower] {
+	if toks[first].lower == "how" && toks[first+1].lower == "come" {
+		first++ // "how come the engineer …?" asks why
+	}
+	if _, ok := lintMatchSeq(toks, first, lintWhyStart); ok && lintQuestionAux[toks[first+1].lower] || toks[first].lower == "come" {
 		for k := first + 2; k < len(toks) && k <= first+5 && !toks[k].punct; k++ {
-			if act := a.classify(k, true); act.kind == actorPerson || act.kind == actorGuess && k == first+2 || act.kind == actorThey {
+			if act := a.classify(k, true); act.kind == actorPerson {
 				return &lintMatch{rule: "blame question", from: first, to: k + 1, start: toks[first].start, end: toks[k].end, actor: act,
 					suggestion: a.rewrite("question", k+1, act)}
 			}
@@ -676,8 +682,9 @@ func lintBlameSentence(s *lintSentence, people *lintPeople, custom []lintBlamePh
 	}
 	for _, p := range custom {
 		for _, loc := range lintFindWords(p.pattern, s.text) {
-			m := lintMatch{rule: p.name, start: loc[0], end: loc[1], suggestion: p.suggestion, actor: a.anyPerson()}
+			m := lintMatch{rule: p.name, start: loc[0], end: loc[1], suggestion: p.suggestion}
 			m.from, m.to = a.tokenRange(loc)
+			m.actor = a.actorNear(m.from, m.to)
 			add(m)
 		}
 	}
@@ -698,7 +705,7 @@ func lintBlameSentence(s *lintSentence, people *lintPeople, custom []lintBlamePh
 				}
 				m.actor = act
 			} else {
-				m.actor = a.anyPerson()
+				m.actor = a.actorNear(m.from, m.to)
 			}
 			add(m)
 		}
@@ -748,12 +755,16 @@ func (a *lintSentenceActors) after(i int) lintActor {
 	return lintActor{}
 }
 
-// anyPerson returns the first person the sentence names, for a finding whose wording needs none.
-func (a *lintSentenceActors) anyPerson() lintActor {
-	for i := range a.s.toks {
-		if act := a.classify(i, false); act.kind == actorPerson {
+// actorNear returns the person a wording at tokens [from, to) is about, when it names one: its subject, else
+// the person nearest before it in its clause, else the person right after it.
+func (a *lintSentenceActors) actorNear(from, to int) lintActor {
+	if from < len(a.s.toks) {
+		if act := a.subject(from); act.kind == actorPerson || act.kind == actorGuess {
 			return act
 		}
 	}
-	return lintActor{}
+	if act := a.nearest(from); act.kind == actorPerson || act.kind == actorGuess {
+		return act
+	}
+	return a.after(to)
 }

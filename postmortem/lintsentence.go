@@ -43,7 +43,6 @@ var (
 	lintBareURL    = regexp.MustCompile(`(?:https?|ftp)://[^\s)>\]]+`)
 	lintHTMLTag    = regexp.MustCompile(`</?[A-Za-z][^<>]*>`)
 	lintQuoted     = regexp.MustCompile(`"[^"]{1,300}"`)
-	lintEmphasis   = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])([*_]+)|([*_]+)(?:[^\p{L}\p{N}]|$)`)
 	lintWordToken  = regexp.MustCompile(`[@#]?[\p{L}\p{N}](?:[\p{L}\p{N}_'\-./]*[\p{L}\p{N}_])?|[,;:()]|\s[-–—]+\s`)
 	lintAbbrev     = map[string]bool{"e.g": true, "i.e": true, "etc": true, "vs": true, "approx": true, "mr": true, "mrs": true, "ms": true, "dr": true, "no": true, "cf": true, "incl": true, "fig": true, "st": true}
 	lintListMarker = regexp.MustCompile(`^\s*(?:[-*+]|\d{1,9}[.)])(?:\s+\[[ xX]\])?\s+`)
@@ -152,6 +151,34 @@ func lintBlank(b []byte, re *regexp.Regexp, group int) {
 	}
 }
 
+// lintBlankEmphasis blanks the runs of "*" and "_" that open or close emphasis: those with a space, a
+// punctuation mark or an end of text on one side ("snake_case" keeps its "_").
+func lintBlankEmphasis(b []byte) {
+	word := func(i int) bool {
+		if i < 0 || i >= len(b) {
+			return false
+		}
+		r, _ := utf8.DecodeRune(b[i:])
+		return b[i] >= 0x80 || unicode.IsLetter(r) || unicode.IsDigit(r)
+	}
+	for i := 0; i < len(b); {
+		if b[i] != '*' && b[i] != '_' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(b) && (b[j] == '*' || b[j] == '_') {
+			j++
+		}
+		if !word(i-1) || !word(j) {
+			for k := i; k < j; k++ {
+				b[k] = ' '
+			}
+		}
+		i = j
+	}
+}
+
 // lintSplit masks what is not the writer's own prose in a paragraph and splits it into sentences.
 func lintSplit(unit string, at []lintPos) []lintSentence {
 	b := []byte(unit)
@@ -159,7 +186,7 @@ func lintSplit(unit string, at []lintPos) []lintSentence {
 	lintBlank(b, lintBareURL, 0)
 	lintBlank(b, lintHTMLTag, 0)
 	lintBlank(b, lintQuoted, 0)
-	lintBlank(b, lintEmphasis, 1)
+	lintBlankEmphasis(b)
 	for i, c := range b {
 		if c == '[' || c == ']' || c == '`' {
 			b[i] = ' '

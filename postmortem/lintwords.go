@@ -204,18 +204,20 @@ func lintBlame(d *lintDoc, cfg LintConfig, people *lintPeople) []Finding {
 // lintBlameFinding describes the wording found on one line of a sentence: the words, the person they are
 // about, and a rewording.
 func lintBlameFinding(s *lintSentence, ms []lintMatch) Finding {
-	var words []string
+	var parts []string
 	actor := ""
 	for _, m := range ms {
-		words = append(words, fmt.Sprintf("%q", strings.Join(strings.Fields(s.text[m.start:m.end]), " ")))
-		if actor == "" && m.actor.kind != actorNone && m.actor.name != "" {
-			actor = strings.Join(strings.Fields(m.actor.name), " ")
+		part := fmt.Sprintf("blameful wording %q", strings.Join(strings.Fields(s.text[m.start:m.end]), " "))
+		if m.actor.kind != actorNone && m.actor.kind != actorSystem && m.actor.name != "" {
+			name := strings.Join(strings.Fields(m.actor.name), " ")
+			part += fmt.Sprintf(" about %q", name)
+			if actor == "" {
+				actor = name
+			}
 		}
+		parts = append(parts, part)
 	}
-	msg := "blameful wording " + strings.Join(words, ", ")
-	if actor != "" {
-		msg += fmt.Sprintf(" about %q", actor)
-	}
+	msg := strings.Join(parts, "; ")
 	start, end := s.pos(ms[0].start), s.pos(ms[len(ms)-1].end-1)
 	f := Finding{Line: start.line + 1, Column: start.col + 1, Rule: RuleBlameLanguage, Message: msg,
 		Suggestion: ms[0].suggestion, Actor: actor}

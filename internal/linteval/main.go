@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
@@ -165,6 +166,45 @@ func evaluate(dir string, held map[string]bool) (*eval, error) {
 
 type span struct{ start, end int }
 
+var (
+	wordingList = regexp.MustCompile(`blameful wording ((?:"(?:[^"\\]|\\.)*"(?:, )?)+)`)
+	quotedWords = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+)
+
+// parts splits the blame findings of a text into one finding per wording: Lint reports the wordings of
+// one line together, and each may be in a different sentence. A wording is placed at its first occurrence
+// on the line from the finding's column on.
+func parts(text string, lineStart []int, fs []postmortem.Finding) []postmortem.Finding {
+	var out []postmortem.Finding
+	for _, f := range fs {
+		if !isBlame(f) {
+			continue
+		}
+		if f.Rule != postmortem.RuleBlameLanguage || f.Column == 0 || f.Line > len(lineStart) {
+			out = append(out, f)
+			continue
+		}
+		line := text[lineStart[f.Line-1]:]
+		if i := strings.IndexByte(line, '\n'); i >= 0 {
+			line = line[:i]
+		}
+		from := f.Column - 1
+		for _, list := range wordingList.FindAllStringSubmatch(f.Message, -1) {
+			for _, q := range quotedWords.FindAllString(list[1], -1) {
+				w, err := strconv.Unquote(q)
+				p := f
+				if i := strings.Index(line[min(from, len(line)):], w); err == nil && i >= 0 {
+					p.Column = from + i + 1
+					from = from + i + len(w)
+				}
+				p.Message = "blameful wording " + q
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
 func spans(text string, sentences []string, file string) ([]span, error) {
 	var out []span
 	for _, s := range sentences {
@@ -202,10 +242,7 @@ func (e *eval) file(name, text string, blameful, borderline []string, held bool)
 		return lineOf(s.start) <= f.Line && f.Line <= lineOf(s.end-1)
 	}
 	hit := make([]bool, len(bs))
-	for _, f := range postmortem.Lint(text, postmortem.LintConfig{}) {
-		if !isBlame(f) {
-			continue
-		}
+	for _, f := range parts(text, lineStart, postmortem.Lint(text, postmortem.LintConfig{})) {
 		kind := "fp"
 		for i, s := range bs {
 			if within(f, s) {
