@@ -72,7 +72,7 @@ func Lint(markdown string, cfg LintConfig) []Finding {
 		}
 		return out[i].Rule < out[j].Rule
 	})
-	return lintSettle(doc, out, cfg.Rules)
+	return lintSettle(doc, lintQuiet(doc, out), cfg.Rules)
 }
 
 // lintLine is one line of the document as the rules see it.
