@@ -96,6 +96,7 @@ var lintVerbRules = []lintVerbRule{
 	{name: "didn't check", seq: lintSeq("did|could", "not|never", lintPersonVerb), tier: tierJudging, kind: "negated"},
 	{name: "missed", seq: lintSeq("missed|skipped|ignored|ignores|ignore|dismissed|disregarded"), tier: tierJudging, kind: "object"},
 	{name: "mistakenly", seq: lintSeq("mistakenly|wrongly|incorrectly|wrongfully|blindly|hastily|carelessly"), tier: tierJudging, kind: "object"},
+	{name: "accidentally", seq: lintSeq("accidentally|unintentionally|inadvertently|unknowingly"), tier: tierJudging, kind: "object"},
 	{name: "assumed", seq: lintSeq("assumed|assuming|presumed"), tier: tierJudging, kind: "object"},
 	{name: "rushed", seq: lintSeq("rushed|rushing|rush"), tier: tierJudging, clause: true, kind: "object"},
 	{name: "broke", seq: lintSeq("broke|breaks"), tier: tierJudging, kind: "object"},
@@ -423,6 +424,9 @@ func (a *lintSentenceActors) actorOf(r lintVerbRule, i int) lintActor {
 		return lintActor{}
 	}
 	act := a.subject(i)
+	if act.kind == actorNone && r.tier == tierOmission && i+1 < len(toks) && toks[i+1].lower == "to" {
+		return lintActor{actorPerson, "the writer"} // "…, forgot to publish": the writer, unnamed
+	}
 	if act.kind == actorNone && i > 0 && toks[i-1].lower == "nobody" {
 		return lintActor{actorPerson, "nobody"}
 	}
@@ -607,6 +611,16 @@ func (a *lintSentenceActors) counterfactual() *lintMatch {
 	return nil
 }
 
+// lintNegated says whether the text before a wording ends by denying it: "it isn't", "not", "never".
+func lintNegated(before string) bool {
+	for _, w := range []string{" not", "n't", " never", " no"} {
+		if strings.HasSuffix(" "+before, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // lintPhraseRules are wording about a person whoever the subject is.
 func lintPhraseRules() []lintPhraseRule {
 	const (
@@ -620,6 +634,9 @@ func lintPhraseRules() []lintPhraseRule {
 	notNobody := func(s string, loc []int) bool {
 		p := strings.ToLower(s[loc[0]:loc[1]])
 		before := strings.ToLower(strings.TrimSpace(s[:loc[0]]))
+		if lintNegated(before) && !strings.HasPrefix(p, "my ") {
+			return true // "it's not their fault" absolves; "not my fault" points elsewhere
+		}
 		return strings.HasPrefix(p, "nobody") || strings.HasPrefix(p, "anybody") || strings.HasPrefix(p, "anyone") ||
 			strings.HasPrefix(p, "noone") || strings.HasPrefix(p, "one") && strings.HasSuffix(before, "no") ||
 			strings.HasPrefix(p, "no-one")
@@ -628,7 +645,7 @@ func lintPhraseRules() []lintPhraseRule {
 		after := strings.ToLower(s[loc[1]:])
 		before := strings.ToLower(strings.TrimSpace(s[:loc[0]]))
 		return strings.HasPrefix(after, "-free") || strings.HasPrefix(after, "-less") || strings.HasPrefix(after, " free") ||
-			strings.HasSuffix(before, " no") || before == "no" || strings.HasSuffix(before, "without") ||
+			strings.HasSuffix(before, " no") || before == "no" || strings.HasSuffix(before, "no-") || strings.HasSuffix(before, "non-") || strings.HasSuffix(before, "without") ||
 			strings.HasSuffix(before, "not") || strings.HasSuffix(before, "n't")
 	}
 	notLazyLoading := func(s string, loc []int) bool {
@@ -646,7 +663,8 @@ func lintPhraseRules() []lintPhraseRule {
 	rules := []lintPhraseRule{
 		p("human error", `(?:human|operator|user|pilot|engineer|engineering|developer|admin|people) (?:errors?|mistakes?|misunderstandings?|oversights?|negligence)`, conditions),
 		{name: "'s fault", pattern: lintWordPattern(`[\p{L}\p{N}_@-]+'s? fault|(?:my|his|her|their|your) (?:fault|mistake|screw-up)`), suggestion: fault, exempt: notNobody},
-		{name: "fault of", pattern: lintWordPattern(`(?:the )?fault (?:of|lies with)`), suggestion: fault, person: true},
+		{name: "fault of", pattern: lintWordPattern(`(?:the )?fault (?:of|lies with)`), suggestion: fault, person: true,
+			exempt: func(s string, loc []int) bool { return lintNegated(strings.ToLower(strings.TrimSpace(s[:loc[0]]))) }},
 		{name: "mistake by", pattern: lintWordPattern(`(?:mistake|error|slip|oversight)s? (?:by|of|on the part of)`), suggestion: mistake, person: true},
 		p("at fault", `(?:was|were|is|are|am|be) (?:at fault|to blame|responsible for (?:the|this) (?:outage|incident|mistake|failure))`, fault),
 		p("careless", `careless(?:ly|ness)?|negligen(?:t|tly|ce)|reckless(?:ly|ness)?|slopp(?:y|ily|iness)|incompeten(?:t|ce|tly)|irresponsibl[ey]|clueless|foolish(?:ly)?|stupid(?:ly|ity)?|dumb|idiot(?:ic|s)?|inept|sloth|(?:not|without being|wasn't|weren't|isn't) (?:very )?(?:thorough|careful|diligent)`, character),
