@@ -71,10 +71,10 @@ func TestLintTextFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if len(lines) != 17 {
+	if len(lines) != 13 {
 		t.Errorf("%d lines:\n%s", len(lines), out)
 	}
-	want := problemPostmortem + `:23: blame-language: blameful wording "human error" (describe the conditions that made the mistake possible: "the command ran against production without a confirmation step")`
+	want := problemPostmortem + `:23: blame-language: blameful wording "human error"; blameful wording "forgot to" about "Bob" (describe the conditions that made the mistake possible, with the system as the subject: "the command ran against production without a confirmation step")`
 	if !strings.Contains(out, want+"\n") {
 		t.Errorf("no line %q in:\n%s", want, out)
 	}
@@ -92,7 +92,7 @@ func TestLintJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v:\n%s", err, out)
 	}
-	if len(got) != 17 || got[0].File != problemPostmortem || got[0].Line != 1 || got[0].Rule != "empty-section" || got[0].Suggestion == "" {
+	if len(got) != 13 || got[0].File != problemPostmortem || got[0].Line != 1 || got[0].Rule != "empty-section" || got[0].Suggestion == "" {
 		t.Errorf("findings %+v", got)
 	}
 }
@@ -119,7 +119,7 @@ func TestLintWordsFromConfig(t *testing.T) {
 	words := filepath.Join(dir, "words.yaml")
 	writeLintFile(t, words, "replace_blame_phrases: true\nrewordings:\n  restarted: say what restarted it\n")
 	out, _ = runLintCmd(t, map[string]string{"HINDSIGHT_CONFIG": config}, "--words", words, doc)
-	if strings.Contains(out, "went rogue") || !strings.Contains(out, `"restarted" (say what restarted it)`) {
+	if strings.Contains(out, "went rogue") || !strings.Contains(out, `"restarted" about "Dave" (say what restarted it)`) {
 		t.Errorf("--words output:\n%s", out)
 	}
 
