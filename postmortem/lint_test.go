@@ -91,7 +91,7 @@ func TestLintBlameLanguage(t *testing.T) {
 			"<details>",
 			"sloppy",
 			"</details>",
-			"lazy",
+			"careless",
 		), []string{"5 blame-language", "10 blame-language"}},
 		{"facts table above the first section", lintDoc("# Postmortem: human error", "| Title | careless |", "## Summary"), []string{"1 blame-language"}},
 	}

@@ -25,6 +25,8 @@ const (
 	actorGuess                   // a capitalised word in subject position: a first name, or a product
 	actorPerson                  // a name, an @handle, a role noun, "I", "he", "she", "you", "someone"
 	actorPossessor               // "your", "his": a person owns what follows
+	actorYou                     // "you": the reader in instructions, a person in a reproach
+	actorAffected                // "the user", "customers": people the incident happened to
 )
 
 // lintTier says which actors a wording blames. Wording no system does ("forgot", "didn't bother") blames
@@ -40,6 +42,8 @@ const (
 
 func (t lintTier) blames(k lintActorKind) bool {
 	switch k {
+	case actorAffected:
+		return t <= tierHuman
 	case actorPerson:
 		return true
 	case actorWe:
@@ -72,12 +76,12 @@ func lintSeq(words ...string) [][]string {
 
 const (
 	lintNot        = "not|n't|never"
-	lintDidNot     = "didn't|did|don't|doesn't|wasn't|weren't|never|couldn't|could|hadn't"
+	lintDidNot     = "didn't|wasn't|weren't|never|couldn't|hadn't"
 	lintPersonVerb = "check|test|verify|read|follow|look|review|wait|ask|escalate|run|update|notify|tell|confirm|validate|double-check|consider|notice|see|pay|inform|backup|back"
 )
 
 var lintVerbRules = []lintVerbRule{
-	{name: "forgot to", seq: lintSeq("forgot|forgotten|forgets|forget"), tier: tierOmission, kind: "to"},
+	{name: "forgot to", seq: lintSeq("forgot|forgotten|forgets"), tier: tierOmission, kind: "to"},
 	{name: "forgot to", seq: lintSeq("neglected|omitted", "to"), tier: tierOmission, kind: "to"},
 	{name: "neglected", seq: lintSeq("neglected"), tier: tierOmission, kind: "object"},
 	{name: "didn't bother", seq: lintSeq("didn't|never|wasn't|couldn't|can't|cannot|nobody|not", "bother|bothered|bothers"), tier: tierOmission, kind: "to"},
@@ -90,11 +94,11 @@ var lintVerbRules = []lintVerbRule{
 	{name: "misjudged", seq: lintSeq("misjudged|misunderstood|misread|misinterpreted|overlooked|misremembered|miscalculated"), tier: tierHuman, kind: "object"},
 	{name: "by mistake", seq: lintSeq("by", "mistake|accident"), tier: tierHuman, clause: true, kind: "object"},
 	{name: "pay attention", seq: lintSeq("didn't|not|never|wasn't|weren't", "pay|paying|paid", "attention"), tier: tierHuman, kind: "negated"},
-	{name: "failed to", seq: lintSeq("failed|fails|fail", "to"), tier: tierJudging, kind: "to"},
+	{name: "failed to", seq: lintSeq("failed|fails", "to"), tier: tierJudging, kind: "to"},
 	{name: "failed to", seq: lintSeq("didn't|not", "manage", "to"), tier: tierJudging, kind: "to"},
 	{name: "didn't check", seq: lintSeq(lintDidNot, lintPersonVerb), tier: tierJudging, kind: "negated"},
 	{name: "didn't check", seq: lintSeq("did|could", "not|never", lintPersonVerb), tier: tierJudging, kind: "negated"},
-	{name: "missed", seq: lintSeq("missed|skipped|ignored|ignores|ignore|dismissed|disregarded"), tier: tierJudging, kind: "object"},
+	{name: "missed", seq: lintSeq("missed|skipped|ignored|ignores|dismissed|disregarded"), tier: tierJudging, kind: "object"},
 	{name: "mistakenly", seq: lintSeq("mistakenly|wrongly|incorrectly|wrongfully|blindly|hastily|carelessly"), tier: tierJudging, kind: "object"},
 	{name: "accidentally", seq: lintSeq("accidentally|unintentionally|inadvertently|unknowingly"), tier: tierJudging, kind: "object"},
 	{name: "assumed", seq: lintSeq("assumed|assuming|presumed"), tier: tierJudging, kind: "object"},
@@ -117,6 +121,7 @@ type lintPhraseRule struct {
 	suggestion string
 	exempt     func(s string, loc []int) bool
 	person     bool // the words after the phrase must name a person ("the fault of the contractor")
+	anyPerson  bool // the sentence must name a person: "lazy" is a person's, "lazy loading" a library's
 }
 
 // lintRoleNouns name a person by their role.
@@ -126,16 +131,26 @@ var lintRoleNouns = map[string]bool{
 	"responders": true, "reviewer": true, "reviewers": true, "author": true, "admin": true, "administrator": true,
 	"sysadmin": true, "dba": true, "sre": true, "sres": true, "intern": true, "contractor": true, "team": true,
 	"person": true, "staff": true, "employee": true, "hire": true, "manager": true, "commander": true,
-	"teammate": true, "colleague": true, "human": true, "user": true, "maintainer": true, "maintainers": true,
+	"teammate": true, "colleague": true, "human": true, "maintainer": true, "maintainers": true,
 	"committer": true, "approver": true, "assignee": true, "programmer": true, "tester": true, "member": true,
 	"individual": true, "newcomer": true, "owner": true, "lead": true,
 }
 
+// lintAffected name the people an incident happens to: "users failed to log in" is about the system.
+var lintAffected = map[string]bool{"user": true, "users": true, "customer": true, "customers": true, "client": true, "clients": true}
+
+// lintPastJudgements are the wordings that blame "you": a reproach of something done ("you broke it"),
+// not an instruction ("if you forget to …", "you could simply …").
+var lintPastJudgements = map[string]bool{"forgot": true, "neglected": true, "omitted": true, "broke": true, "missed": true,
+	"skipped": true, "ignored": true, "didn't": true, "never": true, "rushed": true, "failed": true, "assumed": true,
+	"misjudged": true, "misunderstood": true, "overlooked": true, "by": true, "without": true, "deployed": true, "merged": true,
+	"pushed": true, "added": true, "committed": true, "introduced": true, "wrote": true, "shipped": true, "ran": true}
+
 var lintPersonPronouns = map[string]lintActorKind{
-	"i": actorPerson, "he": actorPerson, "she": actorPerson, "you": actorPerson, "someone": actorPerson,
+	"i": actorPerson, "he": actorPerson, "she": actorPerson, "someone": actorPerson,
 	"somebody": actorPerson, "anyone": actorPerson, "anybody": actorPerson, "everyone": actorPerson,
 	"everybody": actorPerson, "whoever": actorPerson, "nobody": actorPerson, "me": actorPerson, "him": actorPerson,
-	"her": actorPerson, "we": actorWe, "us": actorWe, "they": actorThey, "them": actorThey,
+	"her": actorPerson, "we": actorWe, "us": actorWe, "they": actorThey, "them": actorThey, "you": actorYou,
 	"your": actorPossessor, "his": actorPossessor, "my": actorPossessor,
 }
 
@@ -223,6 +238,9 @@ func (a *lintSentenceActors) classify(i int, subject bool) lintActor {
 	}
 	if lintRoleNouns[t.lower] {
 		return lintActor{actorPerson, a.phrase(i)}
+	}
+	if lintAffected[t.lower] {
+		return lintActor{actorAffected, a.phrase(i)}
 	}
 	if strings.HasSuffix(t.lower, "'s") && lintRoleNouns[strings.TrimSuffix(t.lower, "'s")] {
 		return lintActor{actorPossessor, a.phrase(i)}
@@ -375,6 +393,15 @@ func (a *lintSentenceActors) blameVerbs() []lintMatch {
 				continue
 			}
 			act := a.actorOf(r, i)
+			if act.kind == actorYou && lintPastJudgements[toks[i].lower] {
+				act.kind = actorPerson
+			}
+			if r.kind == "object" && r.seq[0][0] == "mistakenly" || r.seq[0][0] == "accidentally" {
+				// An adverb before a verb judges a past action only: "the programmer wrongly assumes" explains.
+				if end >= len(toks) || !lintPast(toks[end].lower) && (end+1 >= len(toks) || !lintPast(toks[end+1].lower)) {
+					continue
+				}
+			}
 			if !r.tier.blames(act.kind) {
 				continue
 			}
@@ -434,6 +461,19 @@ func (a *lintSentenceActors) actorOf(r lintVerbRule, i int) lintActor {
 		return lintActor{actorPerson, "nobody"}
 	}
 	return act
+}
+
+// lintPast says whether a word is a past tense.
+func lintPast(w string) bool {
+	if strings.HasSuffix(w, "ed") {
+		return true
+	}
+	switch w {
+	case "ran", "broke", "forgot", "wrote", "made", "put", "set", "took", "sent", "left", "hit", "let", "cut", "read",
+		"did", "chose", "gave", "went", "shut", "pushed", "kept", "told", "thought", "knew", "saw", "misread":
+		return true
+	}
+	return false
 }
 
 // lintBaseForm turns a past tense or participle into the base form, for a rewording.
@@ -528,7 +568,7 @@ func (a *lintSentenceActors) rewrite(kind string, end int, act lintActor) string
 
 var (
 	lintWhyStart     = lintSeq("why")
-	lintQuestionAux  = map[string]bool{"did": true, "didn't": true, "does": true, "doesn't": true, "was": true, "wasn't": true, "were": true, "weren't": true, "is": true, "isn't": true, "would": true, "wouldn't": true, "could": true, "couldn't": true, "had": true, "hadn't": true, "has": true, "hasn't": true, "do": true, "don't": true}
+	lintQuestionAux  = map[string]bool{"did": true, "didn't": true, "was": true, "wasn't": true, "were": true, "weren't": true, "would": true, "wouldn't": true, "had": true, "hadn't": true}
 	lintCulpritVerbs = map[string]bool{"approved": true, "merged": true, "pushed": true, "deployed": true, "broke": true, "forgot": true, "wrote": true, "did": true, "signed": true, "caused": true, "missed": true, "ran": true, "changed": true, "touched": true, "shipped": true}
 	lintCharacter    = map[string]bool{"thinking": true, "competent": true, "qualified": true, "capable": true, "trust": true, "trusted": true, "trained": true, "fit": true}
 	lintSpeculation  = regexp.MustCompile(`(?i)\b(?:seems like|looks like|probably|maybe|perhaps|i guess|i think|i suspect|apparently|must have been|presumably)\s+(?:that\s+)?(?:someone|somebody)\b`)
@@ -552,7 +592,7 @@ func (a *lintSentenceActors) blameQuestion() *lintMatch {
 	}
 	if _, ok := lintMatchSeq(toks, first, lintWhyStart); ok && lintQuestionAux[toks[first+1].lower] || toks[first].lower == "come" {
 		for k := first + 2; k < len(toks) && k <= first+5 && !toks[k].punct; k++ {
-			if act := a.classify(k, true); act.kind == actorPerson {
+			if act := a.classify(k, true); (act.kind == actorPerson || act.kind == actorYou) && toks[k].lower != "i" {
 				return &lintMatch{rule: "blame question", from: first, to: k + 1, start: toks[first].start, end: toks[k].end, actor: act,
 					suggestion: a.rewrite("question", k+1, act)}
 			}
@@ -661,14 +701,14 @@ func lintPhraseRules() []lintPhraseRule {
 		return lintPhraseRule{name: name, pattern: lintWordPattern(expr), suggestion: suggestion}
 	}
 	rules := []lintPhraseRule{
-		p("human error", `(?:human|operator|user|pilot|engineer|engineering|developer|admin|people) (?:errors?|mistakes?|misunderstandings?|oversights?|negligence)`, conditions),
+		p("human error", `(?:human|people) (?:errors?|mistakes?|misunderstandings?|oversights?|negligence)|(?:operator|user|pilot|engineer|engineering|developer|admin) (?:error|mistake|misunderstanding|oversight|negligence)`, conditions),
 		{name: "'s fault", pattern: lintWordPattern(`[\p{L}\p{N}_@-]+'s? fault|(?:my|his|her|their|your) (?:fault|mistake|screw-up)`), suggestion: fault, exempt: notNobody},
 		{name: "fault of", pattern: lintWordPattern(`(?:the )?fault (?:of|lies with)`), suggestion: fault, person: true,
 			exempt: func(s string, loc []int) bool { return lintNegated(strings.ToLower(strings.TrimSpace(s[:loc[0]]))) }},
-		{name: "mistake by", pattern: lintWordPattern(`(?:mistake|error|slip|oversight)s? (?:by|of|on the part of)`), suggestion: mistake, person: true},
+		{name: "mistake by", pattern: lintWordPattern(`(?:mistake|slip|oversight)s? (?:by|of|on the part of)`), suggestion: mistake, person: true},
 		p("at fault", `(?:was|were|is|are|am|be) (?:at fault|to blame|responsible for (?:the|this) (?:outage|incident|mistake|failure))`, fault),
-		p("careless", `careless(?:ly|ness)?|negligen(?:t|tly|ce)|reckless(?:ly|ness)?|slopp(?:y|ily|iness)|incompeten(?:t|ce|tly)|irresponsibl[ey]|clueless|foolish(?:ly)?|stupid(?:ly|ity)?|dumb|idiot(?:ic|s)?|inept|sloth|(?:not|without being|wasn't|weren't|isn't) (?:very )?(?:thorough|careful|diligent)`, character),
-		{name: "lazy", pattern: lintWordPattern(`laz(?:y|iness)`), suggestion: character, exempt: notLazyLoading},
+		p("careless", `careless(?:ly|ness)?|negligen(?:t|tly|ce)|reckless(?:ly|ness)?|slopp(?:y|ily|iness)|incompeten(?:t|ce|tly)|irresponsibl[ey]|clueless|foolish(?:ly)?|idiot(?:ic|s)?|inept|(?:not|without being|wasn't|weren't|isn't) (?:very )?(?:thorough|careful|diligent)`, character),
+		{name: "lazy", pattern: lintWordPattern(`laziness|(?:was|were|is|are|am|be|being|been|too|so|very|pretty|got|get|felt|feel|seems?|seemed|a bit|a little) (?:lazy|dumb)|(?:lazy|dumb) (?:engineers?|developers?|operators?|person|people|admins?|devs?|reviewers?|team|mistake|error)|(?:something|anything) (?:dumb|silly)|stupid(?:ly|ity)?`), suggestion: character, exempt: notLazyLoading, anyPerson: true},
 		{name: "blame", pattern: lintWordPattern(`blam(?:e|ed|es|ing)`), suggestion: blame, exempt: notBlameless},
 		p("dropped the ball", `dropped the ball|asleep at the wheel|(?:messed|screwed|fouled) (?:it |this |things )?up|botched|fat[- ]finger(?:ed|ing)?|cowboy(?:ed|ing)?|went rogue|i told you so|told you so`, idiom),
 		p("the burden is on you", `(?:burden|onus|responsibility|blame) (?:[\p{L}\p{N}'-]+ ){0,5}(?:is|was|lies|falls|rests) (?:squarely |entirely )?on (?:you|him|her|them)`, fault),
@@ -724,6 +764,11 @@ func lintBlameSentence(s *lintSentence, people *lintPeople, custom []lintBlamePh
 				m.actor = act
 			} else {
 				m.actor = a.actorNear(m.from, m.to)
+			}
+			if r.anyPerson && m.actor.kind != actorPerson && m.actor.kind != actorWe && m.actor.kind != actorThey {
+				if m.actor = a.anyPerson(m.from, m.to); m.actor.kind == actorNone {
+					continue
+				}
 			}
 			add(m)
 		}
@@ -785,4 +830,17 @@ func (a *lintSentenceActors) actorNear(from, to int) lintActor {
 		return act
 	}
 	return a.after(to)
+}
+
+// anyPerson returns the first person the sentence names outside tokens [from, to).
+func (a *lintSentenceActors) anyPerson(from, to int) lintActor {
+	for i := range a.s.toks {
+		if i >= from && i < to {
+			continue
+		}
+		if act := a.classify(i, false); act.kind == actorPerson || act.kind == actorPossessor || act.kind == actorWe || act.kind == actorThey {
+			return act
+		}
+	}
+	return lintActor{}
 }
