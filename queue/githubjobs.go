@@ -21,6 +21,13 @@ type GitHubAPI interface {
 	UpsertComment(ctx context.Context, repo string, number int, marker, body string) (string, error)
 }
 
+// CheckRunner reports a postmortem's check as a check run with annotations on its lines. Only a GitHub App
+// may create check runs: ChecksEnabled says whether the credentials of repo are an App's.
+type CheckRunner interface {
+	ChecksEnabled(repo string) bool
+	CheckRun(ctx context.Context, repo, sha, path string, findings []postmortem.Finding, fileMissing bool) (string, error)
+}
+
 // GitHubJobs runs the tasks of GitHub events on postmortem pull requests and action item issues.
 type GitHubJobs struct {
 	Store  *Store
@@ -86,7 +93,8 @@ func (j *GitHubJobs) pullRequest(ctx context.Context, log *slog.Logger, d GitHub
 // lintMarker starts the one comment that lists a postmortem's findings.
 const lintMarker = "<!-- hindsight:lint -->"
 
-// check runs the blameless and completeness check on the postmortem at sha and reports it as the
+// check runs the blameless and completeness check on the postmortem at sha and reports it: as a
+// hindsight/postmortem check run with annotations on the lines under GitHub App credentials, else as the
 // hindsight/postmortem commit status, with the findings in one comment kept up to date.
 func (j *GitHubJobs) check(ctx context.Context, log *slog.Logger, rec Record, sha string) error {
 	if j.Lint == nil || sha == "" {
@@ -94,6 +102,17 @@ func (j *GitHubJobs) check(ctx context.Context, log *slog.Logger, rec Record, sh
 	}
 	content, ok, err := j.GitHub.File(ctx, rec.Repo, sha, rec.Path)
 	if err != nil {
+		return err
+	}
+	if cr, isRunner := j.GitHub.(CheckRunner); isRunner && cr.ChecksEnabled(rec.Repo) {
+		var findings []postmortem.Finding
+		if ok {
+			findings = j.Lint(content)
+		}
+		url, err := cr.CheckRun(ctx, rec.Repo, sha, rec.Path, findings, !ok)
+		if err == nil {
+			log.Info("postmortem checked", "findings", len(findings), "check_run", url)
+		}
 		return err
 	}
 	if !ok {
@@ -113,8 +132,12 @@ func (j *GitHubJobs) check(ctx context.Context, log *slog.Logger, rec Record, sh
 	}
 	first := findings[0]
 	desc := fmt.Sprintf("%d %s; line %d: %s", len(findings), plural(len(findings), "finding"), first.Line, first.Message)
-	log.Info("postmortem check failed", "findings", len(findings))
-	return j.GitHub.SetStatus(ctx, rec.Repo, sha, "failure", desc, url)
+	state := "failure"
+	if !postmortem.Blocking(findings) {
+		state = "success" // notices only
+	}
+	log.Info("postmortem checked", "findings", len(findings), "state", state)
+	return j.GitHub.SetStatus(ctx, rec.Repo, sha, state, desc, url)
 }
 
 // sync turns every action item of the postmortem at ref into an issue and files them under the tracking

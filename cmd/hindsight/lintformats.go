@@ -25,8 +25,8 @@ func writeGitHubAnnotations(w io.Writer, findings []fileFinding) error {
 		props := fmt.Sprintf("file=%s,line=%d", ghProperty(f.File), f.Line)
 		if f.Column > 0 {
 			props += fmt.Sprintf(",col=%d", f.Column)
-			if f.EndColumn > 0 {
-				props += fmt.Sprintf(",endColumn=%d", f.EndColumn)
+			if f.EndColumn > f.Column {
+				props += fmt.Sprintf(",endColumn=%d", f.EndColumn-1) // GitHub's end column is the last one
 			}
 		}
 		props += ",title=" + ghProperty("hindsight "+f.Rule)

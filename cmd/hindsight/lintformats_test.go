@@ -18,7 +18,7 @@ func TestLintGitHubAnnotations(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 	want := "::error file=" + strings.ReplaceAll(strings.ReplaceAll(doc, ":", "%3A"), ",", "%2C") +
-		",line=2,col=22,endColumn=31,title=hindsight blame-language::blameful wording \"forgot to\" about \"The on-call engineer\". Suggestion: "
+		",line=2,col=22,endColumn=30,title=hindsight blame-language::blameful wording \"forgot to\" about \"The on-call engineer\". Suggestion: "
 	if !strings.Contains(out, want) {
 		t.Errorf("output:\n%s\nwant a line starting %s", out, want)
 	}

@@ -71,6 +71,8 @@ type Client struct {
 	mu         sync.Mutex
 	baseBranch string // Options.BaseBranch, or the default branch once looked up
 	htmlURL    string // the repository's web address, once looked up
+
+	app bool // authenticated as a GitHub App installation: check runs are allowed
 }
 
 // ErrBadCredentials is returned (wrapped) when GitHub answers 401: the token or the App's key is wrong,
@@ -154,6 +156,7 @@ func New(opts Options) (*Client, error) {
 		logger:     logger,
 		limits:     limits,
 		baseBranch: opts.BaseBranch,
+		app:        app,
 	}, nil
 }
 
