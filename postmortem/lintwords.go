@@ -132,6 +132,11 @@ func newLintPeople(names []string) *lintPeople {
 		for i, f := range fields {
 			quoted[i] = regexp.QuoteMeta(f)
 		}
+		if login, ok := strings.CutPrefix(n, "@"); ok && len(fields) == 1 && login != "" {
+			// A GitHub login: "@ana" or "ana" as written, never a part of a word or a path.
+			addName(`@?` + regexp.QuoteMeta(login))
+			continue
+		}
 		first := []rune(fields[0])
 		if len(first) > 0 && strings.ToLower(string(first[:1])) == string(first[:1]) && strings.ToUpper(string(first[:1])) != string(first[:1]) {
 			continue // "responder 1": a role, as preview --roles writes it

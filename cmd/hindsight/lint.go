@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -142,11 +143,13 @@ func lintConfig(wordsFile, configFile string) (postmortem.LintConfig, error) {
 			return cfg, bad("HINDSIGHT_CONFIG", "%v", err)
 		}
 		var file struct {
-			Lint yaml.Node `yaml:"lint"`
+			Lint   yaml.Node         `yaml:"lint"`
+			People map[string]string `yaml:"people"`
 		}
 		if err := yaml.Unmarshal(data, &file); err != nil {
 			return cfg, bad("HINDSIGHT_CONFIG", "%s: %s", configFile, oneLine(err.Error()))
 		}
+		defer func() { cfg.People = append(cfg.People, lintLogins(file.People)...) }()
 		if file.Lint.Kind == 0 {
 			return cfg, nil
 		}
@@ -164,6 +167,19 @@ func lintConfig(wordsFile, configFile string) (postmortem.LintConfig, error) {
 		return cfg, bad("HINDSIGHT_CONFIG", "%s: lint: %v", configFile, err)
 	}
 	return cfg, nil
+}
+
+// lintLogins returns the GitHub logins of the people map as names the check knows: "@login" matches the
+// login with or without its "@".
+func lintLogins(people map[string]string) []string {
+	var out []string
+	for _, login := range people {
+		if login = strings.TrimPrefix(strings.TrimSpace(login), "@"); login != "" {
+			out = append(out, "@"+login)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // checkKeys reports the first key of the mapping n that no yaml tag of v's struct type names: yaml.Node

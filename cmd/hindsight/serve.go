@@ -159,6 +159,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 		h.DefaultRepo, h.Reminders = cfg.GitHub.Repo, q
 		h.BackLink = true
 		lint := cfg.Lint
+		lint.People = append(append([]string(nil), lint.People...), lintLogins(cfg.People)...)
 		jobs := &queue.GitHubJobs{Store: store, GitHub: gh, Logger: logger,
 			Lint: func(md string) []postmortem.Finding { return postmortem.Lint(md, lint) }}
 		return map[string]asynq.Handler{
