@@ -409,7 +409,7 @@ func (a *lintSentenceActors) blameVerbs() []lintMatch {
 				end++ // "forgot to"
 			}
 			m := lintMatch{rule: r.name, from: i, to: end, start: toks[i].start, end: toks[end-1].end, actor: act}
-			m.suggestion = a.rewrite(r.kind, end, act)
+			m.suggestion = a.rewrite(r.kind, end)
 			out = append(out, m)
 			covered = end
 			break
@@ -516,7 +516,7 @@ func (a *lintSentenceActors) rest(i int) string {
 }
 
 // rewrite proposes the sentence with the system as its subject, built from the words after the wording.
-func (a *lintSentenceActors) rewrite(kind string, end int, act lintActor) string {
+func (a *lintSentenceActors) rewrite(kind string, end int) string {
 	rest := a.rest(end)
 	toks := a.s.toks
 	switch kind {
@@ -594,7 +594,7 @@ func (a *lintSentenceActors) blameQuestion() *lintMatch {
 		for k := first + 2; k < len(toks) && k <= first+5 && !toks[k].punct; k++ {
 			if act := a.classify(k, true); (act.kind == actorPerson || act.kind == actorYou) && toks[k].lower != "i" {
 				return &lintMatch{rule: "blame question", from: first, to: k + 1, start: toks[first].start, end: toks[k].end, actor: act,
-					suggestion: a.rewrite("question", k+1, act)}
+					suggestion: a.rewrite("question", k+1)}
 			}
 			if lintSkipWords[toks[k].lower] || toks[k].lower == "the" || toks[k].lower == "a" || toks[k].lower == "an" || toks[k].lower == "our" || toks[k].lower == "that" || toks[k].lower == "this" {
 				continue
@@ -603,7 +603,7 @@ func (a *lintSentenceActors) blameQuestion() *lintMatch {
 	}
 	if toks[first].lower == "who" && lintCulpritVerbs[toks[first+1].lower] {
 		return &lintMatch{rule: "blame question", from: first, to: first + 2, start: toks[first].start, end: toks[first+1].end,
-			actor: lintActor{actorPerson, "who"}, suggestion: a.rewrite("question", first+2, lintActor{})}
+			actor: lintActor{actorPerson, "who"}, suggestion: a.rewrite("question", first+2)}
 	}
 	for k, t := range toks {
 		if !lintCharacter[t.lower] {
@@ -612,7 +612,7 @@ func (a *lintSentenceActors) blameQuestion() *lintMatch {
 		for j := range toks {
 			if act := a.classify(j, false); act.kind == actorPerson || act.kind == actorPossessor {
 				return &lintMatch{rule: "blame question", from: k, to: k + 1, start: t.start, end: t.end, actor: act,
-					suggestion: a.rewrite("question", k+1, act)}
+					suggestion: a.rewrite("question", k+1)}
 			}
 		}
 	}
@@ -646,7 +646,7 @@ func (a *lintSentenceActors) counterfactual() *lintMatch {
 			continue // "if Bob had access …": a condition, not a judgement
 		}
 		return &lintMatch{rule: "should have known", from: i, to: j + 2, start: toks[i].start, end: toks[j+1].end, actor: act,
-			suggestion: a.rewrite("counterfactual", j+2, act)}
+			suggestion: a.rewrite("counterfactual", j+2)}
 	}
 	return nil
 }

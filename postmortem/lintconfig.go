@@ -117,7 +117,7 @@ func lintSettle(d *lintDoc, fs []Finding, rules map[string]string) []Finding {
 		}
 		f.Severity = sev
 		key := fmt.Sprintf("%d %s", f.Line, f.Rule)
-		if i, ok := seen[key]; ok && !(f.Rule == RuleEmptySection && f.Line == 1) {
+		if i, ok := seen[key]; ok && (f.Rule != RuleEmptySection || f.Line != 1) {
 			// One finding per line and rule: the others' words join its message.
 			out[i].Message += "; " + f.Message
 			continue

@@ -135,18 +135,10 @@ func (d *lintDoc) codeLine(i int) bool {
 }
 
 // lintBlank replaces every match of re in b with spaces.
-func lintBlank(b []byte, re *regexp.Regexp, group int) {
-	for _, m := range re.FindAllSubmatchIndex(b, -1) {
-		for g := group; g < len(m)/2; g++ {
-			if m[2*g] < 0 {
-				continue
-			}
-			for k := m[2*g]; k < m[2*g+1]; k++ {
-				b[k] = ' '
-			}
-			if group == 0 {
-				break
-			}
+func lintBlank(b []byte, re *regexp.Regexp) {
+	for _, m := range re.FindAllIndex(b, -1) {
+		for k := m[0]; k < m[1]; k++ {
+			b[k] = ' '
 		}
 	}
 }
@@ -182,10 +174,10 @@ func lintBlankEmphasis(b []byte) {
 // lintSplit masks what is not the writer's own prose in a paragraph and splits it into sentences.
 func lintSplit(unit string, at []lintPos) []lintSentence {
 	b := []byte(unit)
-	lintBlank(b, lintLinkURL, 0)
-	lintBlank(b, lintBareURL, 0)
-	lintBlank(b, lintHTMLTag, 0)
-	lintBlank(b, lintQuoted, 0)
+	lintBlank(b, lintLinkURL)
+	lintBlank(b, lintBareURL)
+	lintBlank(b, lintHTMLTag)
+	lintBlank(b, lintQuoted)
 	lintBlankEmphasis(b)
 	for i, c := range b {
 		if c == '[' || c == ']' || c == '`' {
@@ -205,16 +197,15 @@ func lintSplit(unit string, at []lintPos) []lintSentence {
 		start = end
 	}
 	for i := 0; i < len(text); i++ {
-		c := text[i]
-		switch {
-		case c == '|':
+		switch c := text[i]; c {
+		case '|':
 			emit(i)
 			start = i + 1
-		case c == '?' || c == '!':
+		case '?', '!':
 			if i+1 == len(text) || text[i+1] == ' ' {
 				emit(i + 1)
 			}
-		case c == '.':
+		case '.':
 			if i+1 < len(text) && text[i+1] != ' ' {
 				continue
 			}

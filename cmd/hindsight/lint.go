@@ -162,7 +162,7 @@ func lintConfig(wordsFile, configFile string) (postmortem.LintConfig, error) {
 	}
 	if err := cfg.Check(); err != nil {
 		if wordsFile != "" {
-			return cfg, fmt.Errorf("lint: --words: %s: %v", wordsFile, err)
+			return cfg, fmt.Errorf("lint: --words: %s: %w", wordsFile, err)
 		}
 		return cfg, bad("HINDSIGHT_CONFIG", "%s: lint: %v", configFile, err)
 	}
