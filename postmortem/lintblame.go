@@ -77,7 +77,9 @@ func lintSeq(words ...string) [][]string {
 const (
 	lintNot        = "not|n't|never"
 	lintDidNot     = "didn't|wasn't|weren't|never|couldn't|hadn't"
-	lintPersonVerb = "check|test|verify|read|follow|look|review|wait|ask|escalate|run|update|notify|tell|confirm|validate|double-check|consider|notice|see|pay|inform|backup|back"
+	// lintHindsightNext follow a hindsight word aimed at a person's action: "simply had to", "clearly didn't".
+	lintHindsightNext = "had|needed|didn't|wasn't|weren't|hadn't|never|forgot|ignored|missed|failed|skipped|neglected|should|could|ought|overlooked"
+	lintPersonVerb    = "check|test|verify|read|follow|look|review|wait|ask|escalate|run|update|notify|tell|confirm|validate|double-check|consider|notice|see|pay|inform|backup|back"
 )
 
 var lintVerbRules = []lintVerbRule{
@@ -101,7 +103,6 @@ var lintVerbRules = []lintVerbRule{
 	{name: "missed", seq: lintSeq("missed|skipped|ignored|ignores|dismissed|disregarded"), tier: tierJudging, kind: "object"},
 	{name: "mistakenly", seq: lintSeq("mistakenly|wrongly|incorrectly|wrongfully|blindly|hastily|carelessly"), tier: tierJudging, kind: "object"},
 	{name: "accidentally", seq: lintSeq("accidentally|unintentionally|inadvertently|unknowingly"), tier: tierJudging, kind: "object"},
-	{name: "assumed", seq: lintSeq("assumed|assuming|presumed"), tier: tierJudging, kind: "object"},
 	{name: "rushed", seq: lintSeq("rushed|rushing|rush"), tier: tierJudging, clause: true, kind: "object"},
 	{name: "broke", seq: lintSeq("broke|breaks"), tier: tierJudging, kind: "object"},
 	{name: "without checking", seq: lintSeq("without", "checking|testing|reading|asking|verifying|reviewing|looking|thinking|telling|coordinating|waiting|confirming|understanding|consulting"), tier: tierJudging, clause: true, kind: "object"},
@@ -110,7 +111,9 @@ var lintVerbRules = []lintVerbRule{
 	{name: "should have known", seq: lintSeq("should|ought|could|must", "have|'ve|to", "known|realised|realized|understood|thought|noticed|seen|spotted|caught|checked|double-checked|tested|verified|looked|read|asked|paid|been|done|waited|used|run|followed|escalated|reviewed|tried|easily|just|simply|avoided|prevented|stopped|fixed|asked"), tier: tierJudging, kind: "counterfactual"},
 	{name: "should have known", seq: lintSeq("should've|could've|ought", "known|realised|realized|understood|thought|noticed|seen|spotted|caught|checked|double-checked|tested|verified|looked|read|asked|paid|been|done|waited|used|run|followed|escalated|reviewed|tried|easily|just|simply|avoided|prevented|stopped|fixed"), tier: tierJudging, kind: "counterfactual"},
 	{name: "should have known", seq: lintSeq("could|should|would", "easily|just|simply", "have"), tier: tierJudging, kind: "counterfactual"},
-	{name: "simply", seq: lintSeq("simply|obviously|clearly|merely"), tier: tierJudging, kind: "hindsight"},
+	{name: "simply", seq: lintSeq("simply|obviously|clearly|merely|just", lintHindsightNext), tier: tierJudging, kind: "hindsight"},
+	{name: "simply", seq: lintSeq("obviously|clearly", "did|was|were|had|could|should", "not|n't|never"), tier: tierJudging, kind: "hindsight"},
+	{name: "simply", seq: lintSeq("obviously", "should|could|ought|must"), tier: tierJudging, kind: "hindsight"},
 	{name: "simply", seq: lintSeq("could|should|would|had|only", "just|easily"), tier: tierJudging, kind: "hindsight"},
 }
 
@@ -405,6 +408,9 @@ func (a *lintSentenceActors) blameVerbs() []lintMatch {
 			if !r.tier.blames(act.kind) {
 				continue
 			}
+			if lintNeutralUse(r, toks, end) {
+				continue
+			}
 			if r.kind == "to" && end < len(toks) && toks[end].lower == "to" && toks[end-1].lower != "to" {
 				end++ // "forgot to"
 			}
@@ -461,6 +467,39 @@ func (a *lintSentenceActors) actorOf(r lintVerbRule, i int) lintActor {
 		return lintActor{actorPerson, "nobody"}
 	}
 	return act
+}
+
+// lintAttempts are what "failed to" says of an attempt that did not succeed, not of a duty left undone.
+var lintAttempts = map[string]bool{"reproduce": true, "find": true, "identify": true, "locate": true, "determine": true,
+	"connect": true, "access": true, "log": true, "reach": true, "obtain": true, "load": true, "open": true, "start": true,
+	"diagnose": true, "pinpoint": true, "fix": true, "resolve": true, "restore": true, "recover": true, "get": true}
+
+// lintNeutralUse says whether a matched wording, with the words after it (from token end), says nothing
+// against a person: "failed to reproduce", "should have been paged", "rushed to restore", "broke it into".
+func lintNeutralUse(r lintVerbRule, toks []lintToken, end int) bool {
+	next := func(k int) string {
+		if end+k < len(toks) && !toks[end+k].punct {
+			return toks[end+k].lower
+		}
+		return ""
+	}
+	last := toks[end-1].lower
+	switch {
+	case r.name == "failed to":
+		return lintAttempts[next(0)] || next(0) == "to" && lintAttempts[next(1)]
+	case r.kind == "counterfactual" && last == "been":
+		return lintPast(next(0)) || next(0) == "told" || next(0) == "given"
+	case r.name == "rushed":
+		return next(0) == "to" || next(0) == "in" || next(0) == "over" || next(0) == "back"
+	case r.name == "broke":
+		for k := 0; k < 4; k++ {
+			switch next(k) {
+			case "into", "up", "down", "out", "apart", "ground", "even", "the news":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // lintPast says whether a word is a past tense.
@@ -561,7 +600,12 @@ func (a *lintSentenceActors) rewrite(kind string, end int) string {
 		return `ask about the system, not the person: "what made this step look safe at the time?", "what check would have stopped it?"`
 	}
 	if rest != "" {
-		return fmt.Sprintf(`put the system in the subject: say what let "%s" happen, e.g. "the tooling allowed %s without a confirmation step"`, rest, rest)
+		first, more, _ := strings.Cut(rest, " ")
+		if lintPast(strings.ToLower(first)) {
+			return fmt.Sprintf(`put the system in the subject: "the tooling let anyone %s without a confirmation step"`,
+				strings.TrimSpace(lintBaseForm(strings.ToLower(first))+" "+more))
+		}
+		return fmt.Sprintf(`put the system in the subject: "%s was not covered by any check or reminder"`, rest)
 	}
 	return lintGenericRewording
 }
