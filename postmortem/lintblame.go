@@ -75,8 +75,8 @@ func lintSeq(words ...string) [][]string {
 }
 
 const (
-	lintNot        = "not|n't|never"
-	lintDidNot     = "didn't|wasn't|weren't|never|couldn't|hadn't"
+	lintNot    = "not|n't|never"
+	lintDidNot = "didn't|wasn't|weren't|never|couldn't|hadn't"
 	// lintHindsightNext follow a hindsight word aimed at a person's action: "simply had to", "clearly didn't".
 	lintHindsightNext = "had|needed|didn't|wasn't|weren't|hadn't|never|forgot|ignored|missed|failed|skipped|neglected|should|could|ought|overlooked"
 	lintPersonVerb    = "check|test|verify|read|follow|look|review|wait|ask|escalate|run|update|notify|tell|confirm|validate|double-check|consider|notice|see|pay|inform|backup|back"
@@ -416,6 +416,10 @@ func (a *lintSentenceActors) blameVerbs() []lintMatch {
 			}
 			m := lintMatch{rule: r.name, from: i, to: end, start: toks[i].start, end: toks[end-1].end, actor: act}
 			m.suggestion = a.rewrite(r.kind, end)
+			if r.kind == "hindsight" {
+				// The hindsight word alone: what follows it may be wording of its own ("clearly didn't read").
+				m.to, m.end, end = i+1, toks[i].end, i+1
+			}
 			out = append(out, m)
 			covered = end
 			break
