@@ -84,10 +84,11 @@ func (d *lintDoc) sentences() []lintSentence {
 			j += n
 		}
 	}
+	code := d.codeLines()
 	for i, l := range d.lines {
 		t := l.text
 		if !l.checked() || strings.TrimSpace(t) == "" || lintQuoteLine.MatchString(t) || lintTableRule.MatchString(t) ||
-			lintLogLine.MatchString(t) || d.codeLine(i) {
+			lintLogLine.MatchString(t) || code[i] {
 			flush()
 			continue
 		}
@@ -117,21 +118,29 @@ func (d *lintDoc) sentences() []lintSentence {
 	return out
 }
 
-// codeLine says whether line i is in an indented code block: indented by four spaces or a tab, after a
-// blank line that does not follow a list item.
-func (d *lintDoc) codeLine(i int) bool {
-	indented := func(t string) bool { return strings.HasPrefix(t, "    ") || strings.HasPrefix(t, "\t") }
-	if !indented(d.lines[i].text) {
-		return false
+// codeLines marks the lines of indented code blocks: indented by four spaces or a tab after a blank line
+// that does not follow a list item, and the indented lines after them.
+func (d *lintDoc) codeLines() []bool {
+	code := make([]bool, len(d.lines))
+	inCode, inList, prevBlank := false, false, true
+	for i, l := range d.lines {
+		t := l.text
+		blank := strings.TrimSpace(t) == ""
+		indented := strings.HasPrefix(t, "    ") || strings.HasPrefix(t, "\t")
+		switch {
+		case blank:
+		case indented && (inCode || prevBlank && !inList):
+			inCode = true
+		default:
+			inCode = false
+		}
+		if !blank && !inCode {
+			inList = lintListMarker.MatchString(t) || inList && strings.HasPrefix(t, " ")
+		}
+		code[i] = inCode && !blank
+		prevBlank = blank
 	}
-	j := i - 1
-	for j >= 0 && (indented(d.lines[j].text) || strings.TrimSpace(d.lines[j].text) == "") {
-		j--
-	}
-	if j >= 0 && lintListMarker.MatchString(d.lines[j].text) {
-		return false
-	}
-	return j+1 < i && strings.TrimSpace(d.lines[j+1].text) == ""
+	return code
 }
 
 // lintBlank replaces every match of re in b with spaces.

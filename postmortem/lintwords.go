@@ -111,17 +111,20 @@ func lintFindWords(re *regexp.Regexp, s string) [][]int {
 // peopleMatcher finds the responders' names in text.
 type lintPeople struct {
 	names []*regexp.Regexp // full names, case-insensitive, and first names, case-sensitive
+	keys  []string         // for each name, a lower-case part a text must hold for it to be tried
 }
 
 func newLintPeople(names []string) *lintPeople {
 	m := &lintPeople{}
 	seen := map[string]bool{}
+	key := ""
 	addName := func(expr string) {
 		if seen[expr] {
 			return
 		}
 		seen[expr] = true
 		m.names = append(m.names, regexp.MustCompile(`(?:^|[^\p{L}\p{N}_@])(`+expr+`)(?:[^\p{L}\p{N}_]|$)`))
+		m.keys = append(m.keys, key)
 	}
 	for _, n := range names {
 		fields := strings.Fields(n)
@@ -132,6 +135,7 @@ func newLintPeople(names []string) *lintPeople {
 		for i, f := range fields {
 			quoted[i] = regexp.QuoteMeta(f)
 		}
+		key = strings.ToLower(strings.TrimPrefix(fields[0], "@"))
 		if login, ok := strings.CutPrefix(n, "@"); ok && len(fields) == 1 && login != "" {
 			// A GitHub login: "@ana" or "ana" as written, never a part of a word or a path.
 			addName(`@?` + regexp.QuoteMeta(login))
