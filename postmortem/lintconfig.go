@@ -83,7 +83,7 @@ func lintIsAllowed(allowed []*regexp.Regexp, text string, m lintMatch) bool {
 var lintDisable = regexp.MustCompile(`<!--\s*hindsight-lint-disable-next-line\b([^>]*?)\s*-->`)
 
 // lintSettle gives findings their severity, drops the rules turned off and the findings an inline
-// "<!-- hindsight-lint-disable-next-line RULE -->" silences, and keeps one finding per line and rule.
+// "<!-- hindsight-lint-disable-next-line RULE -->" silences, and keeps one finding per line.
 func lintSettle(d *lintDoc, fs []Finding, rules map[string]string) []Finding {
 	disabled := map[int]map[string]bool{} // line index → rules silenced there ("" for all)
 	for i, l := range d.lines {
@@ -105,8 +105,7 @@ func lintSettle(d *lintDoc, fs []Finding, rules map[string]string) []Finding {
 		}
 	}
 	defaults := LintRules()
-	out := fs[:0]
-	seen := map[string]int{}
+	var kept []Finding
 	for _, f := range fs {
 		sev := defaults[f.Rule]
 		if s, ok := rules[f.Rule]; ok {
@@ -116,13 +115,35 @@ func lintSettle(d *lintDoc, fs []Finding, rules map[string]string) []Finding {
 			continue
 		}
 		f.Severity = sev
-		key := fmt.Sprintf("%d %s", f.Line, f.Rule)
-		if i, ok := seen[key]; ok && (f.Rule != RuleEmptySection || f.Line != 1) {
-			// One finding per line and rule: the others' words join its message.
-			out[i].Message += "; " + f.Message
+		kept = append(kept, f)
+	}
+	// One finding per line: the most severe leads, the others' messages join it. The missing sections,
+	// all reported on line 1, stay one finding each.
+	rank := map[string]int{SeverityError: 0, SeverityWarning: 1, SeverityNotice: 2}
+	sort.SliceStable(kept, func(i, j int) bool {
+		if kept[i].Line != kept[j].Line {
+			return kept[i].Line < kept[j].Line
+		}
+		return rank[kept[i].Severity] < rank[kept[j].Severity]
+	})
+	out := kept[:0]
+	lead := map[int]int{}
+	lastRule := map[int]string{}
+	for _, f := range kept {
+		missing := f.Rule == RuleEmptySection && strings.HasPrefix(f.Message, "required section")
+		if i, ok := lead[f.Line]; ok && !missing {
+			if lastRule[f.Line] == f.Rule {
+				out[i].Message += "; " + f.Message
+			} else {
+				out[i].Message += "; " + f.Rule + ": " + f.Message
+			}
+			lastRule[f.Line] = f.Rule
 			continue
 		}
-		seen[key] = len(out)
+		lastRule[f.Line] = f.Rule
+		if !missing {
+			lead[f.Line] = len(out)
+		}
 		out = append(out, f)
 	}
 	return out
