@@ -191,6 +191,9 @@ var lintClauseWords = map[string]bool{
 	"where": true, "that": true, "as": true, "unless": true, "once": true,
 }
 
+// lintPrepositions join a phrase to the person it describes: "the engineer on call".
+var lintPrepositions = map[string]bool{"on": true, "in": true, "of": true, "from": true, "at": true, "for": true, "with": true}
+
 // lintNotNames are capitalised words that are no one's first name.
 var lintNotNames = map[string]bool{
 	"the": true, "this": true, "that": true, "it": true, "these": true, "those": true, "there": true, "then": true,
@@ -306,6 +309,16 @@ func (a *lintSentenceActors) subject(i int) lintActor {
 	for j >= 0 && !toks[j].punct && lintSkipWords[toks[j].lower] && toks[j].lower != "who" {
 		j--
 	}
+	if j > 0 && toks[j].text == "," {
+		// "The developer, who was new to the team, forgot …": the subject is before the aside.
+		k := j - 1
+		for k >= 0 && toks[k].text != "," && !toks[k].punct {
+			k--
+		}
+		if k > 0 && toks[k].text == "," && k+1 < j && (toks[k+1].lower == "who" || toks[k+1].lower == "a" || toks[k+1].lower == "an") {
+			return a.subject(k)
+		}
+	}
 	if j < 0 || toks[j].punct {
 		return lintActor{}
 	}
@@ -320,6 +333,12 @@ func (a *lintSentenceActors) subject(i int) lintActor {
 		return a.nearest(j)
 	}
 	act := a.classify(j, true)
+	if act.kind == actorSystem && j >= 2 && lintPrepositions[toks[j-1].lower] {
+		// "the engineer on call", "the person in charge": the person before the phrase.
+		if b := a.classify(j-2, false); b.kind == actorPerson {
+			return b
+		}
+	}
 	if act.kind == actorSystem {
 		// "Whoever approved this pull request clearly didn't read it."
 		for k := j - 1; k >= 0 && !toks[k].punct && !lintClauseWords[toks[k].lower]; k-- {
@@ -394,6 +413,33 @@ func lintMatchSeq(toks []lintToken, i int, seq [][]string) (int, bool) {
 		i++
 	}
 	return i, true
+}
+
+// lintFailings are nouns that name a person's failing when a person owns them: "Jordan's mistake".
+var lintFailings = map[string]bool{"mistake": true, "mistakes": true, "oversight": true, "slip": true, "error": true,
+	"errors": true, "negligence": true, "carelessness": true, "blunder": true, "screw-up": true, "screwup": true}
+
+// ownedFailing reports a failing a person owns: "Jordan's mistake", "the intern's oversight", "their error".
+func (a *lintSentenceActors) ownedFailing() *lintMatch {
+	toks := a.s.toks
+	for i := 1; i < len(toks); i++ {
+		if !lintFailings[toks[i].lower] {
+			continue
+		}
+		act := a.classify(i-1, false)
+		prev := toks[i-1].text
+		if act.kind != actorPossessor && (strings.HasSuffix(prev, "'s") && lintLooksLikeName(strings.TrimSuffix(prev, "'s")) || toks[i-1].lower == "their") {
+			act = lintActor{actorPossessor, strings.TrimSuffix(prev, "'s")}
+		}
+		if act.kind != actorPossessor || toks[i-1].lower == "my" ||
+			lintNegated(strings.ToLower(strings.TrimSpace(a.s.text[:toks[i-1].start]))) {
+			continue // "it wasn't their mistake" absolves
+		}
+		act.kind = actorPerson
+		return &lintMatch{rule: "mistake by", from: i - 1, to: i + 1, start: toks[i-1].start, end: toks[i].end, actor: act,
+			suggestion: `name the step and what made it easy to get wrong, with the system as the subject: "the migration script does not check that the previous step ran"`}
+	}
+	return nil
 }
 
 // blameVerbs finds the judging wording of a sentence whose actor is a person.
@@ -682,9 +728,21 @@ func (a *lintSentenceActors) blameQuestion() *lintMatch {
 	return nil
 }
 
-// counterfactual reports "if <person> had (not) …".
+// counterfactual reports "if <person> had (not) …" and "Had <person> …, …".
 func (a *lintSentenceActors) counterfactual() *lintMatch {
 	toks := a.s.toks
+	if len(toks) > 3 && toks[0].lower == "had" {
+		k := 1
+		for k < len(toks) && (toks[k].lower == "the" || toks[k].lower == "our" || toks[k].lower == "a" || toks[k].lower == "an") {
+			k++
+		}
+		if k+1 < len(toks) {
+			if act := a.classify(k, true); (act.kind == actorPerson || act.kind == actorGuess) && lintPast(toks[k+1].lower) {
+				return &lintMatch{rule: "should have known", from: 0, to: k + 2, start: toks[0].start, end: toks[k+1].end, actor: act,
+					suggestion: a.rewrite("counterfactual", k+2)}
+			}
+		}
+	}
 	for i := 0; i+2 < len(toks); i++ {
 		if toks[i].lower != "if" {
 			continue
@@ -868,6 +926,9 @@ func lintBlameSentence(s *lintSentence, people *lintPeople, custom []lintBlamePh
 		add(*m)
 	}
 	if m := a.counterfactual(); m != nil {
+		add(*m)
+	}
+	if m := a.ownedFailing(); m != nil {
 		add(*m)
 	}
 	for _, m := range a.blameVerbs() {
