@@ -287,6 +287,9 @@ func (c *config) validate() error {
 	if _, err := parseLevel(c.Log.Level); err != nil {
 		return bad("HINDSIGHT_CONFIG", "log.level: %v", err)
 	}
+	if err := c.Lint.Check(); err != nil {
+		return bad("HINDSIGHT_CONFIG", "lint: %v", err)
+	}
 	// People are looked up by PagerDuty user ID or lower-cased email.
 	people := make(map[string]string, len(c.People))
 	for k, v := range c.People {
