@@ -19,8 +19,8 @@ const (
 // Finding is one problem Lint found in a postmortem.
 type Finding struct {
 	Line int `json:"line"` // 1-based
-	// Column and EndColumn (1-based, in bytes, EndColumn past the last) locate the words of a finding on
-	// its line; 0 when the finding is about the whole line.
+	// Column and EndColumn (1-based, in characters, EndColumn past the last) locate the words of a
+	// finding on its line; 0 when the finding is about the whole line.
 	Column     int    `json:"column,omitempty"`
 	EndColumn  int    `json:"end_column,omitempty"`
 	Rule       string `json:"rule"`

@@ -506,11 +506,7 @@ func (a *lintSentenceActors) actorOf(r lintVerbRule, i int) lintActor {
 		return lintActor{}
 	}
 	if r.kind == "counterfactual" || r.kind == "hindsight" {
-		act := a.subject(i)
-		if act.kind == actorGuess && i > 1 && toks[i-1].lower == "had" {
-			return act // "if Mei had …" handled by the caller; a guess stays a guess
-		}
-		return act
+		return a.subject(i)
 	}
 	if r.clause {
 		if act := a.nearest(i); act.kind != actorSystem && act.kind != actorNone {
@@ -525,11 +521,8 @@ func (a *lintSentenceActors) actorOf(r lintVerbRule, i int) lintActor {
 	if act.kind == actorNone && r.tier == tierOmission && i+1 < len(toks) && toks[i+1].lower == "to" {
 		return lintActor{actorPerson, "the writer"} // "…, forgot to publish": the writer, unnamed
 	}
-	if act.kind == actorNone && i > 0 && toks[i-1].lower == "nobody" {
-		return lintActor{actorPerson, "nobody"}
-	}
-	if len(r.seq[0]) > 0 && r.seq[0][0] == "didn't" && toks[i].lower == "nobody" {
-		return lintActor{actorPerson, "nobody"}
+	if toks[i].lower == "nobody" {
+		return lintActor{actorPerson, "nobody"} // "nobody bothered to …"
 	}
 	return act
 }

@@ -142,3 +142,11 @@ func TestLintLoginsArePeople(t *testing.T) {
 		t.Errorf("got %+v", fs)
 	}
 }
+
+// Columns count characters, not bytes: what editors and GitHub show.
+func TestLintColumnsCountCharacters(t *testing.T) {
+	fs := blameFindings("## Summary\nAprès la coupure, Bob forgot to renew it.\n", postmortem.LintConfig{People: []string{"Bob"}})
+	if len(fs) != 1 || fs[0].Column != 23 || fs[0].EndColumn != 32 {
+		t.Errorf("got %+v, want columns 23 to 32", fs)
+	}
+}

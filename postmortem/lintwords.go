@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // lintBlamePhrase is a phrase configuration adds to the blame-language rule: reported wherever it is.
@@ -204,7 +205,7 @@ func lintBlame(d *lintDoc, cfg LintConfig, people *lintPeople) []Finding {
 			byLine[l] = append(byLine[l], m)
 		}
 		for _, l := range lines {
-			out = append(out, lintBlameFinding(&s, byLine[l]))
+			out = append(out, lintBlameFinding(d, &s, byLine[l]))
 		}
 	}
 	return out
@@ -212,7 +213,7 @@ func lintBlame(d *lintDoc, cfg LintConfig, people *lintPeople) []Finding {
 
 // lintBlameFinding describes the wording found on one line of a sentence: the words, the person they are
 // about, and a rewording.
-func lintBlameFinding(s *lintSentence, ms []lintMatch) Finding {
+func lintBlameFinding(d *lintDoc, s *lintSentence, ms []lintMatch) Finding {
 	var parts []string
 	actor := ""
 	for _, m := range ms {
@@ -228,10 +229,11 @@ func lintBlameFinding(s *lintSentence, ms []lintMatch) Finding {
 	}
 	msg := strings.Join(parts, "; ")
 	start, end := s.pos(ms[0].start), s.pos(ms[len(ms)-1].end-1)
-	f := Finding{Line: start.line + 1, Column: start.col + 1, Rule: RuleBlameLanguage, Message: msg,
-		Suggestion: ms[0].suggestion, Actor: actor}
-	if end.line == start.line {
-		f.EndColumn = end.col + 2
+	line := d.lines[start.line].raw
+	f := Finding{Line: start.line + 1, Column: utf8.RuneCountInString(line[:start.col]) + 1, Rule: RuleBlameLanguage,
+		Message: msg, Suggestion: ms[0].suggestion, Actor: actor}
+	if end.line == start.line && end.col < len(line) {
+		f.EndColumn = utf8.RuneCountInString(line[:end.col+1]) + 1
 	}
 	return f
 }

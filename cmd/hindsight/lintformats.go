@@ -54,8 +54,9 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Tool       sarifTool     `json:"tool"`
+	ColumnKind string        `json:"columnKind"`
+	Results    []sarifResult `json:"results"`
 }
 
 type sarifTool struct {
@@ -135,7 +136,7 @@ func writeSARIF(w io.Writer, findings []fileFinding) error {
 		r.DefaultConfiguration.Level = sarifLevel(defaults[id])
 		driver.Rules = append(driver.Rules, r)
 	}
-	run := sarifRun{Tool: sarifTool{driver}, Results: []sarifResult{}}
+	run := sarifRun{Tool: sarifTool{driver}, ColumnKind: "unicodeCodePoints", Results: []sarifResult{}}
 	for _, f := range findings {
 		var loc sarifLocation
 		loc.PhysicalLocation.ArtifactLocation.URI = f.File

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
@@ -166,6 +167,18 @@ func evaluate(dir string, held map[string]bool) (*eval, error) {
 
 type span struct{ start, end int }
 
+// byteOffset returns where the character at 1-based column col of line starts.
+func byteOffset(line string, col int) int {
+	n := 1
+	for i := range line {
+		if n == col {
+			return i
+		}
+		n++
+	}
+	return len(line)
+}
+
 var (
 	wordingList = regexp.MustCompile(`blameful wording ((?:"(?:[^"\\]|\\.)*"(?:, )?)+)`)
 	quotedWords = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
@@ -188,13 +201,13 @@ func parts(text string, lineStart []int, fs []postmortem.Finding) []postmortem.F
 		if i := strings.IndexByte(line, '\n'); i >= 0 {
 			line = line[:i]
 		}
-		from := f.Column - 1
+		from := byteOffset(line, f.Column)
 		for _, list := range wordingList.FindAllStringSubmatch(f.Message, -1) {
 			for _, q := range quotedWords.FindAllString(list[1], -1) {
 				w, err := strconv.Unquote(q)
 				p := f
 				if i := strings.Index(line[min(from, len(line)):], w); err == nil && i >= 0 {
-					p.Column = from + i + 1
+					p.Column = utf8.RuneCountInString(line[:from+i]) + 1
 					from = from + i + len(w)
 				}
 				p.Message = "blameful wording " + q
@@ -236,7 +249,11 @@ func (e *eval) file(name, text string, blameful, borderline []string, held bool)
 	lineOf := func(off int) int { return sort.SearchInts(lineStart, off+1) }
 	within := func(f postmortem.Finding, s span) bool {
 		if f.Column > 0 && f.Line-1 < len(lineStart) {
-			off := lineStart[f.Line-1] + f.Column - 1
+			line := text[lineStart[f.Line-1]:]
+			if i := strings.IndexByte(line, '\n'); i >= 0 {
+				line = line[:i]
+			}
+			off := lineStart[f.Line-1] + byteOffset(line, f.Column)
 			return s.start <= off && off < s.end
 		}
 		return lineOf(s.start) <= f.Line && f.Line <= lineOf(s.end-1)
