@@ -78,8 +78,9 @@ const (
 	lintNot    = "not|n't|never"
 	lintDidNot = "didn't|wasn't|weren't|never|couldn't|hadn't"
 	// lintHindsightNext follow a hindsight word aimed at a person's action: "simply had to", "clearly didn't".
-	lintHindsightNext = "had|needed|didn't|wasn't|weren't|hadn't|never|forgot|ignored|missed|failed|skipped|neglected|should|could|ought|overlooked"
-	lintPersonVerb    = "check|test|verify|read|follow|look|review|wait|ask|escalate|run|update|notify|tell|confirm|validate|double-check|consider|notice|see|pay|inform|backup|back"
+	lintHindsightNext    = "had|needed|didn't|wasn't|weren't|hadn't|never|forgot|ignored|missed|failed|skipped|neglected|should|could|ought|overlooked"
+	lintHumanParticiples = "known|realised|realized|understood|noticed|double-checked|asked|paid|read"
+	lintPersonVerb       = "check|test|verify|read|follow|look|review|wait|ask|escalate|run|update|notify|tell|confirm|validate|double-check|consider|notice|see|pay|inform|backup|back"
 )
 
 var lintVerbRules = []lintVerbRule{
@@ -108,6 +109,9 @@ var lintVerbRules = []lintVerbRule{
 	{name: "without checking", seq: lintSeq("without", "checking|testing|reading|asking|verifying|reviewing|looking|thinking|telling|coordinating|waiting|confirming|understanding|consulting"), tier: tierJudging, clause: true, kind: "object"},
 	{name: "deployed faulty", seq: lintSeq("deployed|merged|pushed|added|committed|introduced|wrote|shipped|ran|applied|typed|entered|submitted|approved|used|chose|picked|made|put|configured|set", "the|a|an|this|that|some|his|her|their|its|in|*", "faulty|wrong|broken|bad|incorrect|buggy|untested|bogus|invalid|erroneous"), tier: tierJudging, kind: "faulty"},
 	{name: "deployed faulty", seq: lintSeq("deployed|merged|pushed|added|committed|introduced|wrote|shipped|ran|applied|typed|entered|submitted|approved|used|chose|picked|made|put|configured|set", "faulty|wrong|broken|bad|incorrect|buggy|untested|bogus|invalid|erroneous"), tier: tierJudging, kind: "faulty"},
+	// Counterfactuals with a verb only people do blame a likely name too: "Mark should have double-checked".
+	{name: "should have known", seq: lintSeq("should|ought|must", "have|'ve|to", lintHumanParticiples), tier: tierHuman, kind: "counterfactual"},
+	{name: "should have known", seq: lintSeq("should've", lintHumanParticiples), tier: tierHuman, kind: "counterfactual"},
 	{name: "should have known", seq: lintSeq("should|ought|could|must", "have|'ve|to", "known|realised|realized|understood|thought|noticed|seen|spotted|caught|checked|double-checked|tested|verified|looked|read|asked|paid|been|done|waited|used|run|followed|escalated|reviewed|tried|easily|just|simply|avoided|prevented|stopped|fixed|asked"), tier: tierJudging, kind: "counterfactual"},
 	{name: "should have known", seq: lintSeq("should've|could've|ought", "known|realised|realized|understood|thought|noticed|seen|spotted|caught|checked|double-checked|tested|verified|looked|read|asked|paid|been|done|waited|used|run|followed|escalated|reviewed|tried|easily|just|simply|avoided|prevented|stopped|fixed"), tier: tierJudging, kind: "counterfactual"},
 	{name: "should have known", seq: lintSeq("could|should|would", "easily|just|simply", "have"), tier: tierJudging, kind: "counterfactual"},
