@@ -49,6 +49,11 @@ func TestCheckIsACheckRunForAnApp(t *testing.T) {
 	if st := p.gh.Statuses(head); len(st) != 0 {
 		t.Errorf("statuses %+v, want none under App credentials", st)
 	}
+	p.run(t, jobs, queue.TypeCommand, queue.GitHubDelivery{DeliveryID: "a2", Event: "issue_comment", Action: "created",
+		Repo: "acme/pm", Number: pr.Number, CommentBody: "/hindsight check", CommentAuthor: "ana"})
+	if runs := p.gh.CheckRuns(head); len(runs) != 2 {
+		t.Errorf("%d check runs after /hindsight check, want 2: the command checks the branch's head again", len(runs))
+	}
 	for _, c := range p.gh.Comments(pr.Number) {
 		if strings.Contains(c, "hindsight:lint") {
 			t.Errorf("findings comment under App credentials:\n%s", c)

@@ -21,8 +21,9 @@ type GitHubAPI interface {
 	UpsertComment(ctx context.Context, repo string, number int, marker, body string) (string, error)
 }
 
-// CheckRunner reports a postmortem's check as a check run with annotations on its lines. Only a GitHub App
-// may create check runs: ChecksEnabled says whether the credentials of repo are an App's.
+// CheckRunner reports a postmortem's check as a check run with annotations on its lines, on a commit SHA or
+// on the head of a branch. Only a GitHub App may create check runs: ChecksEnabled says whether the
+// credentials of repo are an App's.
 type CheckRunner interface {
 	ChecksEnabled(repo string) bool
 	CheckRun(ctx context.Context, repo, sha, path string, findings []postmortem.Finding, fileMissing bool) (string, error)
@@ -194,7 +195,8 @@ func (j *GitHubJobs) actionItem(ctx context.Context, log *slog.Logger, d GitHubD
 }
 
 // command runs "/hindsight sync" (action items to issues now) and "/hindsight check" (the blameless and
-// completeness check now) from a comment on a postmortem pull request.
+// completeness check now: a check run on the branch's head under App credentials, else the findings
+// comment) from a comment on a postmortem pull request.
 func (j *GitHubJobs) command(ctx context.Context, log *slog.Logger, d GitHubDelivery) error {
 	fields := strings.Fields(d.CommentBody)
 	if len(fields) == 0 || fields[0] != "/hindsight" {
@@ -215,6 +217,10 @@ func (j *GitHubJobs) command(ctx context.Context, log *slog.Logger, d GitHubDeli
 	case "check":
 		content, ok, err := j.GitHub.File(ctx, rec.Repo, rec.Branch, rec.Path)
 		if err != nil || !ok || j.Lint == nil {
+			return err
+		}
+		if cr, isRunner := j.GitHub.(CheckRunner); isRunner && cr.ChecksEnabled(rec.Repo) {
+			_, err := cr.CheckRun(ctx, rec.Repo, rec.Branch, rec.Path, j.Lint(content), false)
 			return err
 		}
 		body := "The postmortem is blameless and complete. ✅"

@@ -3,6 +3,7 @@ package github
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"time"
 
 	gh "github.com/google/go-github/v60/github"
@@ -13,13 +14,23 @@ import (
 // ChecksEnabled says whether the client may create check runs: only a GitHub App may.
 func (c *Client) ChecksEnabled() bool { return c.app }
 
+var commitSHA = regexp.MustCompile(`^[0-9a-f]{40}$`)
+
 // maxAnnotations is how many annotations GitHub takes in one request.
 const maxAnnotations = 50
 
 // CheckRun reports the blameless and completeness check of the postmortem at path as a completed
-// hindsight/postmortem check run on sha, with one annotation on the lines of each finding (sent 50 a
-// request, as GitHub takes them). fileMissing reports a postmortem absent at sha. It returns the run's URL.
+// hindsight/postmortem check run on sha (a commit SHA, or a branch whose head is meant), with one
+// annotation on the lines of each finding (sent 50 a request, as GitHub takes them). fileMissing reports a
+// postmortem absent at sha. It returns the run's URL.
 func (c *Client) CheckRun(ctx context.Context, sha, path string, findings []postmortem.Finding, fileMissing bool) (string, error) {
+	if !commitSHA.MatchString(sha) {
+		head, _, err := c.branchHead(ctx, sha)
+		if err != nil {
+			return "", err
+		}
+		sha = head
+	}
 	conclusion, title, summary := "success", "Blameless and complete", "The postmortem is blameless and complete. ✅"
 	switch {
 	case fileMissing:
