@@ -294,8 +294,8 @@ func (a *lintSentenceActors) phrase(i int) string {
 
 func lintLooksLikeName(w string) bool {
 	r, n := utf8.DecodeRuneInString(w)
-	if !unicode.IsUpper(r) || len(w) < 3 || lintNotNames[strings.ToLower(w)] {
-		return false
+	if !unicode.IsUpper(r) || len(w) < 3 || lintNotNames[strings.ToLower(w)] || strings.HasSuffix(w, "ing") {
+		return false // "Leaving the machine …" starts with a verb, not a name
 	}
 	for _, c := range w[n:] {
 		if !unicode.IsLower(c) {
@@ -603,12 +603,25 @@ func lintBaseForm(w string) string {
 	return w
 }
 
-// rest returns up to eight words of the clause from token i on.
+// lintShippingVerbs send a change out: a faulty one "went out without a check".
+var lintShippingVerbs = map[string]bool{"deployed": true, "merged": true, "pushed": true, "committed": true, "shipped": true,
+	"applied": true, "ran": true, "introduced": true, "added": true, "submitted": true, "approved": true}
+
+// lintDangling are words a cut-off phrase must not end on.
+var lintDangling = map[string]bool{"the": true, "a": true, "an": true, "in": true, "on": true, "of": true, "to": true,
+	"for": true, "with": true, "and": true, "or": true, "at": true, "by": true, "from": true, "that": true, "this": true}
+
+// rest returns up to eight words of the clause from token i on; cut short, it does not end on a word
+// such as "the" or "in".
 func (a *lintSentenceActors) rest(i int) string {
 	toks := a.s.toks
 	j := i
 	for j < len(toks) && j-i < 8 && !toks[j].punct && (j == i || !lintClauseWords[toks[j].lower] || toks[j].lower == "that") {
 		j++
+	}
+	cut := j < len(toks) && j-i == 8 && !toks[j].punct
+	for cut && j > i && lintDangling[toks[j-1].lower] {
+		j-- // a phrase cut off mid-clause does not end on "the" or "in"
 	}
 	if j == i {
 		return ""
@@ -640,6 +653,11 @@ func (a *lintSentenceActors) rewrite(kind string, end int) string {
 			return fmt.Sprintf(`put the system in the subject: "nothing in the process required anyone to %s %s"`, lintBaseForm(verb), rest)
 		}
 	case "faulty":
+		shipped := lintShippingVerbs[toks[end-2].lower] || end >= 3 && lintShippingVerbs[toks[end-3].lower]
+		if !shipped {
+			// "made an incorrect assumption", "chose the wrong region": a judgement, not a change that shipped.
+			return `say what made it look right at the time, with the system in the subject: "the runbook's example used the old hash", "the form accepts any region"`
+		}
 		if rest != "" {
 			return fmt.Sprintf(`put the change in the subject and say which check let it through: "the %s %s went out without a check that would have caught it"`, toks[end-1].lower, rest)
 		}
@@ -967,11 +985,11 @@ func (a *lintSentenceActors) after(i int) lintActor {
 // the person nearest before it in its clause, else the person right after it.
 func (a *lintSentenceActors) actorNear(from, to int) lintActor {
 	if from < len(a.s.toks) {
-		if act := a.subject(from); act.kind == actorPerson || act.kind == actorGuess {
+		if act := a.subject(from); act.kind == actorPerson {
 			return act
 		}
 	}
-	if act := a.nearest(from); act.kind == actorPerson || act.kind == actorGuess {
+	if act := a.nearest(from); act.kind == actorPerson {
 		return act
 	}
 	return a.after(to)
