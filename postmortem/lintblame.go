@@ -63,7 +63,10 @@ type lintVerbRule struct {
 	seq    [][]string
 	tier   lintTier
 	clause bool   // the wording follows the verb ("by mistake"): the actor is the nearest person in the clause
-	kind   string // what the suggestion builds on: "to" (a verb follows), "object", "negated", "faulty", "counterfactual", "hindsight", "question"
+	// anyVerb: a "*" of seq stands for a verb of an action: a past tense where seq starts with it, any verb
+	// but one of state ("have", "need", "receive") after a negation.
+	anyVerb bool
+	kind    string // what the suggestion builds on: "to" (a verb follows), "object", "negated", "faulty", "counterfactual", "hindsight", "question"
 }
 
 func lintSeq(words ...string) [][]string {
@@ -79,6 +82,7 @@ const (
 	lintDidNot = "didn't|wasn't|weren't|never|couldn't|hadn't"
 	// lintHindsightNext follow a hindsight word aimed at a person's action: "simply had to", "clearly didn't".
 	lintHindsightNext    = "had|needed|didn't|wasn't|weren't|hadn't|never|forgot|ignored|missed|failed|skipped|neglected|should|could|ought|overlooked"
+	lintFaulty           = "faulty|wrong|broken|bad|incorrect|buggy|untested|bogus|invalid|erroneous"
 	lintHumanParticiples = "known|realised|realized|understood|noticed|double-checked|asked|paid|read"
 	lintPersonVerb       = "check|test|verify|read|follow|look|review|wait|ask|escalate|run|update|notify|tell|confirm|validate|double-check|consider|notice|see|pay|inform|backup|back"
 )
@@ -102,6 +106,14 @@ var lintVerbRules = []lintVerbRule{
 	{name: "didn't check", seq: lintSeq(lintDidNot, lintPersonVerb), tier: tierJudging, kind: "negated"},
 	{name: "didn't check", seq: lintSeq("did|could", "not|never", lintPersonVerb), tier: tierJudging, kind: "negated"},
 	{name: "missed", seq: lintSeq("missed|skipped|ignored|ignores|dismissed|disregarded"), tier: tierJudging, kind: "object"},
+	{name: "misjudged", seq: lintSeq("misconfigured|mistyped|misspelled|misused|mishandled|mislabeled|mislabelled|misnamed|botched"), tier: tierJudging, kind: "object"},
+	// "The engineer never acknowledged the page", "Kim didn't restart the job": a negated action.
+	{name: "didn't check", seq: lintSeq("never|didn't|hadn't", "*"), tier: tierJudging, kind: "negated", anyVerb: true},
+	{name: "didn't check", seq: lintSeq("did|had", "not|never", "*"), tier: tierJudging, kind: "negated", anyVerb: true},
+	{name: "should have known", seq: lintSeq("should|must|ought", "not", "have", "*"), tier: tierJudging, kind: "counterfactual", anyVerb: true},
+	{name: "should have known", seq: lintSeq("shouldn't|mustn't", "have", "*"), tier: tierJudging, kind: "counterfactual", anyVerb: true},
+	{name: "deployed faulty", seq: lintSeq("*", "the|a|an|this|that|some|his|her|their|its", lintFaulty), tier: tierJudging, kind: "faulty", anyVerb: true},
+	{name: "deployed faulty", seq: lintSeq("*", lintFaulty), tier: tierJudging, kind: "faulty", anyVerb: true},
 	{name: "mistakenly", seq: lintSeq("mistakenly|wrongly|incorrectly|wrongfully|blindly|hastily|carelessly"), tier: tierJudging, kind: "object"},
 	{name: "accidentally", seq: lintSeq("accidentally|unintentionally|inadvertently|unknowingly"), tier: tierJudging, kind: "object"},
 	{name: "rushed", seq: lintSeq("rushed|rushing|rush"), tier: tierJudging, clause: true, kind: "object"},
@@ -435,6 +447,9 @@ func (a *lintSentenceActors) ownedFailing() *lintMatch {
 		if act.kind != actorPossessor && (strings.HasSuffix(prev, "'s") && lintLooksLikeName(strings.TrimSuffix(prev, "'s")) || toks[i-1].lower == "their") {
 			act = lintActor{actorPossessor, strings.TrimSuffix(prev, "'s")}
 		}
+		if (toks[i].lower == "error" || toks[i].lower == "errors") && !strings.HasSuffix(prev, "'s") {
+			continue // "your errors" are a program's, "Jordan's error" a person's
+		}
 		if act.kind != actorPossessor || toks[i-1].lower == "my" ||
 			lintNegated(strings.ToLower(strings.TrimSpace(a.s.text[:toks[i-1].start]))) {
 			continue // "it wasn't their mistake" absolves
@@ -458,6 +473,9 @@ func (a *lintSentenceActors) blameVerbs() []lintMatch {
 		for _, r := range lintVerbRules {
 			end, ok := lintMatchSeq(toks, i, r.seq)
 			if !ok {
+				continue
+			}
+			if r.anyVerb && !lintActionVerb(r, toks, i, end) {
 				continue
 			}
 			act := a.actorOf(r, i)
@@ -529,6 +547,34 @@ func (a *lintSentenceActors) actorOf(r lintVerbRule, i int) lintActor {
 		return lintActor{actorPerson, "nobody"} // "nobody bothered to …"
 	}
 	return act
+}
+
+// lintStateVerbs say what a person had or got, not what they did: "didn't have access" is a condition.
+var lintStateVerbs = map[string]bool{"have": true, "has": true, "had": true, "need": true, "needed": true, "want": true,
+	"get": true, "got": true, "receive": true, "received": true, "exist": true, "be": true, "been": true, "seem": true,
+	"appear": true, "work": true, "include": true, "mean": true, "require": true, "hear": true, "heard": true, "expect": true,
+	"expected": true, "intend": true, "intended": true, "own": true, "owned": true, "see": true, "saw": true, "seen": true,
+	"feel": true, "felt": true, "lose": true, "find": true, "found": true, "manage": true, "managed": true, "recall": true,
+	"occur": true, "happen": true, "matter": true, "apply": true, "notice": true, "noticed": true, "know": true, "knew": true,
+	"known": true, "think": true, "thought": true, "bother": true, "bothered": true, "even": true, "pay": true, "paid": true,
+	"realise": true, "realize": true, "realised": true, "realized": true, "understand": true, "understood": true, "care": true}
+
+// lintActionVerb says whether the "*" of an anyVerb rule matched a verb of an action.
+func lintActionVerb(r lintVerbRule, toks []lintToken, i, end int) bool {
+	if r.kind == "counterfactual" {
+		return lintPast(toks[end-1].lower) // "shouldn't have merged"; "shouldn't have access" is a condition
+	}
+	if r.kind == "faulty" {
+		return lintPast(toks[i].lower) && !lintStateVerbs[toks[i].lower] && toks[i].lower != "was" && toks[i].lower != "were"
+	}
+	w := toks[end-1].lower
+	if lintStateVerbs[w] || lintSkipWords[w] || lintDangling[w] || strings.HasSuffix(w, "ly") || strings.HasSuffix(w, "ing") {
+		return false // "never had access", "didn't really …", "never once"
+	}
+	if first := toks[i].lower; first == "never" || first == "had" || first == "hadn't" {
+		return lintPast(w) // "never acknowledged", "hadn't checked": a past action
+	}
+	return !lintPast(w) || w == "read" || w == "set" || w == "put" || w == "run" // "didn't restart": a base form
 }
 
 // lintAttempts are what "failed to" says of an attempt that did not succeed, not of a duty left undone.
