@@ -62,7 +62,7 @@ type lintVerbRule struct {
 	name   string // the name configuration uses for its rewording
 	seq    [][]string
 	tier   lintTier
-	clause bool   // the wording follows the verb ("by mistake"): the actor is the nearest person in the clause
+	clause bool // the wording follows the verb ("by mistake"): the actor is the nearest person in the clause
 	// anyVerb: a "*" of seq stands for a verb of an action: a past tense where seq starts with it, any verb
 	// but one of state ("have", "need", "receive") after a negation.
 	anyVerb bool
