@@ -1031,7 +1031,7 @@ func (a *lintSentenceActors) after(i int) lintActor {
 // the person nearest before it in its clause, else the person right after it.
 func (a *lintSentenceActors) actorNear(from, to int) lintActor {
 	if from < len(a.s.toks) {
-		if act := a.subject(from); act.kind == actorPerson {
+		if act := a.subject(from); act.kind == actorPerson || act.kind == actorGuess {
 			return act
 		}
 	}
