@@ -18,10 +18,17 @@ const (
 
 // Finding is one problem Lint found in a postmortem.
 type Finding struct {
-	Line       int    `json:"line"` // 1-based
+	Line int `json:"line"` // 1-based
+	// Column and EndColumn (1-based, in characters, EndColumn past the last) locate the words of a
+	// finding on its line; 0 when the finding is about the whole line.
+	Column     int    `json:"column,omitempty"`
+	EndColumn  int    `json:"end_column,omitempty"`
 	Rule       string `json:"rule"`
+	Severity   string `json:"severity"` // error, warning or notice
 	Message    string `json:"message"`
 	Suggestion string `json:"suggestion"`
+	// Actor is the person a blame-language finding is about, as the text names them, when it names one.
+	Actor string `json:"actor,omitempty"`
 }
 
 // LintConfig tunes Lint. Its zero value applies the built-in rules as they are.
@@ -37,6 +44,11 @@ type LintConfig struct {
 	// People are the responders' names, which must not appear in the root cause or the Five whys. The names
 	// in a draft's "Responders:" list are added to them.
 	People []string `yaml:"people"`
+	// AllowedPhrases are never reported: a finding whose words fall inside one of them is dropped
+	// ("human error budget", "blameless"), matched like BlamePhrases.
+	AllowedPhrases []string `yaml:"allowed_phrases"`
+	// Rules sets a rule's severity ("error", "warning", "notice") or turns it "off", by rule ID.
+	Rules map[string]string `yaml:"rules"`
 }
 
 // Lint checks a postmortem in Markdown for blameful wording and for missing content, and returns its
@@ -48,7 +60,7 @@ func Lint(markdown string, cfg LintConfig) []Finding {
 	doc := parseLintDoc(markdown)
 	people := newLintPeople(append(append([]string(nil), cfg.People...), doc.responders()...))
 	var out []Finding
-	out = append(out, lintBlame(doc, lintPhrases(cfg), people)...)
+	out = append(out, lintBlame(doc, cfg, people)...)
 	out = append(out, lintPersonInCause(doc, people)...)
 	out = append(out, lintFiveWhys(doc)...)
 	out = append(out, lintPlaceholders(doc)...)
@@ -60,7 +72,7 @@ func Lint(markdown string, cfg LintConfig) []Finding {
 		}
 		return out[i].Rule < out[j].Rule
 	})
-	return out
+	return lintSettle(doc, lintQuiet(doc, out), cfg.Rules)
 }
 
 // lintLine is one line of the document as the rules see it.

@@ -257,3 +257,123 @@ func lintValidDate(s string) bool {
 	_, err := time.Parse(time.DateOnly, s)
 	return err == nil
 }
+
+// lintQuiet keeps a fresh draft's findings a to-do list: a required section reported as empty is one
+// finding, so the placeholders, unanswered whys and ownerless action items inside it are not reported
+// again; a Five whys none of whose whys is answered is one finding.
+func lintQuiet(d *lintDoc, fs []Finding) []Finding {
+	type span struct{ start, end int }
+	var empty []span
+	for _, r := range lintRequiredSections {
+		for _, s := range d.named(r.title) {
+			if s.level >= 2 {
+				if !d.hasContent(s) {
+					empty = append(empty, span{s.start, s.end})
+				}
+				break
+			}
+		}
+	}
+	inEmpty := func(line int) bool {
+		for _, s := range empty {
+			if s.start <= line-1 && line-1 < s.end {
+				return true
+			}
+		}
+		return false
+	}
+	whys := map[int]int{} // first why's line of a Five whys none of whose whys is answered → count
+	for _, s := range d.named("five whys", "5 whys") {
+		ws := d.whys(s)
+		unanswered := 0
+		for _, w := range ws {
+			if !w.hasAnswerLine || lintUnanswered(w.answer) {
+				unanswered++
+			}
+		}
+		if len(ws) > 1 && unanswered == len(ws) {
+			whys[ws[0].line+1] = len(ws)
+			for _, w := range ws[1:] {
+				whys[-(w.line + 1)] = 1 // reported with the first
+			}
+		}
+	}
+	placeholders := map[int]bool{}
+	for _, f := range fs {
+		if f.Rule == RulePlaceholder {
+			placeholders[f.Line] = true
+		}
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Rule == RuleActionItemOwner && placeholders[f.Line] {
+			continue // "- [ ] TBD" is one thing to write
+		}
+		switch f.Rule {
+		case RulePlaceholder, RuleUnansweredWhy, RuleActionItemOwner:
+			if inEmpty(f.Line) {
+				continue
+			}
+		}
+		if f.Rule == RuleUnansweredWhy {
+			if whys[-f.Line] == 1 {
+				continue
+			}
+			if n, ok := whys[f.Line]; ok {
+				f.Message = fmt.Sprintf("none of the %d whys is answered yet", n)
+			}
+		}
+		out = append(out, f)
+	}
+	return d.onePlaceholderFindingPerSection(out)
+}
+
+// onePlaceholderFindingPerSection reports the placeholders of one part of the draft (a level-2 section with
+// its subsections, or the header above the first) as one finding, on the first of them: each part is one
+// thing to do in the review, and a time to detect that waits on its impact start is no second task.
+func (d *lintDoc) onePlaceholderFindingPerSection(fs []Finding) []Finding {
+	// part is the innermost section of level 1 or 2 holding line; the document's title section is its header.
+	part := func(line int) (int, string) {
+		key, name, level := -1, "the header", 0
+		for i, s := range d.sections {
+			if s.level <= 2 && s.level > level && s.line < line-1 && line-1 < s.end {
+				key, level = s.line, s.level
+				if name = strings.TrimSpace(strings.TrimLeft(d.lines[s.line].text, "#")); i == 0 && s.level == 1 {
+					name = "the header"
+				}
+			}
+		}
+		return key, name
+	}
+	type group struct {
+		at    int // index in out
+		lines []string
+	}
+	groups := map[int]*group{}
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Rule != RulePlaceholder {
+			out = append(out, f)
+			continue
+		}
+		key, name := part(f.Line)
+		g, ok := groups[key]
+		if !ok {
+			groups[key] = &group{at: len(out), lines: []string{fmt.Sprint(f.Line)}}
+			out = append(out, f)
+			continue
+		}
+		g.lines = append(g.lines, fmt.Sprint(f.Line))
+		first := &out[g.at]
+		first.Message = fmt.Sprintf("%d placeholders left in %s (lines %s)", len(g.lines), quoteSection(name), strings.Join(g.lines, ", "))
+		first.Suggestion = "write what each placeholder stands for, or delete the lines that do not apply"
+	}
+	return out
+}
+
+func quoteSection(name string) string {
+	if name == "the header" {
+		return name
+	}
+	return fmt.Sprintf("section %q", name)
+}

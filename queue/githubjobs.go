@@ -26,6 +26,14 @@ type GitHubAPI interface {
 	OwnIssue(ctx context.Context, repo string, number int) (body string, open, ours bool, err error)
 }
 
+// CheckRunner reports a postmortem's check as a check run with annotations on its lines, on a commit SHA or
+// on the head of a branch. Only a GitHub App may create check runs: ChecksEnabled says whether the
+// credentials of repo are an App's.
+type CheckRunner interface {
+	ChecksEnabled(repo string) bool
+	CheckRun(ctx context.Context, repo, sha, path string, findings []postmortem.Finding, fileMissing bool) (string, error)
+}
+
 // GitHubJobs runs the tasks of GitHub events on postmortem pull requests and action item issues.
 type GitHubJobs struct {
 	Store  *Store
@@ -100,7 +108,8 @@ func (j *GitHubJobs) pullRequest(ctx context.Context, log *slog.Logger, d GitHub
 // lintMarker starts the one comment that lists a postmortem's findings.
 const lintMarker = "<!-- hindsight:lint -->"
 
-// check runs the blameless and completeness check on the postmortem at sha and reports it as the
+// check runs the blameless and completeness check on the postmortem at sha and reports it: as a
+// hindsight/postmortem check run with annotations on the lines under GitHub App credentials, else as the
 // hindsight/postmortem commit status, with the findings in one comment kept up to date.
 func (j *GitHubJobs) check(ctx context.Context, log *slog.Logger, rec Record, sha string) error {
 	if j.Lint == nil || sha == "" {
@@ -108,6 +117,17 @@ func (j *GitHubJobs) check(ctx context.Context, log *slog.Logger, rec Record, sh
 	}
 	content, ok, err := j.GitHub.File(ctx, rec.Repo, sha, rec.Path)
 	if err != nil {
+		return err
+	}
+	if cr, isRunner := j.GitHub.(CheckRunner); isRunner && cr.ChecksEnabled(rec.Repo) {
+		var findings []postmortem.Finding
+		if ok {
+			findings = j.Lint(content)
+		}
+		url, err := cr.CheckRun(ctx, rec.Repo, sha, rec.Path, findings, !ok)
+		if err == nil {
+			log.Info("postmortem checked", "findings", len(findings), "check_run", url)
+		}
 		return err
 	}
 	if !ok {
@@ -127,8 +147,12 @@ func (j *GitHubJobs) check(ctx context.Context, log *slog.Logger, rec Record, sh
 	}
 	first := findings[0]
 	desc := fmt.Sprintf("%d %s; line %d: %s", len(findings), plural(len(findings), "finding"), first.Line, first.Message)
-	log.Info("postmortem check failed", "findings", len(findings))
-	return j.GitHub.SetStatus(ctx, rec.Repo, sha, "failure", desc, url)
+	state := "failure"
+	if !postmortem.Blocking(findings) {
+		state = "success" // notices only
+	}
+	log.Info("postmortem checked", "findings", len(findings), "state", state)
+	return j.GitHub.SetStatus(ctx, rec.Repo, sha, state, desc, url)
 }
 
 // sync turns every action item of the postmortem at ref into an issue and files them under the tracking
@@ -197,7 +221,8 @@ func (j *GitHubJobs) actionItem(ctx context.Context, log *slog.Logger, d GitHubD
 }
 
 // command runs "/hindsight sync" (action items to issues now) and "/hindsight check" (the blameless and
-// completeness check now) from a comment on a postmortem pull request.
+// completeness check now: a check run on the branch's head under App credentials, else the findings
+// comment) from a comment on a postmortem pull request.
 func (j *GitHubJobs) command(ctx context.Context, log *slog.Logger, d GitHubDelivery) error {
 	fields := strings.Fields(d.CommentBody)
 	if len(fields) == 0 || fields[0] != "/hindsight" {
@@ -233,6 +258,10 @@ func (j *GitHubJobs) command(ctx context.Context, log *slog.Logger, d GitHubDeli
 	case "check":
 		content, ok, err := j.GitHub.File(ctx, rec.Repo, rec.Branch, rec.Path)
 		if err != nil || !ok || j.Lint == nil {
+			return err
+		}
+		if cr, isRunner := j.GitHub.(CheckRunner); isRunner && cr.ChecksEnabled(rec.Repo) {
+			_, err := cr.CheckRun(ctx, rec.Repo, rec.Branch, rec.Path, j.Lint(content), false)
 			return err
 		}
 		body := "The postmortem is blameless and complete. ✅"

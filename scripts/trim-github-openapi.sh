@@ -29,6 +29,8 @@ operations='[
   "GET /repos/{owner}/{repo}/branches/{branch}",
   "GET /repos/{owner}/{repo}/contents/{path}",
   "POST /repos/{owner}/{repo}/statuses/{sha}",
+  "POST /repos/{owner}/{repo}/check-runs",
+  "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
   "POST /repos/{owner}/{repo}/git/trees",
   "GET /repos/{owner}/{repo}/git/trees/{tree_sha}",
   "POST /repos/{owner}/{repo}/git/commits",

@@ -342,6 +342,9 @@ func (c *config) validate() error {
 	if err := c.checkLimits(); err != nil {
 		return err
 	}
+	if err := c.Lint.Check(); err != nil {
+		return bad("HINDSIGHT_CONFIG", "lint: %v", err)
+	}
 	// People are looked up by PagerDuty user ID or lower-cased email.
 	people := make(map[string]string, len(c.People))
 	for k, v := range c.People {

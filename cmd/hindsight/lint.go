@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -30,13 +31,15 @@ type fileFinding struct {
 // finding a line, or a JSON array. It returns errFindings when it found something.
 func runLint(_ context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	fl := newFlags("lint")
-	format := fl.String("format", "text", "text: FILE:LINE: RULE: message (suggestion); json: an array of findings")
-	words := fl.String("words", "", "YAML file of lint settings (blame_phrases, rewordings, replace_blame_phrases, people) (default: the lint: section of HINDSIGHT_CONFIG)")
+	format := fl.String("format", "text", "text: FILE:LINE: RULE: message (suggestion); json: an array of findings; sarif: a SARIF 2.1.0 log; github: GitHub Actions annotations")
+	words := fl.String("words", "", "YAML file of lint settings (blame_phrases, rewordings, replace_blame_phrases, people, allowed_phrases, rules); default: the lint: section of HINDSIGHT_CONFIG")
 	if err := parseArgs(fl, args); err != nil {
 		return err
 	}
-	if *format != "text" && *format != "json" {
-		return usageError{fmt.Sprintf("lint: --format %q: want text or json", *format)}
+	switch *format {
+	case "text", "json", "sarif", "github":
+	default:
+		return usageError{fmt.Sprintf("lint: --format %q: want text, json, sarif or github", *format)}
 	}
 	files := fl.Args()
 	if len(files) == 0 {
@@ -74,14 +77,23 @@ func runLint(_ context.Context, args []string, getenv func(string) string, stdin
 	if err := writeFindings(stdout, *format, findings); err != nil {
 		return err
 	}
-	if len(findings) > 0 {
+	blocking := false
+	for _, f := range findings {
+		blocking = blocking || postmortem.Blocking([]postmortem.Finding{f.Finding})
+	}
+	if blocking {
 		return errFindings
 	}
 	return nil
 }
 
 func writeFindings(w io.Writer, format string, findings []fileFinding) error {
-	if format == "json" {
+	switch format {
+	case "sarif":
+		return writeSARIF(w, findings)
+	case "github":
+		return writeGitHubAnnotations(w, findings)
+	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
@@ -131,11 +143,13 @@ func lintConfig(wordsFile, configFile string) (postmortem.LintConfig, error) {
 			return cfg, bad("HINDSIGHT_CONFIG", "%v", err)
 		}
 		var file struct {
-			Lint yaml.Node `yaml:"lint"`
+			Lint   yaml.Node         `yaml:"lint"`
+			People map[string]string `yaml:"people"`
 		}
 		if err := yaml.Unmarshal(data, &file); err != nil {
 			return cfg, bad("HINDSIGHT_CONFIG", "%s: %s", configFile, oneLine(err.Error()))
 		}
+		defer func() { cfg.People = append(cfg.People, lintLogins(file.People)...) }()
 		if file.Lint.Kind == 0 {
 			return cfg, nil
 		}
@@ -146,7 +160,26 @@ func lintConfig(wordsFile, configFile string) (postmortem.LintConfig, error) {
 			return cfg, bad("HINDSIGHT_CONFIG", "%s: lint: %s", configFile, oneLine(err.Error()))
 		}
 	}
+	if err := cfg.Check(); err != nil {
+		if wordsFile != "" {
+			return cfg, fmt.Errorf("lint: --words: %s: %w", wordsFile, err)
+		}
+		return cfg, bad("HINDSIGHT_CONFIG", "%s: lint: %v", configFile, err)
+	}
 	return cfg, nil
+}
+
+// lintLogins returns the GitHub logins of the people map as names the check knows: "@login" matches the
+// login with or without its "@".
+func lintLogins(people map[string]string) []string {
+	var out []string
+	for _, login := range people {
+		if login = strings.TrimPrefix(strings.TrimSpace(login), "@"); login != "" {
+			out = append(out, "@"+login)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func decodeStrict(data []byte, v any) error {

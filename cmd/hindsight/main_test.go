@@ -320,6 +320,7 @@ func TestBadConfigurationStopsWithOneLineNamingTheSetting(t *testing.T) {
 		t.Fatal(err)
 	}
 	brokenTemplateConfig := writeConfig(t, "templates:\n  directory: "+brokenTemplates+"\n")
+	badLintRule := writeConfig(t, "lint:\n  rules:\n    blame-languag: off\n")
 	tests := []struct {
 		name    string
 		env     map[string]string
@@ -336,6 +337,7 @@ func TestBadConfigurationStopsWithOneLineNamingTheSetting(t *testing.T) {
 		{"unknown YAML key", map[string]string{"HINDSIGHT_CONFIG": unknownKey}, "HINDSIGHT_CONFIG", "reviewrs"},
 		{"bad policy", map[string]string{"HINDSIGHT_CONFIG": badPolicy}, "HINDSIGHT_CONFIG", "postmortem"},
 		{"broken template", map[string]string{"HINDSIGHT_CONFIG": brokenTemplateConfig}, "HINDSIGHT_CONFIG", "full.md.tmpl:1"},
+		{"unknown lint rule", map[string]string{"HINDSIGHT_CONFIG": badLintRule}, "HINDSIGHT_CONFIG", `lint: rules: unknown rule "blame-languag"`},
 		{"bad app id", map[string]string{"HINDSIGHT_GITHUB_APP_ID": "abc"}, "HINDSIGHT_GITHUB_APP_ID", "number"},
 		{"missing webhook secrets", map[string]string{"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": ""}, "HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS", "required"},
 		{"bad From", map[string]string{"HINDSIGHT_PAGERDUTY_FROM": "not an email"}, "HINDSIGHT_PAGERDUTY_FROM", ""},

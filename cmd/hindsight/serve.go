@@ -172,6 +172,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 		h.DefaultRepo, h.Reminders = cfg.GitHub.Repo, q
 		h.BackLink = true
 		lint := cfg.Lint
+		lint.People = append(append([]string(nil), lint.People...), lintLogins(cfg.People)...)
 		jobs := &queue.GitHubJobs{Store: store, GitHub: gh, Logger: logger, Repos: cfg.publishRepos(), Metrics: h.Metrics, MaxActionItems: cfg.Limits.ActionItems,
 			Lint: func(md string) []postmortem.Finding { return postmortem.Lint(md, lint) }}
 		reminders := &queue.ReminderHandler{Store: store, Scheduler: q, GitHub: gh, Every: time.Duration(cfg.Reminders.Every), Logger: logger,

@@ -71,7 +71,8 @@ type Client struct {
 	repo   string
 	logger *slog.Logger
 	limits *limitTransport
-	// app asks GitHub about the App itself, with the App's JWT; nil with a token.
+	// app asks GitHub about the App itself, with the App's JWT; nil with a token. A client with one is an App
+	// installation, which alone may create check runs.
 	app *gh.Client
 
 	mu         sync.Mutex

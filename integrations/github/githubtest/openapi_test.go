@@ -30,6 +30,8 @@ var operations = []string{
 	"GET /repos/{owner}/{repo}/branches/{branch}",
 	"GET /repos/{owner}/{repo}/contents/{path}",
 	"POST /repos/{owner}/{repo}/statuses/{sha}",
+	"POST /repos/{owner}/{repo}/check-runs",
+	"PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
 	"POST /repos/{owner}/{repo}/git/trees",
 	"GET /repos/{owner}/{repo}/git/trees/{tree_sha}",
 	"POST /repos/{owner}/{repo}/git/commits",
@@ -61,6 +63,9 @@ var operations = []string{
 // why the fake keeps them. Their bodies are still checked, against basic-error.
 var unlistedStatuses = map[string]string{
 	"POST /repos/{owner}/{repo}/statuses/{sha} 422":                          "GitHub answers 422 for an unknown SHA or state; the spec lists 201 only",
+	"POST /repos/{owner}/{repo}/check-runs 422":                              "GitHub answers 422 for an unknown head SHA or a bad field; the spec lists 201 only",
+	"POST /repos/{owner}/{repo}/check-runs 403":                              "GitHub answers 403 to a token that is not a GitHub App's; the spec lists 201 only",
+	"PATCH /repos/{owner}/{repo}/check-runs/{check_run_id} 404":              "an unknown check run is 404; the spec lists 200 only",
 	"PATCH /repos/{owner}/{repo}/issues/comments/{comment_id} 404":           "an unknown comment is 404 on every GitHub endpoint; the spec lists 200 and 422",
 	"POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers 404": "an unknown pull request is 404; the spec lists 201, 403 and 422",
 }
@@ -168,6 +173,21 @@ func TestFakeAnswersAsOpenAPISays(t *testing.T) {
 		"state": "pending", "context": "hindsight/postmortem", "description": "Waiting for the timeline",
 	})
 	c.call(422, "POST /repos/{owner}/{repo}/statuses/{sha}", repo+"statuses/"+sha, map[string]any{"state": "bogus"})
+	run := c.call(201, "POST /repos/{owner}/{repo}/check-runs", repo+"check-runs", map[string]any{
+		"name": "hindsight/postmortem", "head_sha": sha, "status": "in_progress",
+		"output": map[string]any{"title": "1 finding", "summary": "One blameful sentence.", "annotations": []map[string]any{
+			{"path": "postmortems/P1.md", "start_line": 3, "end_line": 3, "start_column": 5, "end_column": 14, "annotation_level": "failure", "message": "blameful wording"},
+		}},
+	})
+	runID := strconv.Itoa(integer(run, "id"))
+	c.call(200, "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", repo+"check-runs/"+runID, map[string]any{
+		"conclusion": "failure", "output": map[string]any{"title": "1 finding", "summary": "One blameful sentence."},
+	})
+	c.call(422, "POST /repos/{owner}/{repo}/check-runs", repo+"check-runs", map[string]any{"name": "hindsight/postmortem", "head_sha": "0000000"})
+	c.call(404, "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", repo+"check-runs/999999", map[string]any{"conclusion": "success"})
+	tokenOnly := githubtest.NewServer(t, "acme", "postmortems", token)
+	plain := &specClient{t: t, spec: spec, base: tokenOnly.URL(), auth: "Bearer " + token, seen: c.seen}
+	plain.call(403, "POST /repos/{owner}/{repo}/check-runs", repo+"check-runs", map[string]any{"name": "hindsight/postmortem", "head_sha": sha})
 
 	pr := c.call(201, "POST /repos/{owner}/{repo}/pulls", repo+"pulls", map[string]any{
 		"title": "Postmortem: P1", "head": "postmortem/P1", "base": "main", "body": "Timeline inside.",

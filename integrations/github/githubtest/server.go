@@ -85,6 +85,8 @@ type Server struct {
 	issues        map[int]*issue
 	subIssues     map[int][]int // parent number -> children numbers
 	statuses      map[string][]Status
+	checkRuns     []*CheckRun
+	appAuth       bool // an installation token was issued: the client is a GitHub App
 	noSubIssues   bool
 	nextNumber    int
 	nextID        int64
@@ -442,10 +444,11 @@ func (s *Server) installationToken(r *http.Request) reply {
 	if !ok || strings.Count(jwt, ".") != 2 {
 		return s.errorReply(http.StatusUnauthorized, "A JSON web token could not be decoded", docsURL)
 	}
+	s.appAuth = true
 	return s.jsonReply(http.StatusCreated, map[string]any{
 		"token":                s.token,
 		"expires_at":           time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
-		"permissions":          map[string]string{"contents": "write", "pull_requests": "write", "issues": "write"},
+		"permissions":          map[string]string{"contents": "write", "pull_requests": "write", "issues": "write", "checks": "write"},
 		"repository_selection": "selected",
 	})
 }
@@ -472,6 +475,10 @@ func (s *Server) route(r *http.Request, segs []string, body []byte) reply {
 		return s.createStatus(rest[1], body)
 	case len(rest) == 3 && rest[0] == "collaborators" && rest[2] == "permission" && m == http.MethodGet:
 		return s.permission(rest[1])
+	case len(rest) == 1 && rest[0] == "check-runs" && m == http.MethodPost:
+		return s.createCheckRun(body)
+	case len(rest) == 2 && rest[0] == "check-runs" && m == http.MethodPatch:
+		return s.updateCheckRun(rest[1], body)
 	case len(rest) >= 2 && rest[0] == "git":
 		return s.routeGit(m, rest[1:], body)
 	case len(rest) >= 1 && rest[0] == "pulls":

@@ -1,0 +1,62 @@
+package queue_test
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hindsight-dev/hindsight/integrations/github"
+	"github.com/hindsight-dev/hindsight/postmortem"
+	"github.com/hindsight-dev/hindsight/queue"
+)
+
+// Under GitHub App credentials the check is a check run whose annotations sit on the postmortem's lines;
+// no commit status and no findings comment are written.
+func TestCheckIsACheckRunForAnApp(t *testing.T) {
+	p := newPipeline(t)
+	if err := p.process(t); err != nil {
+		t.Fatal(err)
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := github.NewRouter(github.Options{BaseURL: p.gh.URL(), AppID: 12, InstallationID: 34, Repo: "acme/pm", BaseBranch: "main",
+		PrivateKeyPEM: pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), MaxWait: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := &queue.GitHubJobs{Store: p.store, GitHub: app, Logger: slog.New(slog.DiscardHandler), Repos: []string{"acme/pm"},
+		Lint: func(md string) []postmortem.Finding { return postmortem.Lint(md, postmortem.LintConfig{}) }}
+	pr := p.gh.PullRequests()[0]
+	head := p.gh.Branches()[pr.Head]
+	p.run(t, jobs, queue.TypePullRequest, queue.GitHubDelivery{DeliveryID: "a1", Event: "pull_request", Action: "synchronize",
+		Repo: "acme/pm", Number: pr.Number, HeadRef: pr.Head, HeadSHA: head})
+	runs := p.gh.CheckRuns(head)
+	if len(runs) != 1 || runs[0].Conclusion != "failure" || len(runs[0].Annotations) == 0 {
+		t.Fatalf("check runs %+v, want one failure with annotations: a fresh draft still has placeholders", runs)
+	}
+	for _, a := range runs[0].Annotations {
+		if !strings.HasPrefix(a.Path, "postmortems/") || a.StartLine < 1 {
+			t.Errorf("annotation not on a line of the postmortem: %+v", a)
+		}
+	}
+	if st := p.gh.Statuses(head); len(st) != 0 {
+		t.Errorf("statuses %+v, want none under App credentials", st)
+	}
+	p.run(t, jobs, queue.TypeCommand, queue.GitHubDelivery{DeliveryID: "a2", Event: "issue_comment", Action: "created",
+		Repo: "acme/pm", Number: pr.Number, CommentBody: "/hindsight check", CommentAuthor: "ana", CommentAssociation: "COLLABORATOR"})
+	if runs := p.gh.CheckRuns(head); len(runs) != 2 {
+		t.Errorf("%d check runs after /hindsight check, want 2: the command checks the branch's head again", len(runs))
+	}
+	for _, c := range p.gh.Comments(pr.Number) {
+		if strings.Contains(c, "hindsight:lint") {
+			t.Errorf("findings comment under App credentials:\n%s", c)
+		}
+	}
+}
