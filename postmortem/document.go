@@ -16,6 +16,9 @@ type Document struct {
 	// Detection is what fired: the incident's first alert. Zero (Known false) when PagerDuty has none.
 	Detection  DetectionFields
 	Responders []ResponderFields
+	// ResponderRoles says some responder has a role PagerDuty gave (incident roles): only then has the
+	// responders table a Role column.
+	ResponderRoles bool
 	// KeyMoments are the timeline's key entries; Condensed is the whole timeline with consecutive repeats
 	// folded into one row; Timeline is every entry.
 	KeyMoments []Row
@@ -168,6 +171,7 @@ func NewDocument(inc Incident, tl Timeline, f Facts, opts DocumentOptions) Docum
 	d.ActionItemIssues = strings.Join(linked, ", ")
 	for _, r := range f.Responders {
 		d.Responders = append(d.Responders, responderFields(r, name))
+		d.ResponderRoles = d.ResponderRoles || r.Role != ""
 	}
 	d.Timeline = make([]Row, 0, len(tl))
 	var burst notificationBurst

@@ -27,7 +27,7 @@ func TestGoldenReviewerDocument(t *testing.T) {
 			"| Pages after the first acknowledgement | 4 |",
 			"| threshold | 8% |", "| current\\_value | 11.4% |",
 			"[Payments API eu-west-1 dashboard](https://monitoring.example.com/dashboards/payments-api-eu-west-1)",
-			"| Ravi Castellanos | — | acknowledged, was assigned, added 3 notes, resolved | 2026-10-14 07:48:03 UTC | 4 |",
+			"| Ravi Castellanos | acknowledged, was assigned, added 3 notes, resolved | 2026-10-14 07:48:03 UTC | 4 |",
 			"| [2026-10-14 07:52:27 UTC](https://acme.pagerduty.com/incidents/Q2KXW9ZP4M1R7A/log_entries/RITLJ3LCBU1SYEB1Y6XF2UEHVI) | priority | Priority changed from P2 to P1 | Ravi Castellanos |",
 		)
 		mustNotContain(t, out, "Why** did Payments API", "### Notes left out")
@@ -63,7 +63,7 @@ func TestGoldenReviewerDocument(t *testing.T) {
 		out := render(t, decodeExport(t, withoutAcknowledgeEntries(t, exampleExport(t))), false)
 		mustContain(t, out,
 			"| Acknowledged | 2026-10-14 07:48:03 UTC | 5m 53s | the incident’s acknowledgements |",
-			"| Dana Whitfield | — | acknowledged, was assigned, added 2 notes |",
+			"| Dana Whitfield | acknowledged, was assigned, added 2 notes |",
 		)
 		golden(t, "reviewer-partial-log.md", out)
 	})
@@ -72,11 +72,24 @@ func TestGoldenReviewerDocument(t *testing.T) {
 		mustContain(t, out,
 			"What fired: [The server is on fire.](https://subdomain.pagerduty.com/alerts/PXPGF42), at 2015-10-06 21:30:42 UTC.",
 			"| Source | Email Integration |", "| Severity | critical |", "| customKey | Server is on fire! |",
-			"| Earline Greenholt | — | acknowledged, was assigned, added a note |",
+			"| Earline Greenholt | acknowledged, was assigned, added a note |",
 			// incidents_responders: Jane Doe asked Lee Turner, who has not joined.
-			"| Lee Turner | — | was asked to join (pending) | — | 0 |",
+			"| Lee Turner | was asked to join (pending) | — | 0 |",
 		)
 		golden(t, "reviewer-rest-alerts.md", out)
+	})
+	t.Run("a role PagerDuty assigned", func(t *testing.T) {
+		inc := decodeExport(t, exampleExport(t))
+		out := render(t, inc, false)
+		mustNotContain(t, out, "| Responder | Role |")
+		ravi := postmortem.Person{ID: "PRC4T9Q", Kind: "user", Name: "Ravi Castellanos"}
+		inc.Events = append(inc.Events, postmortem.Event{ID: "role-1", Type: "incident.role.assigned",
+			At: time.Date(2026, 10, 14, 7, 50, 0, 0, time.UTC), Agent: ravi, Text: "Incident Commander", People: []postmortem.Person{ravi}})
+		out = render(t, inc, false)
+
+		mustContain(t, out, "| Responder | Role | What they did |",
+			"| Ravi Castellanos | Incident Commander | acknowledged, was assigned, added 3 notes, resolved |",
+			"| Dana Whitfield | — | acknowledged, was assigned, added 2 notes |")
 	})
 	t.Run("status update as a log entry and a webhook", func(t *testing.T) {
 		ev, err := pagerduty.DecodeEvent(payloads.PagerDuty(t, "webhook-v3_incident.status_update_published_zulip-fixture.json"))
@@ -136,7 +149,7 @@ func TestGoldenReviewerDocument(t *testing.T) {
 			"Escalation policy repeated from the first level (21 times, 02:50:40–03:04:00 UTC)",
 			"| Pages sent | 174 (29 did not reach the person) |",
 			"| Pages after the first acknowledgement | 126 |",
-			"| Cy | — | was notified | — | 58 (29 not reached) |",
+			"| Cy | was notified | — | 58 (29 not reached) |",
 		)
 		golden(t, "reviewer-paging-storm.md", out)
 	})
