@@ -86,6 +86,10 @@ type config struct {
 		Level  string `yaml:"level"`
 	} `yaml:"log"`
 
+	// ShutdownGrace bounds the drain after SIGTERM: the HTTP server and the workers stop in parallel
+	// within it. It stays below 25 s so that the 30 s orchestrators give is never exceeded.
+	ShutdownGrace postmortem.Duration `yaml:"shutdown_grace"`
+
 	privateKey []byte
 }
 
@@ -94,6 +98,7 @@ func defaultConfig() config {
 	c.ListenAddr = ":8080"
 	c.RedisURL = "redis://127.0.0.1:6379/0"
 	c.OutputDir = "./hindsight-out"
+	c.ShutdownGrace = postmortem.Duration(defaultShutdownGrace)
 	c.PagerDuty.APIURL = "https://api.pagerduty.com"
 	c.GitHub.APIURL = "https://api.github.com/"
 	c.GitHub.Directory = "postmortems"
@@ -275,6 +280,9 @@ func (c *config) validate() error {
 	}
 	if c.Worker.MaxRetry < 0 {
 		return bad("HINDSIGHT_CONFIG", "worker.max_retry: must not be negative")
+	}
+	if g := time.Duration(c.ShutdownGrace); g < time.Second || g >= maxShutdownGrace {
+		return bad("HINDSIGHT_CONFIG", "shutdown_grace: want at least 1s and below %s, got %s", maxShutdownGrace, g)
 	}
 	if c.Events.Retention < postmortem.Duration(time.Hour) {
 		return bad("HINDSIGHT_CONFIG", "events.retention: want at least 1h")

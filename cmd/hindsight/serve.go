@@ -62,16 +62,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 
 	reg.MustRegister(queue.NewActionItemCollector(store))
 
+	grace := time.Duration(cfg.ShutdownGrace)
+	var w *queue.Worker
 	if worker {
 		taskHandlers, err := newTaskHandlers(cfg, rdb, store, q, reg, logger)
 		if err != nil {
 			return err
 		}
-		w := queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: 25 * time.Second}, taskHandlers, logger)
+		w = queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: workerDrain(grace)}, taskHandlers, logger)
 		if err := w.Start(); err != nil {
 			return err
 		}
-		defer w.Shutdown()
 	}
 
 	ping := func(ctx context.Context) error { return queue.Ping(ctx, rdb) }
@@ -93,13 +94,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		drain(context.Background(), nil, w, grace)
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	logger.Info("shutting down", "grace", grace.String())
+	if err := drain(context.Background(), srv, w, grace); err != nil {
 		return fmt.Errorf("http shutdown: %w", err)
 	}
 	return nil
@@ -114,7 +114,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 	}
 	h := &queue.PostmortemHandler{
 		Store:       store,
-		Locker:      queue.NewLocker(rdb, 15*time.Minute),
+		Locker:      queue.NewLocker(rdb, lockTTL),
 		DecodeEvent: pagerduty.DecodeEvent,
 		FromEvents:  pagerduty.IncidentFromEvents,
 		Policy:      cfg.Policy,
