@@ -90,6 +90,15 @@ type config struct {
 	// within it. It stays below 25 s so that the 30 s orchestrators give is never exceeded.
 	ShutdownGrace postmortem.Duration `yaml:"shutdown_grace"`
 
+	// Redis tunes what Hindsight asks of Redis beyond its URL.
+	Redis struct {
+		// MinReplicasAcked makes the webhook receivers answer 202 only once that many replicas hold the
+		// event (Redis's WAIT), 503 otherwise; 0 (default) does not wait.
+		MinReplicasAcked int `yaml:"min_replicas_acked"`
+		// ReplicasTimeout bounds that wait; it must leave the answer inside PagerDuty's 5 seconds.
+		ReplicasTimeout postmortem.Duration `yaml:"replicas_timeout"`
+	} `yaml:"redis"`
+
 	privateKey []byte
 }
 
@@ -99,6 +108,7 @@ func defaultConfig() config {
 	c.RedisURL = "redis://127.0.0.1:6379/0"
 	c.OutputDir = "./hindsight-out"
 	c.ShutdownGrace = postmortem.Duration(defaultShutdownGrace)
+	c.Redis.ReplicasTimeout = postmortem.Duration(time.Second)
 	c.PagerDuty.APIURL = "https://api.pagerduty.com"
 	c.GitHub.APIURL = "https://api.github.com/"
 	c.GitHub.Directory = "postmortems"
@@ -283,6 +293,12 @@ func (c *config) validate() error {
 	}
 	if g := time.Duration(c.ShutdownGrace); g < time.Second || g >= maxShutdownGrace {
 		return bad("HINDSIGHT_CONFIG", "shutdown_grace: want at least 1s and below %s, got %s", maxShutdownGrace, g)
+	}
+	if c.Redis.MinReplicasAcked < 0 {
+		return bad("HINDSIGHT_CONFIG", "redis.min_replicas_acked: must not be negative (0 turns the wait off)")
+	}
+	if t := time.Duration(c.Redis.ReplicasTimeout); t <= 0 || t > maxReplicasTimeout {
+		return bad("HINDSIGHT_CONFIG", "redis.replicas_timeout: want more than 0 and at most %s, so the answer stays inside PagerDuty's 5 seconds, got %s", maxReplicasTimeout, t)
 	}
 	if c.Events.Retention < postmortem.Duration(time.Hour) {
 		return bad("HINDSIGHT_CONFIG", "events.retention: want at least 1h")

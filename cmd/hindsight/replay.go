@@ -16,8 +16,15 @@ import (
 func runReplay(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fl := newFlags("replay")
 	incidentID := fl.String("incident", "", "PagerDuty incident ID")
+	archived := fl.Bool("archived", false, "run every archived task again")
 	if err := parseFlags(fl, args); err != nil {
 		return err
+	}
+	if *archived {
+		if *incidentID != "" {
+			return usageError{"replay: --archived and --incident do not go together"}
+		}
+		return replayArchived(getenv, stdout)
 	}
 	if !pagerduty.ValidIncidentID(*incidentID) {
 		return usageError{fmt.Sprintf("replay: --incident %q is not a PagerDuty incident ID", *incidentID)}

@@ -59,8 +59,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	store := queue.NewStore(rdb, time.Duration(cfg.Events.Retention))
 	q := queue.New(rdb, store, cfg.Worker.MaxRetry)
 	defer q.Close()
+	q.RequireReplicas(cfg.Redis.MinReplicasAcked, time.Duration(cfg.Redis.ReplicasTimeout))
 
-	reg.MustRegister(queue.NewActionItemCollector(store))
+	reg.MustRegister(queue.NewActionItemCollector(store), queue.NewDurabilityCollector(rdb), queue.NewArchiveCollector(rdb))
+	go warnDurability(ctx, rdb, logger)
 
 	grace := time.Duration(cfg.ShutdownGrace)
 	var w *queue.Worker

@@ -65,7 +65,9 @@ func TestShutdownDrainsHTTPAndWorkersInParallel(t *testing.T) {
 	defer cancel()
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"hindsight", "serve"}, func(k string) string { return env[k] }, io.Discard, logs) }()
+	go func() {
+		done <- run(ctx, []string{"hindsight", "serve"}, func(k string) string { return env[k] }, io.Discard, logs)
+	}()
 	svc := &service{addr: env["HINDSIGHT_LISTEN_ADDR"], logs: logs}
 	eventually(t, "the service to be ready", func() bool {
 		resp, err := http.Get("http://" + svc.addr + "/readyz")
