@@ -16,6 +16,9 @@ import (
 type WorkerConfig struct {
 	Concurrency     int
 	ShutdownTimeout time.Duration
+	// RetryBase and RetryMax bound the backoff of failed tasks: RetryBase·2^n, at most RetryMax, with
+	// jitter. Zero means 10 s and 10 min.
+	RetryBase, RetryMax time.Duration
 }
 
 // Worker runs the task handlers.
@@ -26,12 +29,21 @@ type Worker struct {
 
 // NewWorker returns a worker over rdb that runs each task type with its handler.
 func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, handlers map[string]asynq.Handler, logger *slog.Logger) *Worker {
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = defaultRetryBase
+	}
+	if cfg.RetryMax <= 0 {
+		cfg.RetryMax = defaultRetryMax
+	}
+	b := backoff{base: cfg.RetryBase, max: max(cfg.RetryMax, cfg.RetryBase)}
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:     cfg.Concurrency,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Logger:          slogAdapter{logger},
 		LogLevel:        asynq.WarnLevel,
-		RetryDelayFunc:  retryDelay,
+		RetryDelayFunc:  b.delay,
+		// Retries come due no later than the backoff asks (asynq looks every 5 s by default).
+		DelayedTaskCheckInterval: min(5*time.Second, max(b.base/2, 50*time.Millisecond)),
 		// A task that waits for another worker's lock is not a failure.
 		IsFailure: func(err error) bool { return !errors.Is(err, ErrLocked) },
 	})
@@ -54,19 +66,27 @@ func (w *Worker) Start() error {
 // back to the queue.
 func (w *Worker) Shutdown() { w.srv.Shutdown() }
 
-// retryDelay backs off exponentially from 10 s to 10 min with jitter; a task waiting for a lock retries
-// after a few seconds, and one stopped by a rate limit when the limit resets.
-func retryDelay(n int, err error, _ *asynq.Task) time.Duration {
+const (
+	defaultRetryBase = 10 * time.Second
+	defaultRetryMax  = 10 * time.Minute
+)
+
+// backoff spaces the retries of failed tasks.
+type backoff struct{ base, max time.Duration }
+
+// delay backs off exponentially from base to max with jitter; a task waiting for a lock retries after a
+// few seconds (sooner with a short base), and one stopped by a rate limit when the limit resets.
+func (b backoff) delay(n int, err error, _ *asynq.Task) time.Duration {
 	if errors.Is(err, ErrLocked) {
-		return 2*time.Second + rand.N(3*time.Second) //nolint:gosec // jitter, not a secret
+		return min(2*time.Second, b.base) + rand.N(min(3*time.Second, b.base)) //nolint:gosec // jitter, not a secret
 	}
 	// A rate-limited API says when it accepts requests again.
 	var limited interface{ RetryAfter() time.Duration }
 	if errors.As(err, &limited) {
-		return limited.RetryAfter() + rand.N(5*time.Second) //nolint:gosec // jitter, not a secret
+		return limited.RetryAfter() + rand.N(min(5*time.Second, b.base)) //nolint:gosec // jitter, not a secret
 	}
-	d := 10 * time.Second << min(n, 6)
-	d = min(d, 10*time.Minute)
+	d := b.base << min(n, 16)
+	d = min(d, b.max)
 	return d/2 + rand.N(d/2+1) //nolint:gosec // jitter, not a secret
 }
 

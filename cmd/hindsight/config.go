@@ -80,6 +80,9 @@ type config struct {
 	Worker struct {
 		Concurrency int `yaml:"concurrency"`
 		MaxRetry    int `yaml:"max_retry"`
+		// RetryBase and RetryMax space the retries of a failed task: RetryBase·2^n up to RetryMax.
+		RetryBase postmortem.Duration `yaml:"retry_base"`
+		RetryMax  postmortem.Duration `yaml:"retry_max"`
 	} `yaml:"worker"`
 	Log struct {
 		Format string `yaml:"format"`
@@ -121,6 +124,8 @@ func defaultConfig() config {
 	c.Events.Retention = postmortem.Duration(30 * 24 * time.Hour)
 	c.Worker.Concurrency = 10
 	c.Worker.MaxRetry = 12
+	c.Worker.RetryBase = postmortem.Duration(10 * time.Second)
+	c.Worker.RetryMax = postmortem.Duration(10 * time.Minute)
 	c.Log.Format = "json"
 	c.Log.Level = "info"
 	return c
@@ -293,6 +298,9 @@ func (c *config) validate() error {
 	}
 	if g := time.Duration(c.ShutdownGrace); g < time.Second || g >= maxShutdownGrace {
 		return bad("HINDSIGHT_CONFIG", "shutdown_grace: want at least 1s and below %s, got %s", maxShutdownGrace, g)
+	}
+	if c.Worker.RetryBase <= 0 || c.Worker.RetryMax < c.Worker.RetryBase {
+		return bad("HINDSIGHT_CONFIG", "worker.retry_base and worker.retry_max: want 0 < retry_base <= retry_max, got %s and %s", time.Duration(c.Worker.RetryBase), time.Duration(c.Worker.RetryMax))
 	}
 	if c.Redis.MinReplicasAcked < 0 {
 		return bad("HINDSIGHT_CONFIG", "redis.min_replicas_acked: must not be negative (0 turns the wait off)")

@@ -71,7 +71,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 		if err != nil {
 			return err
 		}
-		w = queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: workerDrain(grace)}, taskHandlers, logger)
+		w = queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: workerDrain(grace),
+			RetryBase: time.Duration(cfg.Worker.RetryBase), RetryMax: time.Duration(cfg.Worker.RetryMax)}, taskHandlers, logger)
 		if err := w.Start(); err != nil {
 			return err
 		}
@@ -130,7 +131,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 			return nil, bad("HINDSIGHT_PAGERDUTY_TOKEN", "%v", err)
 		}
 		h.Source = incidentSource{pd}
-		h.Notes = pd
+		h.Notes = noteWriter{pd}
 	}
 	if cfg.githubEnabled() {
 		var writes github.WriteLimiter
@@ -199,15 +200,27 @@ func writeLimiterName(apiURL, repo string) string {
 	return strings.ToLower(host + "/" + repo)
 }
 
-// incidentSource marks PagerDuty's not-found error as permanent for the queue.
+// incidentSource marks PagerDuty's not-found (404, 410: deleted) and no-access (403) errors as permanent
+// for the queue; so does noteWriter.
 type incidentSource struct{ pd *pagerduty.Client }
 
 func (s incidentSource) Incident(ctx context.Context, id string) (postmortem.Incident, error) {
 	inc, err := s.pd.Incident(ctx, id)
-	if errors.Is(err, pagerduty.ErrNotFound) {
-		return inc, fmt.Errorf("%w: %w", err, queue.ErrPermanent)
+	return inc, pagerDutyPermanent(err)
+}
+
+type noteWriter struct{ pd *pagerduty.Client }
+
+func (w noteWriter) AddNote(ctx context.Context, id, content string) (postmortem.Note, error) {
+	n, err := w.pd.AddNote(ctx, id, content)
+	return n, pagerDutyPermanent(err)
+}
+
+func pagerDutyPermanent(err error) error {
+	if errors.Is(err, pagerduty.ErrNotFound) || errors.Is(err, pagerduty.ErrForbidden) {
+		return fmt.Errorf("%w: %w", err, queue.ErrPermanent)
 	}
-	return inc, err
+	return err
 }
 
 // publisher marks GitHub errors that no retry mends as permanent for the queue.
