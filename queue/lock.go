@@ -65,7 +65,7 @@ func (l *Locker) Lock(ctx context.Context, name string) (*Lease, error) {
 	if err != nil {
 		// Redis may have taken the lock without the answer arriving: give it back rather than leave the
 		// incident blocked for a whole TTL.
-		l.release(key, token)
+		_ = l.release(key, token)
 		return nil, fmt.Errorf("lock %s: %w", name, err)
 	}
 	if !ok {
@@ -97,13 +97,28 @@ func (ls *Lease) Check(ctx context.Context) error {
 	return nil
 }
 
-// Release stops the renewals and frees the lock if this attempt still holds it.
+// Release stops the renewals and frees the lock if this attempt still holds it. When Redis cannot be
+// reached it keeps trying in the background until the lock would have expired anyway, so that an attempt
+// that failed because Redis restarted does not leave its incident locked for a whole TTL.
 func (ls *Lease) Release() {
 	ls.once.Do(func() {
 		close(ls.stop)
 		<-ls.done
-		ls.l.release(ls.key, ls.token)
 		ls.cancel(context.Canceled)
+		if ls.l.release(ls.key, ls.token) == nil {
+			return
+		}
+		go func() {
+			deadline := time.Now().Add(ls.l.ttl)
+			wait := 50 * time.Millisecond
+			for time.Now().Before(deadline) {
+				time.Sleep(wait)
+				if ls.l.release(ls.key, ls.token) == nil {
+					return
+				}
+				wait = min(2*wait, time.Second)
+			}
+		}()
 	})
 }
 
@@ -138,9 +153,9 @@ func (ls *Lease) renew() {
 	}
 }
 
-func (l *Locker) release(key, token string) {
+func (l *Locker) release(key, token string) error {
 	// Release with a fresh context: the attempt's may be cancelled already.
 	ctx, cancel := context.WithTimeout(context.Background(), redisIOTimeout)
 	defer cancel()
-	_ = unlockScript.Run(ctx, l.rdb, []string{key}, token).Err()
+	return unlockScript.Run(ctx, l.rdb, []string{key}, token).Err()
 }

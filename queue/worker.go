@@ -49,7 +49,7 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, handlers map[string]
 	})
 	mux := asynq.NewServeMux()
 	for typ, h := range handlers {
-		mux.Handle(typ, h)
+		mux.Handle(typ, awaitRedis(rdb, h))
 	}
 	return &Worker{srv: srv, mux: mux}
 }
