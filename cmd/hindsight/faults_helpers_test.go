@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
@@ -230,4 +231,81 @@ func decodeJSON(t *testing.T, b []byte, v any) {
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// addActionItems gives each incident n notes that become action items.
+func addActionItems(pd *pagerdutytest.Server, n int, ids ...string) {
+	for _, id := range ids {
+		for i := range n {
+			pd.AddNotes(id, json.RawMessage(fmt.Sprintf(`{"id":"NA%s%d","user":{"id":"PUSERA1","type":"user_reference","summary":"Ana Primary"},"content":"Action item: follow-up %d of %s","created_at":"2021-06-04T12:05:0%dZ"}`, id, i, i, id, i)))
+		}
+	}
+}
+
+// actionItemIssuesOf counts the action item issues of an incident by item, failing the test on any
+// duplicate.
+func actionItemIssuesOf(gh *githubtest.Server, incidentID string) map[string]int {
+	byMarker := map[string]int{}
+	for _, is := range gh.Issues() {
+		if id, ok := postmortem.IsActionItemIssue(is.Body); ok && id == incidentID {
+			byMarker[firstLine(is.Body, "hindsight:action-item")]++
+		}
+	}
+	return byMarker
+}
+
+func firstLine(text, containing string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, containing) {
+			return l
+		}
+	}
+	return ""
+}
+
+// wantOneIssuePerItem waits for n action item issues per incident and checks none is doubled.
+func wantOneIssuePerItem(t *testing.T, gh *githubtest.Server, n int, logs fmt.Stringer, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		eventually(t, "the action item issues of "+id, func() bool { return len(actionItemIssuesOf(gh, id)) >= n }, logs)
+	}
+	time.Sleep(200 * time.Millisecond)
+	for _, id := range ids {
+		issues := actionItemIssuesOf(gh, id)
+		if len(issues) != n {
+			t.Errorf("%s: %d action items with issues, want %d", id, len(issues), n)
+		}
+		for marker, count := range issues {
+			if count != 1 {
+				t.Errorf("%s: %d issues for %s, want 1", id, count, marker)
+			}
+		}
+	}
+}
+
+// archivedTask waits until the task is archived and returns it.
+func archivedTask(t *testing.T, redisURL, taskID string, logs fmt.Stringer) *asynq.TaskInfo {
+	t.Helper()
+	opts, err := redis.ParseURL(redisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	in := asynq.NewInspectorFromRedisClient(rdb)
+	var info *asynq.TaskInfo
+	eventually(t, "task "+taskID+" archived", func() bool {
+		info, err = in.GetTaskInfo("default", taskID)
+		return err == nil && info.State == asynq.TaskStateArchived
+	}, logs)
+	return info
+}
+
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
 }
