@@ -309,3 +309,41 @@ func containsAll(s string, subs ...string) bool {
 	}
 	return true
 }
+
+// startStoppable runs `hindsight serve` like startService, and returns a function that stops it as
+// SIGTERM would and waits for it to return.
+func startStoppable(t *testing.T, env map[string]string) (*service, func()) {
+	t.Helper()
+	env["HINDSIGHT_LISTEN_ADDR"] = freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &service{addr: env["HINDSIGHT_LISTEN_ADDR"], logs: &syncBuffer{}, done: make(chan error, 1)}
+	go func() {
+		s.done <- run(ctx, []string{"hindsight", "serve"}, func(k string) string { return env[k] }, io.Discard, s.logs)
+	}()
+	var stopped bool
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-s.done:
+			if err != nil {
+				t.Errorf("run returned %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("run did not return after its context ended")
+		}
+	}
+	t.Cleanup(stop)
+	eventually(t, "the service to be ready", func() bool {
+		resp, err := http.Get("http://" + s.addr + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, s.logs)
+	return s, stop
+}
