@@ -108,4 +108,7 @@ func TestFaultNetworkBetweenHindsightAndRedisOrGitHub(t *testing.T) {
 
 	wantExactlyOnce(t, pd, gh, svc.logs, ids...)
 	wantOneIssuePerItem(t, gh, 2, svc.logs, ids...)
+	if !strings.Contains(svc.logs.String(), "connection reset by peer") {
+		t.Error("no GitHub connection was reset: the fault did not happen")
+	}
 }
