@@ -58,9 +58,9 @@ func (f *faultProxy) remove(name string) {
 }
 
 // TestFaultNetworkBetweenHindsightAndRedisOrGitHub puts toxiproxy between Hindsight and Redis and between
-// Hindsight and GitHub, and goes through latency, connection resets and a Redis that stops answering,
-// while incidents are resolved: every incident ends with one pull request and one back-link note, and no
-// action item has two issues.
+// Hindsight and GitHub, and goes through latency, connection resets (GitHub's, then Redis's) and a Redis
+// that stops answering, while incidents are resolved: every incident ends with one pull request and one
+// back-link note, and no action item has two issues.
 func TestFaultNetworkBetweenHindsightAndRedisOrGitHub(t *testing.T) {
 	redis := startAOFRedis(t)
 	pd := pagerdutytest.NewServer(t, pdToken)
@@ -92,6 +92,11 @@ func TestFaultNetworkBetweenHindsightAndRedisOrGitHub(t *testing.T) {
 	resolve(2)
 	time.Sleep(1500 * time.Millisecond)
 	toGitHub.remove("reset")
+
+	// Redis connections reset too, while the pipelines of the incidents above run.
+	toRedis.add("reset", "reset_peer", `{"timeout":60}`)
+	time.Sleep(time.Second)
+	toRedis.remove("reset")
 
 	// Redis stops answering (a partition): webhooks are refused, not lost; PagerDuty delivers again.
 	toRedis.add("partition", "timeout", `{"timeout":0}`)
