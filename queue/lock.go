@@ -19,6 +19,9 @@ var ErrLocked = errors.New("another worker is working on it")
 // before its next write and is retried later, like one that found the lock taken.
 var ErrLockLost = fmt.Errorf("lock lost: %w", ErrLocked)
 
+// maxRenewEvery is the longest time between two renewals of a held lock.
+const maxRenewEvery = 5 * time.Second
+
 // Locker takes short-lived Redis locks shared by every worker replica, so that one incident's pipeline
 // never runs twice at once.
 type Locker struct {
@@ -27,7 +30,7 @@ type Locker struct {
 }
 
 // NewLocker returns a Locker whose locks expire after ttl unless their holder renews them; a held lock is
-// renewed every ttl/3.
+// renewed every ttl/3, at most 5 s apart.
 func NewLocker(rdb redis.UniversalClient, ttl time.Duration) *Locker {
 	return &Locker{rdb: rdb, ttl: ttl}
 }
@@ -124,7 +127,9 @@ func (ls *Lease) Release() {
 
 func (ls *Lease) renew() {
 	defer close(ls.done)
-	every := max(ls.l.ttl/3, time.Millisecond)
+	// Renewing often, not just often enough to keep the lock, bounds how long an attempt that lost its
+	// lock (taken over after a failover lost the key) goes on between the checks before each write.
+	every := max(min(ls.l.ttl/3, maxRenewEvery), time.Millisecond)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	lastRenewed := time.Now()
