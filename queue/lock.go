@@ -38,6 +38,16 @@ func NewLocker(rdb redis.UniversalClient, ttl time.Duration) *Locker {
 // unlockScript deletes the lock only if it still holds this attempt's token.
 var unlockScript = redis.NewScript(`if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) end return 0`)
 
+// lockScript takes a free lock, or one that already holds this attempt's token: the client sends a command
+// again after a connection reset, and the first sending may have taken the lock without its answer arriving.
+var lockScript = redis.NewScript(`
+local v = redis.call("get", KEYS[1])
+if v == false or v == ARGV[1] then
+	redis.call("set", KEYS[1], ARGV[1], "PX", ARGV[2])
+	return 1
+end
+return 0`)
+
 // extendScript renews the lock only if it still holds this attempt's token.
 var extendScript = redis.NewScript(`if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) end return 0`)
 
@@ -64,14 +74,14 @@ func (l *Locker) Lock(ctx context.Context, name string) (*Lease, error) {
 	}
 	token := hex.EncodeToString(buf)
 	key := "hindsight:lock:" + name
-	ok, err := l.rdb.SetNX(ctx, key, token, l.ttl).Result()
+	n, err := lockScript.Run(ctx, l.rdb, []string{key}, token, l.ttl.Milliseconds()).Int()
 	if err != nil {
 		// Redis may have taken the lock without the answer arriving: give it back rather than leave the
 		// incident blocked for a whole TTL.
 		_ = l.release(key, token)
 		return nil, fmt.Errorf("lock %s: %w", name, err)
 	}
-	if !ok {
+	if n != 1 {
 		return nil, fmt.Errorf("lock %s: %w", name, ErrLocked)
 	}
 	lctx, cancel := context.WithCancelCause(ctx)
@@ -86,7 +96,7 @@ func (ls *Lease) Context() context.Context { return ls.ctx }
 // Check asks Redis whether the lock still holds this attempt's token; an attempt calls it before each
 // write to GitHub or PagerDuty. It returns ErrLockLost when it does not.
 func (ls *Lease) Check(ctx context.Context) error {
-	if context.Cause(ls.ctx) == ErrLockLost {
+	if errors.Is(context.Cause(ls.ctx), ErrLockLost) {
 		return ErrLockLost
 	}
 	v, err := ls.l.rdb.Get(ctx, ls.key).Result()
@@ -141,7 +151,7 @@ func (ls *Lease) renew() {
 			return
 		case <-t.C:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), min(every, redisIOTimeout))
+		ctx, cancel := context.WithTimeout(ls.ctx, min(every, redisIOTimeout))
 		n, err := extendScript.Run(ctx, ls.l.rdb, []string{ls.key}, ls.token, ls.l.ttl.Milliseconds()).Int()
 		cancel()
 		switch {

@@ -100,7 +100,7 @@ func (h *PostmortemHandler) ProcessTask(ctx context.Context, t *asynq.Task) erro
 	defer lease.Release()
 
 	outcome, err := h.run(lease.Context(), log, p.IncidentID, lease)
-	if context.Cause(lease.Context()) == ErrLockLost {
+	if errors.Is(context.Cause(lease.Context()), ErrLockLost) {
 		// Another attempt holds the incident now: whatever failed here failed for that reason.
 		outcome, err = "error", fmt.Errorf("postmortem of %s: %w", p.IncidentID, ErrLockLost)
 	}

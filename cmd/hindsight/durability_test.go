@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -98,7 +99,7 @@ func TestReplayArchived(t *testing.T) {
 		t.Errorf("archived %d pending %d, want 0 and 1", info.Archived, info.Pending)
 	}
 	err = run(context.Background(), []string{"hindsight", "replay", "--archived", "--incident", "PCPZE64"}, func(k string) string { return env[k] }, &out, &errs)
-	if _, ok := err.(usageError); !ok {
+	if ue := (usageError{}); !errors.As(err, &ue) {
 		t.Errorf("--archived with --incident: %v, want a usage error", err)
 	}
 }

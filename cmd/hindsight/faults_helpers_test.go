@@ -216,21 +216,13 @@ func (r *aofRedis) kill() {
 	r.cmd = nil
 }
 
-// incidentEventIDs names n incidents and the events resolving them.
+// incidentIDs names n incidents.
 func incidentIDs(prefix string, n int) []string {
 	ids := make([]string, n)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("P%s%d", prefix, i+1)
 	}
 	return ids
-}
-
-// decodeJSON is json.Unmarshal for tests.
-func decodeJSON(t *testing.T, b []byte, v any) {
-	t.Helper()
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // addActionItems gives each incident n notes that become action items.

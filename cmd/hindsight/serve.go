@@ -97,7 +97,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		drain(context.Background(), nil, w, grace)
+		_ = drain(context.Background(), nil, w, grace)
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}

@@ -96,7 +96,10 @@ func TestShutdownDrainsHTTPAndWorkersInParallel(t *testing.T) {
 	start := time.Now()
 	cancel()
 	select {
-	case <-done:
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run returned %v", err)
+		}
 	case <-time.After(4 * grace):
 		t.Fatalf("run did not return within %s of its context ending\n%s", 4*grace, logs)
 	}
