@@ -97,12 +97,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		_ = drain(context.Background(), nil, w, grace)
+		_ = drain(context.Background(), nil, w, grace, logger)
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down", "grace", grace.String())
-	if err := drain(context.Background(), srv, w, grace); err != nil {
+	if err := drain(context.Background(), srv, w, grace, logger); err != nil {
 		return fmt.Errorf("http shutdown: %w", err)
 	}
 	return nil

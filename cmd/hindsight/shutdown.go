@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -29,8 +30,9 @@ func workerDrain(grace time.Duration) time.Duration {
 }
 
 // drain stops the HTTP server (when srv is set) and the worker (when w is set) in parallel, so that the
-// whole shutdown fits in grace rather than in the sum of both.
-func drain(ctx context.Context, srv *http.Server, w *queue.Worker, grace time.Duration) error {
+// whole shutdown fits in grace rather than in the sum of both. Connections still open when grace ends are
+// closed, and said so in the log.
+func drain(ctx context.Context, srv *http.Server, w *queue.Worker, grace time.Duration, logger *slog.Logger) error {
 	ctx, cancel := context.WithTimeout(ctx, grace)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -39,9 +41,14 @@ func drain(ctx context.Context, srv *http.Server, w *queue.Worker, grace time.Du
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			err := srv.Shutdown(ctx)
+			switch {
+			case errors.Is(err, context.DeadlineExceeded):
+				logger.Warn("shutdown grace period over: closing the HTTP connections still open", "grace", grace.String())
+				_ = srv.Close()
+			case err != nil && !errors.Is(err, http.ErrServerClosed):
 				httpErr = err
-				_ = srv.Close() // the grace period is over: cut the connections still open
+				_ = srv.Close()
 			}
 		}()
 	}

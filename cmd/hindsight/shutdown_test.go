@@ -106,6 +106,9 @@ func TestShutdownDrainsHTTPAndWorkersInParallel(t *testing.T) {
 	if took := time.Since(start); took > grace+grace/2 {
 		t.Errorf("shutdown took %s with a grace period of %s: the drains ran one after the other", took, grace)
 	}
+	if !strings.Contains(logs.String(), "shutdown grace period over") {
+		t.Errorf("the log does not say the stalled webhook's connection was closed\n%s", logs)
+	}
 
 	// The cut-short task went back to the queue: the next process publishes it once.
 	once.Do(func() { close(release) })
