@@ -126,7 +126,7 @@ func (ls *Lease) Release() {
 			wait := 50 * time.Millisecond
 			for time.Now().Before(deadline) {
 				time.Sleep(wait)
-				if ls.l.release(ls.key, ls.token) == nil {
+				if err := ls.l.release(ls.key, ls.token); err == nil || errors.Is(err, redis.ErrClosed) {
 					return
 				}
 				wait = min(2*wait, time.Second)

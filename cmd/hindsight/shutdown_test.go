@@ -50,7 +50,7 @@ func TestShutdownDrainsHTTPAndWorkersInParallel(t *testing.T) {
 
 	const grace = 2 * time.Second
 	env := map[string]string{
-		"HINDSIGHT_CONFIG":                    writeConfig(t, fmt.Sprintf("shutdown_grace: %s\nlog:\n  format: text\n", grace)),
+		"HINDSIGHT_CONFIG":                    writeConfig(t, fmt.Sprintf("shutdown_grace: %s\nworker:\n  retry_base: 100ms\n  retry_max: 1s\nlog:\n  format: text\n", grace)),
 		"HINDSIGHT_REDIS_URL":                 redis.URL,
 		"HINDSIGHT_PAGERDUTY_API_URL":         pd.URL(),
 		"HINDSIGHT_PAGERDUTY_TOKEN":           pdToken,
