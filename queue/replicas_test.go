@@ -36,7 +36,7 @@ func TestAcceptWaitsForReplicas(t *testing.T) {
 	defer rdb.Close()
 	q := queue.New(rdb, queue.NewStore(rdb, time.Hour), 3)
 	defer q.Close()
-	q.RequireReplicas(1, 500*time.Millisecond)
+	q.RequireReplicas(1, 1500*time.Millisecond)
 	ctx := context.Background()
 	d := queue.PagerDutyDelivery{WebhookID: "W1", EventID: "E1", EventType: "incident.resolved", IncidentID: "PREPL1", Body: []byte(`{}`)}
 	if out, err := q.AcceptPagerDuty(ctx, d); err != nil || out != queue.Enqueued {
@@ -55,8 +55,8 @@ func TestAcceptWaitsForReplicas(t *testing.T) {
 	if _, err := q.AcceptPagerDuty(ctx, d2); !errors.Is(err, queue.ErrNotReplicated) {
 		t.Fatalf("without a replica: %v, want ErrNotReplicated", err)
 	}
-	if took := time.Since(start); took > 2*time.Second {
-		t.Errorf("the refusal took %s, beyond the wait of 500ms", took)
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("the refusal took %s, beyond the wait of 1.5s", took)
 	}
 	gd := queue.GitHubDelivery{DeliveryID: "G1", Event: "pull_request", Action: "opened", Repo: "acme/pm", Number: 1}
 	if _, err := q.AcceptGitHub(ctx, gd); !errors.Is(err, queue.ErrNotReplicated) {
