@@ -63,7 +63,7 @@ func (w *Worker) Start() error {
 }
 
 // Shutdown stops taking tasks and waits up to the shutdown timeout for running ones; unfinished tasks go
-// back to the queue.
+// back to the queue. Calling it again does nothing.
 func (w *Worker) Shutdown() { w.srv.Shutdown() }
 
 const (

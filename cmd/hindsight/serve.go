@@ -76,6 +76,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 		if err := w.Start(); err != nil {
 			return err
 		}
+		defer w.Shutdown() // for the early returns below; a second Shutdown after drain does nothing
 	}
 
 	ping := func(ctx context.Context) error { return queue.Ping(ctx, rdb) }
