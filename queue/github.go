@@ -74,11 +74,15 @@ func (q *Queue) AcceptGitHub(ctx context.Context, d GitHubDelivery) (Outcome, er
 		asynq.Timeout(5*time.Minute),
 	)
 	_, err = q.client.EnqueueContext(ctx, task)
+	outcome := Enqueued
 	if errors.Is(err, asynq.ErrTaskIDConflict) {
-		return Duplicate, nil
+		outcome, err = Duplicate, nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("enqueue %s %s: %w", d.Event, d.Action, err)
 	}
-	return Enqueued, nil
+	if err := q.waitReplicas(ctx); err != nil {
+		return "", err
+	}
+	return outcome, nil
 }

@@ -100,13 +100,17 @@ func (h *PostmortemHandler) ProcessTask(ctx context.Context, t *asynq.Task) erro
 	if taskID != "" {
 		log = log.With("task_id", taskID)
 	}
-	unlock, err := h.Locker.Lock(ctx, "postmortem:"+p.IncidentID, taskID)
+	lease, err := h.Locker.Lock(ctx, "postmortem:"+p.IncidentID)
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer lease.Release()
 
-	outcome, err := h.run(ctx, log, p.IncidentID)
+	outcome, err := h.run(lease.Context(), log, p.IncidentID, lease)
+	if errors.Is(context.Cause(lease.Context()), ErrLockLost) {
+		// Another attempt holds the incident now: whatever failed here failed for that reason.
+		outcome, err = "error", fmt.Errorf("postmortem of %s: %w", p.IncidentID, ErrLockLost)
+	}
 	h.Metrics.observePipeline(outcome, err)
 	if errors.Is(err, ErrPermanent) {
 		err = fmt.Errorf("%w: %w", err, asynq.SkipRetry)
@@ -120,7 +124,8 @@ func (h *PostmortemHandler) ProcessTask(ctx context.Context, t *asynq.Task) erro
 
 // run does the work under the incident's lock. Every step is find-before-create, so a retry after a
 // failure anywhere ends with one branch, one pull request and one back-link note.
-func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentID string) (string, error) {
+// Before each step that writes to GitHub or PagerDuty it checks that it still holds the lock.
+func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentID string, lease *Lease) (string, error) {
 	inc, err := h.incident(ctx, incidentID)
 	if err != nil {
 		return "error", err
@@ -142,8 +147,14 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 		IncidentTitle: inc.Title, IncidentNumber: inc.Number, IncidentURL: inc.URL, Priority: inc.Priority,
 		Reviewers: strings.Join(draft.Reviewers, ","), Due: draft.Due.Unix(), LastEntryAt: draft.LastEntryAt().Unix()}
 
+	if err := lease.Check(ctx); err != nil {
+		return "error", err
+	}
 	draft, issues, err := h.linkActionItems(ctx, inc, decision, rec, draft)
 	if err != nil {
+		return "error", err
+	}
+	if err := lease.Check(ctx); err != nil {
 		return "error", err
 	}
 	pr, err := h.Publisher.Publish(ctx, draft)
@@ -165,12 +176,18 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 	if hadPrev && prev.PullURL == pr.URL {
 		rec.Linked = prev.Linked
 		if !pr.Created {
+			if err := lease.Check(ctx); err != nil {
+				return "error", err
+			}
 			if err := h.refresh(ctx, log, draft, pr, prev, &rec); err != nil {
 				return "error", err
 			}
 		}
 	}
 	if h.BackLink && h.Notes != nil && pr.URL != "" && !rec.Linked {
+		if err := lease.Check(ctx); err != nil {
+			return "error", err
+		}
 		if err := h.backLink(ctx, inc, pr); err != nil {
 			return "error", err
 		}
@@ -186,6 +203,9 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 		return "error", err
 	}
 	if issues != nil {
+		if err := lease.Check(ctx); err != nil {
+			return "error", err
+		}
 		if err := (followUps{h.Store, h.Issues}).track(ctx, log, rec, draft.ActionItems, issues); err != nil {
 			return "error", err
 		}

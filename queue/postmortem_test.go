@@ -259,14 +259,14 @@ func (notFound) Incident(context.Context, string) (postmortem.Incident, error) {
 
 func TestPipelineLockedIncidentWaits(t *testing.T) {
 	p := newPipeline(t)
-	unlock, err := p.h.Locker.Lock(context.Background(), "postmortem:"+incidentID, "another-task")
+	lease, err := p.h.Locker.Lock(context.Background(), "postmortem:"+incidentID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := p.process(t); !errors.Is(err, queue.ErrLocked) {
 		t.Fatalf("error %v, want ErrLocked while another worker holds the incident", err)
 	}
-	unlock()
+	lease.Release()
 	if err := p.process(t); err != nil {
 		t.Fatal(err)
 	}

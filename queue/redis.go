@@ -19,6 +19,15 @@ const (
 	redisIOTimeout   = 2 * time.Second
 )
 
+// A command that meets a reset connection is sent again, for about 1.5 s in all, so that a blip rides
+// through instead of failing a webhook or, worse, asynq's one write of a task's result (which it never
+// retries with a live context: the task then waits a minute and a half for asynq's recoverer).
+const (
+	redisMaxRetries      = 4
+	redisMinRetryBackoff = 100 * time.Millisecond
+	redisMaxRetryBackoff = time.Second
+)
+
 // OpenRedis connects to Redis from a URL: redis://[user:password@]host:port/db, rediss:// for TLS, or
 // redis-sentinel://[:password@]host:port[,host:port...]/master-name[?db=N&sentinel_password=...] for a
 // Sentinel-managed primary. It does not dial; the first command does. Its errors never contain the URL's
@@ -46,6 +55,7 @@ func openRedis(rawURL string) (redis.UniversalClient, error) {
 			return nil, err
 		}
 		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = redisDialTimeout, redisIOTimeout, redisIOTimeout
+		opts.MaxRetries, opts.MinRetryBackoff, opts.MaxRetryBackoff = redisMaxRetries, redisMinRetryBackoff, redisMaxRetryBackoff
 		return redis.NewClient(opts), nil
 	default:
 		return nil, fmt.Errorf("scheme %q: want redis, rediss or redis-sentinel", u.Scheme)
@@ -93,6 +103,9 @@ func openSentinel(rest string) (redis.UniversalClient, error) {
 		DialTimeout:      redisDialTimeout,
 		ReadTimeout:      redisIOTimeout,
 		WriteTimeout:     redisIOTimeout,
+		MaxRetries:       redisMaxRetries,
+		MinRetryBackoff:  redisMinRetryBackoff,
+		MaxRetryBackoff:  redisMaxRetryBackoff,
 	}
 	if user != nil {
 		opts.Username = user.Username()

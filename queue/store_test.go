@@ -2,7 +2,6 @@ package queue_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -75,27 +74,6 @@ func TestOpenRedis(t *testing.T) {
 		if c != nil {
 			_ = c.Close()
 		}
-	}
-}
-
-func TestLockIsHeldOnceAndRetakenByItsHolder(t *testing.T) {
-	r := queuetest.StartRedis(t)
-	l := queue.NewLocker(r.Client(t), time.Minute)
-	ctx := context.Background()
-	unlock, err := l.Lock(ctx, "x", "task-1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The same task again, as after a lock whose answer was lost: it is its own.
-	if _, err := l.Lock(ctx, "x", "task-1"); err != nil {
-		t.Errorf("the holder could not take its lock again: %v", err)
-	}
-	if _, err := l.Lock(ctx, "x", "task-2"); !errors.Is(err, queue.ErrLocked) {
-		t.Errorf("another holder: %v, want ErrLocked", err)
-	}
-	unlock()
-	if _, err := l.Lock(ctx, "x", "task-2"); err != nil {
-		t.Errorf("after release: %v", err)
 	}
 }
 

@@ -35,11 +35,15 @@ type Queue struct {
 	client *asynq.Client
 	// Retry is how many times a failed task is retried before it is archived.
 	retry int
+	rdb   redis.UniversalClient
+	// replicas is how many Redis replicas must hold an accepted delivery (RequireReplicas).
+	replicas       int
+	replicaTimeout time.Duration
 }
 
 // New returns a Queue over rdb. The caller closes rdb; Close releases only the Queue's own resources.
 func New(rdb redis.UniversalClient, store *Store, maxRetry int) *Queue {
-	return &Queue{store: store, client: asynq.NewClientFromRedisClient(rdb), retry: maxRetry}
+	return &Queue{store: store, client: asynq.NewClientFromRedisClient(rdb), retry: maxRetry, rdb: rdb}
 }
 
 // Close releases the queue's client.
@@ -78,6 +82,9 @@ func (q *Queue) AcceptPagerDuty(ctx context.Context, d PagerDutyDelivery) (Outco
 		return "", err
 	}
 	if d.EventType != "incident.resolved" {
+		if err := q.waitReplicas(ctx); err != nil {
+			return "", err
+		}
 		if !added {
 			return Duplicate, nil
 		}
@@ -90,13 +97,18 @@ func (q *Queue) AcceptPagerDuty(ctx context.Context, d PagerDutyDelivery) (Outco
 		id = d.WebhookID
 	}
 	err = q.enqueuePostmortem(ctx, PostmortemPayload{IncidentID: d.IncidentID, EventID: d.EventID, WebhookID: d.WebhookID}, "pagerduty-event:"+id)
+	outcome := Enqueued
 	if errors.Is(err, asynq.ErrTaskIDConflict) {
-		return Duplicate, nil
+		outcome, err = Duplicate, nil
 	}
 	if err != nil {
 		return "", err
 	}
-	return Enqueued, nil
+	// A duplicate waits too: its first delivery may have been answered 503 for want of replicas.
+	if err := q.waitReplicas(ctx); err != nil {
+		return "", err
+	}
+	return outcome, nil
 }
 
 // Replay enqueues the postmortem pipeline for an incident, e.g. one resolved before Hindsight ran. A

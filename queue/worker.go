@@ -19,6 +19,9 @@ type WorkerConfig struct {
 	ShutdownTimeout time.Duration
 	// Registerer takes the worker's metrics; nil for none.
 	Registerer prometheus.Registerer
+	// RetryBase and RetryMax bound the backoff of failed tasks: RetryBase·2^n, at most RetryMax, with
+	// jitter. Zero means 10 s and 10 min.
+	RetryBase, RetryMax time.Duration
 }
 
 // Worker runs the task handlers.
@@ -29,19 +32,28 @@ type Worker struct {
 
 // NewWorker returns a worker over rdb that runs each task type with its handler.
 func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, handlers map[string]asynq.Handler, logger *slog.Logger) *Worker {
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = defaultRetryBase
+	}
+	if cfg.RetryMax <= 0 {
+		cfg.RetryMax = defaultRetryMax
+	}
+	b := backoff{base: cfg.RetryBase, max: max(cfg.RetryMax, cfg.RetryBase)}
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:     cfg.Concurrency,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Logger:          slogAdapter{logger},
 		LogLevel:        asynq.WarnLevel,
-		RetryDelayFunc:  retryDelay,
+		RetryDelayFunc:  b.delay,
+		// Retries come due no later than the backoff asks (asynq looks every 5 s by default).
+		DelayedTaskCheckInterval: min(5*time.Second, max(b.base/2, 50*time.Millisecond)),
 		// A task that waits for another worker's lock is not a failure.
 		IsFailure: func(err error) bool { return !errors.Is(err, ErrLocked) },
 	})
 	mux := asynq.NewServeMux()
 	mux.Use(archiveRejected(logger, cfg.Registerer))
 	for typ, h := range handlers {
-		mux.Handle(typ, h)
+		mux.Handle(typ, awaitRedis(rdb, h))
 	}
 	return &Worker{srv: srv, mux: mux}
 }
@@ -55,22 +67,30 @@ func (w *Worker) Start() error {
 }
 
 // Shutdown stops taking tasks and waits up to the shutdown timeout for running ones; unfinished tasks go
-// back to the queue.
+// back to the queue. Calling it again does nothing.
 func (w *Worker) Shutdown() { w.srv.Shutdown() }
 
-// retryDelay backs off exponentially from 10 s to 10 min with jitter; a task waiting for a lock retries
-// after a few seconds, and one stopped by a rate limit when the limit resets.
-func retryDelay(n int, err error, _ *asynq.Task) time.Duration {
+const (
+	defaultRetryBase = 10 * time.Second
+	defaultRetryMax  = 10 * time.Minute
+)
+
+// backoff spaces the retries of failed tasks.
+type backoff struct{ base, max time.Duration }
+
+// delay backs off exponentially from base to max with jitter; a task waiting for a lock retries after a
+// few seconds (sooner with a short base), and one stopped by a rate limit when the limit resets.
+func (b backoff) delay(n int, err error, _ *asynq.Task) time.Duration {
 	if errors.Is(err, ErrLocked) {
-		return 2*time.Second + rand.N(3*time.Second) //nolint:gosec // jitter, not a secret
+		return min(2*time.Second, b.base) + rand.N(min(3*time.Second, b.base)) //nolint:gosec // jitter, not a secret
 	}
 	// A rate-limited API says when it accepts requests again.
 	var limited interface{ RetryAfter() time.Duration }
 	if errors.As(err, &limited) {
-		return limited.RetryAfter() + rand.N(5*time.Second) //nolint:gosec // jitter, not a secret
+		return limited.RetryAfter() + rand.N(min(5*time.Second, b.base)) //nolint:gosec // jitter, not a secret
 	}
-	d := 10 * time.Second << min(n, 6)
-	d = min(d, 10*time.Minute)
+	d := b.base << min(n, 16)
+	d = min(d, b.max)
 	return d/2 + rand.N(d/2+1) //nolint:gosec // jitter, not a secret
 }
 

@@ -87,6 +87,9 @@ type config struct {
 	Worker struct {
 		Concurrency int `yaml:"concurrency"`
 		MaxRetry    int `yaml:"max_retry"`
+		// RetryBase and RetryMax space the retries of a failed task: RetryBase·2^n up to RetryMax.
+		RetryBase postmortem.Duration `yaml:"retry_base"`
+		RetryMax  postmortem.Duration `yaml:"retry_max"`
 	} `yaml:"worker"`
 	Log struct {
 		Format string `yaml:"format"`
@@ -106,6 +109,19 @@ type config struct {
 		CommentCharacters int `yaml:"comment_characters"`
 	} `yaml:"limits"`
 
+	// ShutdownGrace bounds the drain after SIGTERM: the HTTP server and the workers stop in parallel
+	// within it. It stays below 25 s so that the 30 s orchestrators give is never exceeded.
+	ShutdownGrace postmortem.Duration `yaml:"shutdown_grace"`
+
+	// Redis tunes what Hindsight asks of Redis beyond its URL.
+	Redis struct {
+		// MinReplicasAcked makes the webhook receivers answer 202 only once that many replicas hold the
+		// event (Redis's WAIT), 503 otherwise; 0 (default) does not wait.
+		MinReplicasAcked int `yaml:"min_replicas_acked"`
+		// ReplicasTimeout bounds that wait; it must leave the answer inside PagerDuty's 5 seconds.
+		ReplicasTimeout postmortem.Duration `yaml:"replicas_timeout"`
+	} `yaml:"redis"`
+
 	privateKey []byte
 	// secretSources name where each webhook secret came from, for an error that points at it.
 	secretSources secretSources
@@ -116,6 +132,8 @@ func defaultConfig() config {
 	c.ListenAddr = ":8080"
 	c.RedisURL = "redis://127.0.0.1:6379/0"
 	c.OutputDir = "./hindsight-out"
+	c.ShutdownGrace = postmortem.Duration(defaultShutdownGrace)
+	c.Redis.ReplicasTimeout = postmortem.Duration(time.Second)
 	c.PagerDuty.APIURL = "https://api.pagerduty.com"
 	c.GitHub.APIURL = "https://api.github.com/"
 	c.GitHub.Directory = "postmortems"
@@ -132,6 +150,8 @@ func defaultConfig() config {
 	c.Events.Retention = postmortem.Duration(30 * 24 * time.Hour)
 	c.Worker.Concurrency = 10
 	c.Worker.MaxRetry = 12
+	c.Worker.RetryBase = postmortem.Duration(10 * time.Second)
+	c.Worker.RetryMax = postmortem.Duration(10 * time.Minute)
 	c.Log.Format = "json"
 	c.Log.Level = "info"
 	c.Limits.LogEntries = pagerduty.DefaultMaxLogEntries
@@ -324,6 +344,18 @@ func (c *config) validate() error {
 	}
 	if c.Worker.MaxRetry < 0 {
 		return bad("HINDSIGHT_CONFIG", "worker.max_retry: must not be negative")
+	}
+	if g := time.Duration(c.ShutdownGrace); g < time.Second || g >= maxShutdownGrace {
+		return bad("HINDSIGHT_CONFIG", "shutdown_grace: want at least 1s and below %s, got %s", maxShutdownGrace, g)
+	}
+	if c.Worker.RetryBase <= 0 || c.Worker.RetryMax < c.Worker.RetryBase {
+		return bad("HINDSIGHT_CONFIG", "worker.retry_base and worker.retry_max: want 0 < retry_base <= retry_max, got %s and %s", time.Duration(c.Worker.RetryBase), time.Duration(c.Worker.RetryMax))
+	}
+	if c.Redis.MinReplicasAcked < 0 {
+		return bad("HINDSIGHT_CONFIG", "redis.min_replicas_acked: must not be negative (0 turns the wait off)")
+	}
+	if t := time.Duration(c.Redis.ReplicasTimeout); t <= 0 || t > maxReplicasTimeout {
+		return bad("HINDSIGHT_CONFIG", "redis.replicas_timeout: want more than 0 and at most %s, so the answer stays inside PagerDuty's 5 seconds, got %s", maxReplicasTimeout, t)
 	}
 	if c.Events.Retention < postmortem.Duration(time.Hour) {
 		return bad("HINDSIGHT_CONFIG", "events.retention: want at least 1h")

@@ -39,7 +39,7 @@ var commands = []struct{ name, synopsis, does string }{
 	{"serve", "serve [--role all|api|worker]", "run the service: the HTTP API, the workers, or both"},
 	{"send", "send [--to URL] [--secret S] [FILE…]", "sign and post PagerDuty webhooks (a sample incident by default)"},
 	{"preview", "preview (--from FILE | --incident ID) [--roles]", "render a postmortem to stdout"},
-	{"replay", "replay (--incident ID | --since DATE [--until DATE] [--service ID…])", "enqueue the postmortem pipeline for past incidents"},
+	{"replay", "replay (--incident ID | --since DATE [--until DATE] [--service ID…] | --archived)", "enqueue the postmortem pipeline for past incidents, or run archived tasks again"},
 	{"lint", "lint [--format text|json] [--words FILE.yaml] FILE.md…", "check postmortems for blameful wording and missing content"},
 	{"config", "config check [--role all|api|worker]", "check the configuration and print it, secrets redacted"},
 	{"healthcheck", "healthcheck [--timeout 3s]", "exit 0 when the local service answers /readyz with 200, else 1"},

@@ -21,11 +21,18 @@ func runReplay(ctx context.Context, args []string, getenv func(string) string, s
 	until := fl.String("until", "", "with --since: created before this date (default: now)")
 	var services stringList
 	fl.Var(&services, "service", "with --since: only this PagerDuty service ID (repeat or comma-separate for several) (default: every service)")
+	archived := fl.Bool("archived", false, "run every archived task again, of every kind")
 	if err := parseFlags(fl, args); err != nil {
 		return err
 	}
+	if *archived {
+		if *incidentID != "" || *since != "" || *until != "" || len(services) > 0 {
+			return usageError{"replay: --archived goes alone"}
+		}
+		return replayArchived(getenv, stdout)
+	}
 	if (*incidentID == "") == (*since == "") {
-		return usageError{"replay: give exactly one of --incident ID or --since DATE"}
+		return usageError{"replay: give exactly one of --incident ID, --since DATE or --archived"}
 	}
 	if *incidentID == "" {
 		return replayRange(ctx, *since, *until, services, getenv, stdout)

@@ -105,8 +105,9 @@ func TestReplayErrors(t *testing.T) {
 		usage bool
 		want  string
 	}{
-		{"neither", nil, nil, true, "--incident ID or --since DATE"},
+		{"neither", nil, nil, true, "--incident ID, --since DATE or --archived"},
 		{"both", nil, []string{"--incident", "PABC", "--since", "2026-01-01"}, true, "exactly one"},
+		{"archived with another", nil, []string{"--archived", "--since", "2026-01-01"}, true, "--archived goes alone"},
 		{"until without since", nil, []string{"--incident", "PABC", "--until", "2026-01-01"}, true, "--until"},
 		{"bad date", pdEnv, []string{"--since", "January"}, true, "--since \"January\""},
 		{"until before since", pdEnv, []string{"--since", "2026-02-01", "--until", "2026-01-01"}, true, "not after"},

@@ -59,19 +59,24 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	store := queue.NewStore(rdb, time.Duration(cfg.Events.Retention))
 	q := queue.New(rdb, store, cfg.Worker.MaxRetry)
 	defer q.Close()
+	q.RequireReplicas(cfg.Redis.MinReplicasAcked, time.Duration(cfg.Redis.ReplicasTimeout))
 
-	reg.MustRegister(queue.NewActionItemCollector(store), queue.NewQueueCollector(rdb))
+	reg.MustRegister(queue.NewActionItemCollector(store), queue.NewQueueCollector(rdb), queue.NewDurabilityCollector(rdb), queue.NewArchiveCollector(rdb))
+	go warnDurability(ctx, rdb, logger)
 
+	grace := time.Duration(cfg.ShutdownGrace)
+	var w *queue.Worker
 	if worker {
 		taskHandlers, err := newTaskHandlers(cfg, rdb, store, q, reg, logger)
 		if err != nil {
 			return err
 		}
-		w := queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: 25 * time.Second, Registerer: reg}, taskHandlers, logger)
+		w = queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: workerDrain(grace), Registerer: reg,
+			RetryBase: time.Duration(cfg.Worker.RetryBase), RetryMax: time.Duration(cfg.Worker.RetryMax)}, taskHandlers, logger)
 		if err := w.Start(); err != nil {
 			return err
 		}
-		defer w.Shutdown()
+		defer w.Shutdown() // for the early returns below; a second Shutdown after drain does nothing
 	}
 
 	ping := func(ctx context.Context) error { return queue.Ping(ctx, rdb) }
@@ -99,13 +104,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		_ = drain(context.Background(), nil, w, grace, logger)
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	logger.Info("shutting down", "grace", grace.String())
+	if err := drain(context.Background(), srv, w, grace, logger); err != nil {
 		return fmt.Errorf("http shutdown: %w", err)
 	}
 	return nil
@@ -120,7 +124,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 	}
 	h := &queue.PostmortemHandler{
 		Store:       store,
-		Locker:      queue.NewLocker(rdb, 15*time.Minute),
+		Locker:      queue.NewLocker(rdb, lockTTL),
 		DecodeEvent: pagerduty.DecodeEvent,
 		FromEvents:  pagerduty.IncidentFromEvents,
 		Policy:      cfg.Policy,
@@ -135,7 +139,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 			return nil, bad("HINDSIGHT_PAGERDUTY_TOKEN", "%v", err)
 		}
 		h.Source = incidentSource{pd}
-		h.Notes = pd
+		h.Notes = noteWriter{pd}
 		if peopleByEmail(cfg.People) {
 			h.Users = &queue.UserDirectory{Redis: rdb, Source: pd, TTL: time.Duration(cfg.PagerDuty.UserCacheTTL),
 				MaxLookups: cfg.PagerDuty.UserLookups, NotFound: func(err error) bool { return errors.Is(err, pagerduty.ErrNotFound) }, Logger: logger}
@@ -223,15 +227,27 @@ func peopleByEmail(people map[string]string) bool {
 	return false
 }
 
-// incidentSource marks PagerDuty's not-found error as permanent for the queue.
+// incidentSource marks PagerDuty's not-found (404, 410: deleted) and no-access (403) errors as permanent
+// for the queue; so does noteWriter.
 type incidentSource struct{ pd *pagerduty.Client }
 
 func (s incidentSource) Incident(ctx context.Context, id string) (postmortem.Incident, error) {
 	inc, err := s.pd.Incident(ctx, id)
-	if errors.Is(err, pagerduty.ErrNotFound) {
-		return inc, fmt.Errorf("%w: %w", err, queue.ErrPermanent)
+	return inc, pagerDutyPermanent(err)
+}
+
+type noteWriter struct{ pd *pagerduty.Client }
+
+func (w noteWriter) AddNote(ctx context.Context, id, content string) (postmortem.Note, error) {
+	n, err := w.pd.AddNote(ctx, id, content)
+	return n, pagerDutyPermanent(err)
+}
+
+func pagerDutyPermanent(err error) error {
+	if errors.Is(err, pagerduty.ErrNotFound) || errors.Is(err, pagerduty.ErrForbidden) {
+		return fmt.Errorf("%w: %w", err, queue.ErrPermanent)
 	}
-	return inc, err
+	return err
 }
 
 // publisher marks GitHub errors that no retry mends as permanent for the queue.

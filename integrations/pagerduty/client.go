@@ -23,8 +23,12 @@ import (
 	gopagerduty "github.com/PagerDuty/go-pagerduty"
 )
 
-// ErrNotFound is returned (wrapped) when PagerDuty answers 404 for an incident.
+// ErrNotFound is returned (wrapped) when PagerDuty answers 404 for an incident, or 410 for one deleted.
 var ErrNotFound = errors.New("pagerduty: incident not found")
+
+// ErrForbidden is returned (wrapped) when PagerDuty answers 403: the token has no access to the incident
+// (a team it cannot see, a read-only key asked to write a note). No retry mends it.
+var ErrForbidden = errors.New("pagerduty: the token has no access")
 
 // ErrRateLimited is returned (wrapped) when PagerDuty keeps answering 429 or asks for a wait longer than
 // Options.MaxWait or than the context allows. The caller may retry later.
@@ -146,7 +150,8 @@ func defaultHTTPClient() *http.Client {
 }
 
 // APIError is an error answer from PagerDuty: the HTTP status and the error object of the body, when it
-// had one. errors.Is(err, ErrNotFound) holds for a 404, errors.Is(err, ErrRateLimited) for a 429.
+// had one. errors.Is(err, ErrNotFound) holds for a 404 or 410, ErrForbidden for a 403, ErrRateLimited for a
+// 429.
 type APIError struct {
 	StatusCode int
 	Code       int      // PagerDuty's error code (2100 Not Found, 2020 rate limit, ...), 0 when absent
@@ -169,11 +174,14 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Is makes errors.Is match ErrNotFound for a 404 and ErrRateLimited for a 429.
+// Is makes errors.Is match ErrNotFound for a 404 or 410, ErrForbidden for a 403 and ErrRateLimited for a
+// 429.
 func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound
+		return e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusGone
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
 	case ErrRateLimited:
 		return e.StatusCode == http.StatusTooManyRequests
 	}

@@ -1,0 +1,33 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzConfigYAML loads arbitrary YAML as the configuration file: it is accepted, or refused with an error
+// that names the setting, never a panic.
+func FuzzConfigYAML(f *testing.F) {
+	f.Add("policy:\n  rules:\n    - priorities: [P1]\n      required: true\npeople:\n  PUSERA1: '@ana'\nlog:\n  format: text\n")
+	f.Add("github:\n  write_limits:\n    per_minute: -1\nroutes:\n  - repo: a/b\n")
+	f.Add("reminders:\n  every: 30m\nevents:\n  retention: 1y\n")
+	f.Add("worker: {concurrency: 0}\nunknown: 1\n")
+	f.Add("&a [*a]")
+	f.Fuzz(func(t *testing.T, yaml string) {
+		path := filepath.Join(t.TempDir(), "hindsight.yaml")
+		if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		env := map[string]string{"HINDSIGHT_CONFIG": path}
+		_, err := loadConfig(func(k string) string { return env[k] })
+		if err == nil {
+			return
+		}
+		var se *settingError
+		if !errors.As(err, &se) || se.setting == "" {
+			t.Errorf("error %q names no setting", err)
+		}
+	})
+}
