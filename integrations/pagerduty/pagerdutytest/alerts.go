@@ -5,28 +5,14 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
-	"time"
 )
 
 // AddAlerts stores alerts of an incident; their created_at must be RFC 3339.
 func (s *Server) AddAlerts(incidentID string, raws ...json.RawMessage) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, raw := range raws {
-		var head struct {
-			CreatedAt string `json:"created_at"`
-		}
-		if err := json.Unmarshal(raw, &head); err != nil {
-			panic(fmt.Sprintf("pagerdutytest: AddAlerts: %v", err))
-		}
-		at, err := time.Parse(time.RFC3339Nano, head.CreatedAt)
-		if err != nil {
-			panic(fmt.Sprintf("pagerdutytest: AddAlerts: created_at: %v", err))
-		}
-		s.alerts[incidentID] = append(s.alerts[incidentID], storedEntry{raw: append(json.RawMessage(nil), raw...), at: at})
-	}
+	s.alerts[incidentID] = append(s.alerts[incidentID], storedEntries("AddAlerts", raws)...)
 	as := s.alerts[incidentID]
 	sort.SliceStable(as, func(i, j int) bool { return as[i].at.Before(as[j].at) })
 }
@@ -59,23 +45,8 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
 // offset, more, total with total=true, sort_by created_at or resolved_at, ascending unless ":desc".
 func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit, offset := 25, 0
-	for _, p := range []struct {
-		name string
-		dst  *int
-	}{{"limit", &limit}, {"offset", &offset}} {
-		if v := q.Get(p.name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				writeJSON(w, http.StatusBadRequest, argumentError(p.name+" must be a non-negative integer"))
-				return
-			}
-			*p.dst = n
-		}
-	}
-	limit = min(max(limit, 1), 100)
-	if offset+limit > 10000 {
-		writeJSON(w, http.StatusBadRequest, BodyOffsetTooLarge)
+	limit, offset, ok := pageParams(w, q)
+	if !ok {
 		return
 	}
 	desc := false
@@ -102,9 +73,5 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 	for i := offset; i < len(all) && i < offset+limit; i++ {
 		page = append(page, all[i].raw)
 	}
-	resp := map[string]any{"alerts": page, "limit": limit, "offset": offset, "more": offset+limit < len(all), "total": nil}
-	if q.Get("total") == "true" {
-		resp["total"] = len(all)
-	}
-	writeValue(w, resp)
+	writePage(w, q, "alerts", page, limit, offset, len(all))
 }

@@ -18,23 +18,8 @@ const maxListRange = 183 * 24 * time.Hour
 // not RFC 3339, an unknown status and offset+limit above 10,000 answer 400.
 func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit, offset := 25, 0
-	for _, p := range []struct {
-		name string
-		dst  *int
-	}{{"limit", &limit}, {"offset", &offset}} {
-		if v := q.Get(p.name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				writeJSON(w, http.StatusBadRequest, argumentError(p.name+" must be a non-negative integer"))
-				return
-			}
-			*p.dst = n
-		}
-	}
-	limit = min(max(limit, 1), 100)
-	if offset+limit > 10000 {
-		writeJSON(w, http.StatusBadRequest, BodyOffsetTooLarge)
+	limit, offset, ok := pageParams(w, q)
+	if !ok {
 		return
 	}
 	until, since := time.Now(), time.Now().AddDate(0, -1, 0)
@@ -93,17 +78,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	for i := offset; i < len(rows) && i < offset+limit; i++ {
 		page = append(page, rows[i].raw)
 	}
-	resp := map[string]any{
-		"incidents": page,
-		"limit":     limit,
-		"offset":    offset,
-		"more":      offset+limit < len(rows),
-		"total":     nil,
-	}
-	if q.Get("total") == "true" {
-		resp["total"] = len(rows)
-	}
-	writeValue(w, resp)
+	writePage(w, q, "incidents", page, limit, offset, len(rows))
 }
 
 // listedIncident is what GET /incidents filters and sorts an incident on.

@@ -131,19 +131,7 @@ func (s *Server) AddIncident(raw json.RawMessage) {
 func (s *Server) AddLogEntries(incidentID string, raws ...json.RawMessage) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, raw := range raws {
-		var head struct {
-			CreatedAt string `json:"created_at"`
-		}
-		if err := json.Unmarshal(raw, &head); err != nil {
-			panic(fmt.Sprintf("pagerdutytest: AddLogEntries: %v", err))
-		}
-		at, err := time.Parse(time.RFC3339Nano, head.CreatedAt)
-		if err != nil {
-			panic(fmt.Sprintf("pagerdutytest: AddLogEntries: created_at: %v", err))
-		}
-		s.logEntries[incidentID] = append(s.logEntries[incidentID], storedEntry{raw: append(json.RawMessage(nil), raw...), at: at})
-	}
+	s.logEntries[incidentID] = append(s.logEntries[incidentID], storedEntries("AddLogEntries", raws)...)
 	// Kept newest first, ties in insertion order: an order a client must not rely on, since PagerDuty
 	// documents none.
 	es := s.logEntries[incidentID]
@@ -301,25 +289,8 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) listLogEntries(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit, offset := 25, 0
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			writeJSON(w, http.StatusBadRequest, argumentError("limit must be a non-negative integer"))
-			return
-		}
-		limit = min(max(n, 1), 100)
-	}
-	if v := q.Get("offset"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			writeJSON(w, http.StatusBadRequest, argumentError("offset must be a non-negative integer"))
-			return
-		}
-		offset = n
-	}
-	if offset+limit > 10000 {
-		writeJSON(w, http.StatusBadRequest, BodyOffsetTooLarge)
+	limit, offset, ok := pageParams(w, q)
+	if !ok {
 		return
 	}
 	zone := s.zone
@@ -371,17 +342,7 @@ func (s *Server) listLogEntries(w http.ResponseWriter, r *http.Request) {
 		}
 		page = append(page, raw)
 	}
-	resp := map[string]any{
-		"log_entries": page,
-		"limit":       limit,
-		"offset":      offset,
-		"more":        offset+limit < len(matched),
-		"total":       nil,
-	}
-	if q.Get("total") == "true" {
-		resp["total"] = len(matched)
-	}
-	writeValue(w, resp)
+	writePage(w, q, "log_entries", page, limit, offset, len(matched))
 }
 
 func (s *Server) listNotes(w http.ResponseWriter, r *http.Request) {
