@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -54,6 +55,11 @@ func runPreview(ctx context.Context, args []string, getenv func(string) string, 
 		}
 		if inc, err = pd.Incident(ctx, *incidentID); err != nil {
 			return fmt.Errorf("preview %s: %w", *incidentID, err)
+		}
+		if peopleByEmail(cfg.People) {
+			if err := lookUpEmails(ctx, pd, &inc, cfg.PagerDuty.UserLookups); err != nil {
+				return fmt.Errorf("preview %s: %w", *incidentID, err)
+			}
 		}
 	}
 	decision := cfg.Policy.Decide(inc)
@@ -108,5 +114,30 @@ func checkTemplates(c *postmortem.Composer, p postmortem.Policy) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// lookUpEmails gives inc's user references their emails, asking PagerDuty for at most limit users, so that
+// `people` keyed by email map in a preview as they do in the pipeline. Unlike the pipeline it keeps nothing
+// in Redis: preview writes nothing. A user PagerDuty does not know keeps no email.
+func lookUpEmails(ctx context.Context, pd *pagerduty.Client, inc *postmortem.Incident, limit int) error {
+	ids := inc.UserIDs()
+	if limit > 0 && len(ids) > limit {
+		ids = ids[:limit]
+	}
+	emails := map[string]string{}
+	for _, id := range ids {
+		p, err := pd.User(ctx, id)
+		switch {
+		case errors.Is(err, pagerduty.ErrNotFound):
+			continue
+		case err != nil:
+			return fmt.Errorf("look up PagerDuty user %s: %w", id, err)
+		}
+		if p.Email != "" {
+			emails[id] = p.Email
+		}
+	}
+	inc.SetEmails(emails)
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"path/filepath"
 	"strings"
@@ -49,5 +50,44 @@ func TestPreviewFromAPIMatchesExport(t *testing.T) {
 	err := run(context.Background(), []string{"hindsight", "preview", "--incident", "PNOTHERE"}, func(k string) string { return env[k] }, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "PNOTHERE") {
 		t.Errorf("unknown incident: %v", err)
+	}
+}
+
+// TestPreviewMapsPeopleByEmail looks the incident's users up, as the pipeline does, so that people keyed by
+// email name the owner; it keeps nothing and writes nothing.
+func TestPreviewMapsPeopleByEmail(t *testing.T) {
+	pd := pagerdutytest.NewServer(t, pdToken)
+	incident, entries, notes := pagerdutytest.Synthetic("PPREVIEW2", 78, 20, time.Date(2025, 2, 3, 4, 5, 6, 0, time.UTC))
+	pd.AddIncident(incident)
+	pd.AddLogEntries("PPREVIEW2", entries...)
+	pd.AddNotes("PPREVIEW2", notes...)
+	for _, u := range []struct{ id, name, email string }{{"PUSERA1", "Ana Primary", "ana.primary@example.com"}, {"PUSERB2", "Ben Secondary", "ben@example.com"}} {
+		raw, err := json.Marshal(map[string]any{"id": u.id, "type": "user", "summary": u.name, "name": u.name, "email": u.email,
+			"self": "https://api.pagerduty.com/users/" + u.id, "html_url": "https://acme.pagerduty.com/users/" + u.id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pd.AddUser(raw)
+	}
+	env := map[string]string{"HINDSIGHT_PAGERDUTY_API_URL": pd.URL(), "HINDSIGHT_PAGERDUTY_TOKEN": pdToken,
+		"HINDSIGHT_CONFIG": writeConfig(t, "people:\n  Ana.Primary@example.com: ana-gh\n")}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"hindsight", "preview", "--incident", "PPREVIEW2"}, func(k string) string { return env[k] }, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "| Owner | @ana-gh |") {
+		t.Errorf("the owner configured by email is missing:\n%.1500s", out.String())
+	}
+	users := 0
+	for _, r := range pd.Requests() {
+		if r.Method != "GET" {
+			t.Errorf("preview sent %s %s", r.Method, r.Path)
+		}
+		if strings.HasPrefix(r.Path, "/users/") {
+			users++
+		}
+	}
+	if users != 2 {
+		t.Errorf("%d user lookups, want 2 (one per responder)", users)
 	}
 }
