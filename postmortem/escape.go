@@ -33,12 +33,29 @@ var (
 // neutraliseReferences breaks GitHub's issue references and closing keywords in s, which may be Markdown
 // that is already escaped or plain text.
 func neutraliseReferences(s string) string {
-	if !strings.ContainsAny(s, "#-:") {
+	// Both patterns need a "#", a "gh-" or a URL's scheme: most text (dates, times, prose) has none.
+	if !strings.Contains(s, "#") && !precededByFold(s, '-', "gh") && !precededByFold(s, ':', "http") && !precededByFold(s, ':', "https") {
 		return s
 	}
 	// The joiner goes inside the keyword, after its first letter: "f\u200dixes #\u200d12".
 	s = closingKeyword.ReplaceAllString(s, "${1}"+zeroWidthJoiner+"${2}${3}")
 	return issueReference.ReplaceAllString(s, "${1}"+zeroWidthJoiner+"${2}")
+}
+
+// precededByFold reports whether some c in s comes right after word, compared case-insensitively (word is
+// lower-case ASCII).
+func precededByFold(s string, c byte, word string) bool {
+	for i := strings.IndexByte(s, c); i >= 0; {
+		if i >= len(word) && strings.EqualFold(s[i-len(word):i], word) {
+			return true
+		}
+		next := strings.IndexByte(s[i+1:], c)
+		if next < 0 {
+			return false
+		}
+		i += 1 + next
+	}
+	return false
 }
 
 // Plain returns s as one line of plain text for a pull request or issue title or a commit message: line

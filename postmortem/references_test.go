@@ -33,6 +33,7 @@ func TestOutsideTextCannotReferenceOrCloseIssues(t *testing.T) {
 		"Resolved GH-7, gh-8",
 		"fix https://github.com/acme/api/issues/3",
 		"Closes:\u00a0https://github.com/acme/api/pull/4",
+		"FIXES HTTP://ghe.example/acme/api/issues/5 and Gh-9",
 		"see #12 (owner/repo#9)",
 		"Zahlungsfehler bei Ünïcödé — 修复 #1 😀 @oncall",
 	} {
