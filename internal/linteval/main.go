@@ -37,13 +37,11 @@ func run(args []string, w io.Writer) error {
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	dir := "../shared/reference/postmortems"
-	if fl.NArg() > 1 {
-		return fmt.Errorf("want at most one folder, got %d", fl.NArg())
+	// scripts/lint-eval names the default folder.
+	if fl.NArg() != 1 {
+		return fmt.Errorf("want one folder of labelled postmortems, got %d", fl.NArg())
 	}
-	if fl.NArg() == 1 {
-		dir = fl.Arg(0)
-	}
+	dir := fl.Arg(0)
 	if _, err := os.Stat(filepath.Join(dir, "labels.json")); err != nil {
 		fmt.Fprintf(w, "no labelled postmortems at %s (labels.json: %v); nothing measured\n", dir, err)
 		return nil
