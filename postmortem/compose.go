@@ -231,9 +231,6 @@ func appendNew(list []string, names ...string) []string {
 	return list
 }
 
-// BranchName is the deterministic branch of an incident's postmortem.
-func BranchName(incidentID string) string { return "postmortem/" + incidentID }
-
 func (c *Composer) path(inc Incident, f Facts) string {
 	day := f.Detected.At
 	if day.IsZero() {

@@ -72,7 +72,7 @@ func (j *GitHubJobs) ProcessTask(ctx context.Context, t *asynq.Task) error {
 
 // record returns the postmortem record of a pull request: by its branch when known, else by its number.
 func (j *GitHubJobs) record(ctx context.Context, d GitHubDelivery) (Record, bool, error) {
-	id, ok := strings.CutPrefix(d.HeadRef, "postmortem/")
+	id, ok := postmortem.IncidentFromBranch(d.HeadRef)
 	if !ok {
 		var err error
 		if id, ok, err = j.Store.IncidentOfPull(ctx, d.Repo, d.Number); err != nil || !ok {
@@ -146,7 +146,7 @@ func (j *GitHubJobs) check(ctx context.Context, log *slog.Logger, rec Record, sh
 		return err
 	}
 	first := findings[0]
-	desc := fmt.Sprintf("%d %s; line %d: %s", len(findings), plural(len(findings), "finding"), first.Line, first.Message)
+	desc := fmt.Sprintf("%d %s; line %d: %s", len(findings), postmortem.Plural(len(findings), "finding"), first.Line, first.Message)
 	state := "failure"
 	if !postmortem.Blocking(findings) {
 		state = "success" // notices only
@@ -276,13 +276,6 @@ func (j *GitHubJobs) command(ctx context.Context, log *slog.Logger, d GitHubDeli
 		help := "Hindsight commands: `/hindsight sync` turns every action item into an issue now; `/hindsight check` checks that the postmortem is blameless and complete."
 		return j.GitHub.CommentOnce(ctx, rec.Repo, rec.PullNumber, marker, help)
 	}
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }
 
 // writeAssociations are the author associations that come with write access to the repository.

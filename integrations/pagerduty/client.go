@@ -16,7 +16,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -76,12 +75,6 @@ const (
 	// maxResponseBytes bounds what is read of one response; a log entry page of 100 is far below it.
 	maxResponseBytes = 32 << 20
 )
-
-var incidentIDPattern = regexp.MustCompile(`^[A-Z0-9]+$`)
-
-// ValidIncidentID reports whether id has the shape of a PagerDuty incident ID (or incident number):
-// upper-case letters and digits only. Every method checks it before putting an ID in a URL.
-func ValidIncidentID(id string) bool { return incidentIDPattern.MatchString(id) }
 
 // New returns a Client. It fails, naming the option, when BaseURL is not an absolute http(s) URL, the
 // token is empty, or MaxWait is negative.

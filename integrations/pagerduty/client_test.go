@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
+	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
 const testToken = "u+SeCrEtToKeN-0123456789"
@@ -516,7 +517,7 @@ func TestInvalidIncidentIDs(t *testing.T) {
 	ctx := context.Background()
 	for _, id := range []string{"", "pabc123", "PABC/../X", "PABC?x=1", "PABC 1", "PÄBC", "PABC%2F", "PABC\n", "P-1"} {
 		t.Run(strconv.Quote(id), func(t *testing.T) {
-			if ValidIncidentID(id) {
+			if postmortem.ValidIncidentID(id) {
 				t.Fatal("accepted")
 			}
 			if _, err := c.FetchExport(ctx, id); err == nil || !strings.Contains(err.Error(), "invalid incident ID") {
@@ -534,7 +535,7 @@ func TestInvalidIncidentIDs(t *testing.T) {
 		t.Errorf("%d requests made for invalid IDs", n)
 	}
 	for _, id := range []string{"PABC123", "Q3B15VLMF3ASBD", "1234"} {
-		if !ValidIncidentID(id) {
+		if !postmortem.ValidIncidentID(id) {
 			t.Errorf("%q rejected", id)
 		}
 	}
