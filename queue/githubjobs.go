@@ -105,9 +105,6 @@ func (j *GitHubJobs) pullRequest(ctx context.Context, log *slog.Logger, d GitHub
 	return nil
 }
 
-// lintMarker starts the one comment that lists a postmortem's findings.
-const lintMarker = "<!-- hindsight:lint -->"
-
 // check runs the blameless and completeness check on the postmortem at sha and reports it: as a
 // hindsight/postmortem check run with annotations on the lines under GitHub App credentials, else as the
 // hindsight/postmortem commit status, with the findings in one comment kept up to date.
@@ -136,12 +133,12 @@ func (j *GitHubJobs) check(ctx context.Context, log *slog.Logger, rec Record, sh
 	findings := j.Lint(content)
 	if len(findings) == 0 {
 		// A comment listing older findings says they are gone.
-		if _, err := j.GitHub.UpsertComment(ctx, rec.Repo, rec.PullNumber, lintMarker, "The postmortem is blameless and complete. ✅"); err != nil {
+		if _, err := j.GitHub.UpsertComment(ctx, rec.Repo, rec.PullNumber, postmortem.LintMarker, "The postmortem is blameless and complete. ✅"); err != nil {
 			return err
 		}
 		return j.GitHub.SetStatus(ctx, rec.Repo, sha, "success", "Blameless and complete", "")
 	}
-	url, err := j.GitHub.UpsertComment(ctx, rec.Repo, rec.PullNumber, lintMarker, postmortem.FindingsMarkdown(rec.Path, findings))
+	url, err := j.GitHub.UpsertComment(ctx, rec.Repo, rec.PullNumber, postmortem.LintMarker, postmortem.FindingsMarkdown(rec.Path, findings))
 	if err != nil {
 		return err
 	}
@@ -268,11 +265,11 @@ func (j *GitHubJobs) command(ctx context.Context, log *slog.Logger, d GitHubDeli
 		if findings := j.Lint(content); len(findings) > 0 {
 			body = postmortem.FindingsMarkdown(rec.Path, findings)
 		}
-		_, err = j.GitHub.UpsertComment(ctx, rec.Repo, rec.PullNumber, lintMarker, body)
+		_, err = j.GitHub.UpsertComment(ctx, rec.Repo, rec.PullNumber, postmortem.LintMarker, body)
 		return err
 	default:
 		// One answer per pull request: asking again, or a typo, needs no second one.
-		marker := "<!-- hindsight:help -->"
+		marker := postmortem.HelpMarker
 		help := "Hindsight commands: `/hindsight sync` turns every action item into an issue now; `/hindsight check` checks that the postmortem is blameless and complete."
 		return j.GitHub.CommentOnce(ctx, rec.Repo, rec.PullNumber, marker, help)
 	}

@@ -292,7 +292,7 @@ func (h *PostmortemHandler) refresh(ctx context.Context, log *slog.Logger, draft
 		if !news {
 			return nil
 		}
-		marker := fmt.Sprintf("<!-- hindsight:update %s %d -->", draft.IncidentID, rec.LastEntryAt)
+		marker := postmortem.UpdateMarker(draft.IncidentID, rec.LastEntryAt)
 		if err := h.Refresher.CommentOnce(ctx, draft.Repo, pr.Number, marker, body); err != nil {
 			return fmt.Errorf("comment new timeline entries on #%d: %w", pr.Number, err)
 		}
