@@ -21,6 +21,7 @@ import (
 
 	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
+	"github.com/hindsight-dev/hindsight/internal/syncbuf"
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
@@ -308,7 +309,7 @@ func startStoppable(t *testing.T, env map[string]string) (*service, func()) {
 	t.Helper()
 	env["HINDSIGHT_LISTEN_ADDR"] = freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &service{addr: env["HINDSIGHT_LISTEN_ADDR"], logs: &syncBuffer{}, done: make(chan error, 1)}
+	s := &service{addr: env["HINDSIGHT_LISTEN_ADDR"], logs: &syncbuf.Buffer{}, done: make(chan error, 1)}
 	go func() {
 		s.done <- run(ctx, []string{"hindsight", "serve"}, func(k string) string { return env[k] }, io.Discard, s.logs)
 	}()

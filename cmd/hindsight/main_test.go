@@ -15,13 +15,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
 	"github.com/hindsight-dev/hindsight/internal/payloads"
+	"github.com/hindsight-dev/hindsight/internal/syncbuf"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
 )
 
@@ -48,27 +48,9 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type service struct {
 	addr string
-	logs *syncBuffer
+	logs *syncbuf.Buffer
 	done chan error
 }
 
@@ -79,7 +61,7 @@ func startService(t *testing.T, env map[string]string) *service {
 	addr := freeAddr(t)
 	env["HINDSIGHT_LISTEN_ADDR"] = addr
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &service{addr: addr, logs: &syncBuffer{}, done: make(chan error, 1)}
+	s := &service{addr: addr, logs: &syncbuf.Buffer{}, done: make(chan error, 1)}
 	go func() {
 		s.done <- run(ctx, []string{"hindsight", "serve"}, func(k string) string { return env[k] }, io.Discard, s.logs)
 	}()

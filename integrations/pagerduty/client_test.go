@@ -1,7 +1,6 @@
 package pagerduty
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,33 +15,16 @@ import (
 	"time"
 
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
+	"github.com/hindsight-dev/hindsight/internal/syncbuf"
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
 const testToken = "u+SeCrEtToKeN-0123456789"
 
-// syncBuffer is a log sink the client may write to from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // newTestClient returns a client of baseURL with short backoffs and a log captured in the returned buffer.
-func newTestClient(t *testing.T, baseURL string, opts Options) (*Client, *syncBuffer) {
+func newTestClient(t *testing.T, baseURL string, opts Options) (*Client, *syncbuf.Buffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	opts.BaseURL = baseURL
 	if opts.Token == "" {
 		opts.Token = testToken
