@@ -60,17 +60,7 @@ func addIncidents(pd *pagerdutytest.Server, ids ...string) {
 // to faultConfig.
 func faultEnv(t *testing.T, redisURL string, pd *pagerdutytest.Server, gh *githubtest.Server, config string) map[string]string {
 	t.Helper()
-	return map[string]string{
-		"HINDSIGHT_CONFIG":                    writeConfig(t, faultConfig+config),
-		"HINDSIGHT_REDIS_URL":                 redisURL,
-		"HINDSIGHT_PAGERDUTY_API_URL":         pd.URL(),
-		"HINDSIGHT_PAGERDUTY_TOKEN":           pdToken,
-		"HINDSIGHT_PAGERDUTY_FROM":            "hindsight@example.com",
-		"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": webhookSecret,
-		"HINDSIGHT_GITHUB_API_URL":            gh.URL(),
-		"HINDSIGHT_GITHUB_TOKEN":              ghToken,
-		"HINDSIGHT_GITHUB_REPO":               "acme/postmortems",
-	}
+	return fakesEnv(redisURL, pd, gh, writeConfig(t, faultConfig+config))
 }
 
 // deliverPagerDuty posts a signed webhook once and returns the status answered (0 when the request failed).

@@ -189,17 +189,9 @@ people:
 log:
   format: text
 `)
-	svc := startService(t, map[string]string{
-		"HINDSIGHT_CONFIG":                    cfg,
-		"HINDSIGHT_REDIS_URL":                 redis.URL,
-		"HINDSIGHT_PAGERDUTY_API_URL":         pd.URL(),
-		"HINDSIGHT_PAGERDUTY_TOKEN":           pdToken,
-		"HINDSIGHT_PAGERDUTY_FROM":            "hindsight@example.com",
-		"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": "old-subscription-secret, " + webhookSecret,
-		"HINDSIGHT_GITHUB_API_URL":            gh.URL(),
-		"HINDSIGHT_GITHUB_TOKEN":              ghToken,
-		"HINDSIGHT_GITHUB_REPO":               "acme/postmortems",
-	})
+	env := fakesEnv(redis.URL, pd, gh, cfg)
+	env["HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS"] = "old-subscription-secret, " + webhookSecret
+	svc := startService(t, env)
 
 	body := resolvedFixture(t)
 	svc.deliver(t, body, "delivery-1")
