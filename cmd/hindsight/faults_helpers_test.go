@@ -320,13 +320,25 @@ func startStoppable(t *testing.T, env map[string]string) (*service, func()) {
 		}
 	}
 	t.Cleanup(stop)
-	eventually(t, "the service to be ready", func() bool {
+	// A service that stops before it is ready fails the test at once, with its log.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
 		resp, err := http.Get("http://" + s.addr + "/readyz")
-		if err != nil {
-			return false
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s, stop
+			}
 		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}, s.logs)
-	return s, stop
+		select {
+		case err := <-s.done:
+			stopped = true
+			t.Fatalf("run returned before ready: %v\n%s", err, s.logs)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("service not ready: %v\n%s", err, s.logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -58,43 +58,8 @@ type service struct {
 // the test, failing it if run returns an error.
 func startService(t *testing.T, env map[string]string) *service {
 	t.Helper()
-	addr := freeAddr(t)
-	env["HINDSIGHT_LISTEN_ADDR"] = addr
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &service{addr: addr, logs: &syncbuf.Buffer{}, done: make(chan error, 1)}
-	go func() {
-		s.done <- run(ctx, []string{"hindsight", "serve"}, func(k string) string { return env[k] }, io.Discard, s.logs)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-s.done:
-			if err != nil {
-				t.Errorf("run returned %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("run did not return after its context ended")
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-		select {
-		case err := <-s.done:
-			t.Fatalf("run returned before ready: %v\n%s", err, s.logs)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("service not ready: %v\n%s", err, s.logs)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	s, _ := startStoppable(t, env)
+	return s
 }
 
 // deliver posts a signed PagerDuty webhook and wants it accepted.
