@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,6 +19,7 @@ import (
 	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
+	"github.com/hindsight-dev/hindsight/internal/syncbuf"
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
@@ -93,7 +93,7 @@ func runStorm(b *testing.B) {
 		DefaultOwner: "sre-lead",
 		Dir:          "postmortems",
 	}
-	logs := &lockedBuffer{}
+	logs := &syncbuf.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
 	// Each replica has its own Redis connections, clients, limiter and metrics, as separate processes do.
@@ -317,22 +317,4 @@ func resolvedWebhook(tb testing.TB, id string, number int, eventID string) []byt
 		tb.Fatal(err)
 	}
 	return body
-}
-
-// lockedBuffer is a log sink shared by the workers' goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

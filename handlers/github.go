@@ -21,8 +21,6 @@ import (
 )
 
 const (
-	// postmortemBranchPrefix starts the head branch of every pull request Hindsight opens.
-	postmortemBranchPrefix = "postmortem/"
 	// commandPrefix starts a comment that is a command to Hindsight.
 	commandPrefix = "/hindsight"
 )
@@ -170,7 +168,7 @@ func gitHubDelivery(event string, payload []byte) (queue.GitHubDelivery, error) 
 		if pr == nil {
 			return d, errors.New("pull_request payload lacks pull_request")
 		}
-		if !strings.HasPrefix(pr.Head.Ref, postmortemBranchPrefix) {
+		if _, ok := postmortem.IncidentFromBranch(pr.Head.Ref); !ok {
 			return d, errIgnored
 		}
 		number := pr.Number

@@ -8,11 +8,11 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
 )
 
@@ -31,8 +31,6 @@ type pagerDutyEnvelope struct {
 		} `json:"data"`
 	} `json:"event"`
 }
-
-var pagerDutyID = regexp.MustCompile(`^[A-Z0-9]{1,64}$`)
 
 // handlePagerDuty receives PagerDuty V3 webhooks. It answers 202 only once the event is durable in Redis,
 // 401 for a bad signature, 400 for a body that is not a V3 envelope, 413 above MaxBodyBytes and 503 when
@@ -65,7 +63,7 @@ func handlePagerDuty(logger *slog.Logger, cfg Config, sink PagerDutySink, m *met
 			if ev.Data.Type != "incident" && ev.Data.Incident != nil {
 				d.IncidentID = ev.Data.Incident.ID
 			}
-			if !pagerDutyID.MatchString(d.IncidentID) {
+			if !postmortem.ValidIncidentID(d.IncidentID) {
 				return reject(http.StatusBadRequest, "event.data does not name an incident ID")
 			}
 			if ev.ID == "" {

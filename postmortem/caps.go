@@ -37,7 +37,7 @@ func (l LeftOut) Notice(inc Incident) string {
 		parts = append(parts, fmt.Sprintf("the incident's later log entries (the timeline holds its first %d)", len(inc.LogEntries)))
 	}
 	if l.ActionItems > 0 {
-		parts = append(parts, fmt.Sprintf("%d more %s from the incident's notes", l.ActionItems, pluralWord(l.ActionItems, "action item")))
+		parts = append(parts, fmt.Sprintf("%d more %s from the incident's notes", l.ActionItems, Plural(l.ActionItems, "action item")))
 	}
 	if len(parts) == 0 {
 		return ""

@@ -112,6 +112,23 @@ func (c *Composer) Compose(inc Incident, d Decision) (Draft, error) {
 // ComposeLinked renders the postmortem with its action items linked to their issues: issues maps an
 // item's Key to its issue number.
 func (c *Composer) ComposeLinked(inc Incident, d Decision, issues map[string]int) (Draft, error) {
+	return c.Render(c.Outline(inc, d), issues)
+}
+
+// Outline is a postmortem before its text is rendered: its Draft has every field but Content and Body, so
+// that its action items can become issues first and the draft be rendered once, linking them.
+type Outline struct {
+	Draft
+	inc      Incident
+	template string
+	facts    Facts
+	opts     DocumentOptions
+	leftOut  LeftOut
+}
+
+// Outline decides everything of the postmortem of inc but its text: where it goes, who reviews it, its
+// timeline and action items.
+func (c *Composer) Outline(inc Incident, d Decision) Outline {
 	tl := BuildTimeline(inc)
 	facts := c.Facts.Compute(inc, tl)
 	owner := c.owner(inc, facts)
@@ -138,40 +155,14 @@ func (c *Composer) ComposeLinked(inc Incident, d Decision, issues map[string]int
 		prefixes = DefaultActionItemPrefixes
 	}
 	items, itemsLeftOut := CapActionItems(ActionItemsFromNotes(notesWithEvents(inc), prefixes, c.login), c.MaxActionItems)
-	for i := range items {
-		items[i].Issue = issues[items[i].Key]
-	}
-	doc := NewDocument(inc, tl, facts, DocumentOptions{Owner: owner, Due: due, Generated: generated.UTC(), Roles: c.Roles, ActionItems: items, Facts: c.Facts})
-
-	content, err := c.Renderer.Render(TemplateFor(inc, d), doc)
-	if err != nil {
-		return Draft{}, fmt.Errorf("render postmortem of %s: %w", inc.ID, err)
-	}
-	doc.Agenda = AgendaMarkdown(Agenda(content))
-	body, err := c.Renderer.Render(PullRequestTemplate, doc)
-	if err != nil {
-		return Draft{}, fmt.Errorf("render pull request description of %s: %w", inc.ID, err)
-	}
-	if notice := (LeftOut{LogEntries: inc.LogEntriesCapped, ActionItems: itemsLeftOut}).Notice(inc); notice != "" {
-		content = strings.TrimRight(content, "\n") + "\n\n" + notice + "\n"
-		body = strings.TrimRight(body, "\n") + "\n\n" + notice + "\n"
-	}
 	// The incident's number is PagerDuty's: as "#N" it would link the repository's issue N.
 	title := Plain(fmt.Sprintf("Postmortem: #%d %s", inc.Number, inc.Title))
-	var routes []Route
-	for _, r := range c.Routes {
-		if r.matches(inc) {
-			routes = append(routes, r)
-		}
-	}
 	draft := Draft{
 		IncidentID:    inc.ID,
 		Branch:        BranchName(inc.ID),
 		Path:          c.path(inc, facts),
-		Content:       content,
 		CommitMessage: title + "\n\nDraft generated from PagerDuty incident " + inc.ID + ".",
 		Title:         title,
-		Body:          body,
 		Labels:        slices.Clone(c.Labels),
 		Reviewers:     c.reviewers(inc, facts),
 		TeamReviewers: slices.Clone(c.TeamReviewers),
@@ -180,7 +171,10 @@ func (c *Composer) ComposeLinked(inc Incident, d Decision, issues map[string]int
 		ActionItems:   items,
 		Due:           due,
 	}
-	for _, r := range routes {
+	for _, r := range c.Routes {
+		if !r.matches(inc) {
+			continue
+		}
 		if draft.Repo == "" {
 			draft.Repo = r.Repo
 		}
@@ -188,6 +182,42 @@ func (c *Composer) ComposeLinked(inc Incident, d Decision, issues map[string]int
 		draft.TeamReviewers = appendNew(draft.TeamReviewers, r.TeamReviewers...)
 		draft.Labels = appendNew(draft.Labels, r.Labels...)
 	}
+	return Outline{
+		Draft:    draft,
+		inc:      inc,
+		template: TemplateFor(inc, d),
+		facts:    facts,
+		opts:     DocumentOptions{Owner: owner, Due: due, Generated: generated.UTC(), Roles: c.Roles, Facts: c.Facts},
+		leftOut:  LeftOut{LogEntries: inc.LogEntriesCapped, ActionItems: itemsLeftOut},
+	}
+}
+
+// Render renders an outlined postmortem and its pull request description, its action items linked to
+// their issues: issues maps an item's Key to its issue number.
+func (c *Composer) Render(o Outline, issues map[string]int) (Draft, error) {
+	draft := o.Draft
+	draft.ActionItems = slices.Clone(o.ActionItems)
+	for i := range draft.ActionItems {
+		draft.ActionItems[i].Issue = issues[draft.ActionItems[i].Key]
+	}
+	opts := o.opts
+	opts.ActionItems = draft.ActionItems
+	doc := NewDocument(o.inc, draft.Timeline, o.facts, opts)
+
+	content, err := c.Renderer.Render(o.template, doc)
+	if err != nil {
+		return Draft{}, fmt.Errorf("render postmortem of %s: %w", o.inc.ID, err)
+	}
+	doc.Agenda = AgendaMarkdown(Agenda(content))
+	body, err := c.Renderer.Render(PullRequestTemplate, doc)
+	if err != nil {
+		return Draft{}, fmt.Errorf("render pull request description of %s: %w", o.inc.ID, err)
+	}
+	if notice := o.leftOut.Notice(o.inc); notice != "" {
+		content = strings.TrimRight(content, "\n") + "\n\n" + notice + "\n"
+		body = strings.TrimRight(body, "\n") + "\n\n" + notice + "\n"
+	}
+	draft.Content, draft.Body = content, body
 	return draft, nil
 }
 
@@ -200,9 +230,6 @@ func appendNew(list []string, names ...string) []string {
 	}
 	return list
 }
-
-// BranchName is the deterministic branch of an incident's postmortem.
-func BranchName(incidentID string) string { return "postmortem/" + incidentID }
 
 func (c *Composer) path(inc Incident, f Facts) string {
 	day := f.Detected.At

@@ -42,31 +42,6 @@ const (
 	LabelActionItem = "action-item"
 )
 
-// ActionItemMarker finds the issue of an action item of an incident again.
-func ActionItemMarker(incidentID, key string) string {
-	return fmt.Sprintf("<!-- hindsight:action-item %s %s -->", incidentID, key)
-}
-
-// TrackingMarker finds the tracking issue of an incident's action items again.
-func TrackingMarker(incidentID string) string {
-	return fmt.Sprintf("<!-- hindsight:tracking %s -->", incidentID)
-}
-
-// IsActionItemIssue reports whether an issue body is one of Hindsight's action items, and of which
-// incident.
-func IsActionItemIssue(body string) (incidentID string, ok bool) {
-	const prefix = "<!-- hindsight:action-item "
-	i := strings.Index(body, prefix)
-	if i < 0 {
-		return "", false
-	}
-	fields := strings.Fields(body[i+len(prefix):])
-	if len(fields) < 2 {
-		return "", false
-	}
-	return fields[0], true
-}
-
 // ActionItemIssue is the GitHub issue of an action item: labelled postmortem, action-item and the
 // severity, assigned to the item's owner, linking the postmortem and the incident.
 func ActionItemIssue(c IssueContext, item ActionItem) IssueSpec {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -105,7 +104,7 @@ func (f followUps) track(ctx context.Context, log *slog.Logger, rec Record, item
 		return err
 	}
 	slices.Sort(numbers)
-	marker := fmt.Sprintf("<!-- hindsight:issues %s %s -->", rec.IncidentID, strings.Join(numbers, ","))
+	marker := postmortem.IssuesMarker(rec.IncidentID, numbers)
 	if err := f.issues.CommentOnce(ctx, rec.Repo, rec.PullNumber, marker, postmortem.IssuesComment(linked, tracking)); err != nil {
 		return fmt.Errorf("list action items on #%d: %w", rec.PullNumber, err)
 	}

@@ -72,7 +72,7 @@ func (j *GitHubJobs) ProcessTask(ctx context.Context, t *asynq.Task) error {
 
 // record returns the postmortem record of a pull request: by its branch when known, else by its number.
 func (j *GitHubJobs) record(ctx context.Context, d GitHubDelivery) (Record, bool, error) {
-	id, ok := strings.CutPrefix(d.HeadRef, "postmortem/")
+	id, ok := postmortem.IncidentFromBranch(d.HeadRef)
 	if !ok {
 		var err error
 		if id, ok, err = j.Store.IncidentOfPull(ctx, d.Repo, d.Number); err != nil || !ok {
@@ -105,9 +105,6 @@ func (j *GitHubJobs) pullRequest(ctx context.Context, log *slog.Logger, d GitHub
 	return nil
 }
 
-// lintMarker starts the one comment that lists a postmortem's findings.
-const lintMarker = "<!-- hindsight:lint -->"
-
 // check runs the blameless and completeness check on the postmortem at sha and reports it: as a
 // hindsight/postmortem check run with annotations on the lines under GitHub App credentials, else as the
 // hindsight/postmortem commit status, with the findings in one comment kept up to date.
@@ -136,17 +133,17 @@ func (j *GitHubJobs) check(ctx context.Context, log *slog.Logger, rec Record, sh
 	findings := j.Lint(content)
 	if len(findings) == 0 {
 		// A comment listing older findings says they are gone.
-		if _, err := j.GitHub.UpsertComment(ctx, rec.Repo, rec.PullNumber, lintMarker, "The postmortem is blameless and complete. ✅"); err != nil {
+		if _, err := j.GitHub.UpsertComment(ctx, rec.Repo, rec.PullNumber, postmortem.LintMarker, "The postmortem is blameless and complete. ✅"); err != nil {
 			return err
 		}
 		return j.GitHub.SetStatus(ctx, rec.Repo, sha, "success", "Blameless and complete", "")
 	}
-	url, err := j.GitHub.UpsertComment(ctx, rec.Repo, rec.PullNumber, lintMarker, postmortem.FindingsMarkdown(rec.Path, findings))
+	url, err := j.GitHub.UpsertComment(ctx, rec.Repo, rec.PullNumber, postmortem.LintMarker, postmortem.FindingsMarkdown(rec.Path, findings))
 	if err != nil {
 		return err
 	}
 	first := findings[0]
-	desc := fmt.Sprintf("%d %s; line %d: %s", len(findings), plural(len(findings), "finding"), first.Line, first.Message)
+	desc := fmt.Sprintf("%d %s; line %d: %s", len(findings), postmortem.Plural(len(findings), "finding"), first.Line, first.Message)
 	state := "failure"
 	if !postmortem.Blocking(findings) {
 		state = "success" // notices only
@@ -268,21 +265,14 @@ func (j *GitHubJobs) command(ctx context.Context, log *slog.Logger, d GitHubDeli
 		if findings := j.Lint(content); len(findings) > 0 {
 			body = postmortem.FindingsMarkdown(rec.Path, findings)
 		}
-		_, err = j.GitHub.UpsertComment(ctx, rec.Repo, rec.PullNumber, lintMarker, body)
+		_, err = j.GitHub.UpsertComment(ctx, rec.Repo, rec.PullNumber, postmortem.LintMarker, body)
 		return err
 	default:
 		// One answer per pull request: asking again, or a typo, needs no second one.
-		marker := "<!-- hindsight:help -->"
+		marker := postmortem.HelpMarker
 		help := "Hindsight commands: `/hindsight sync` turns every action item into an issue now; `/hindsight check` checks that the postmortem is blameless and complete."
 		return j.GitHub.CommentOnce(ctx, rec.Repo, rec.PullNumber, marker, help)
 	}
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }
 
 // writeAssociations are the author associations that come with write access to the repository.

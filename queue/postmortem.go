@@ -44,9 +44,11 @@ type EmailFiller interface {
 	FillEmails(ctx context.Context, inc *postmortem.Incident) error
 }
 
-// Composer renders a draft from an incident, its action items linked to the issues given by item key.
+// Composer outlines a draft from an incident, then renders it with its action items linked to the issues
+// given by item key.
 type Composer interface {
-	ComposeLinked(inc postmortem.Incident, d postmortem.Decision, issues map[string]int) (postmortem.Draft, error)
+	Outline(inc postmortem.Incident, d postmortem.Decision) postmortem.Outline
+	Render(o postmortem.Outline, issues map[string]int) (postmortem.Draft, error)
 }
 
 // PostmortemHandler runs the pipeline of TypePostmortem tasks: policy, fetch, compose, publish, back-link.
@@ -135,24 +137,25 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 		log.Info("no postmortem required", "reason", decision.Reason, "priority", inc.Priority, "urgency", inc.Urgency)
 		return "skipped", nil
 	}
-	draft, err := h.Composer.ComposeLinked(inc, decision, nil)
-	if err != nil {
-		return "error", fmt.Errorf("%w: %w", err, asynq.SkipRetry)
-	}
-	repo := draft.Repo
+	outline := h.Composer.Outline(inc, decision)
+	repo := outline.Repo
 	if repo == "" {
 		repo = h.DefaultRepo
 	}
-	rec := Record{IncidentID: incidentID, Repo: repo, Branch: draft.Branch, Path: draft.Path,
+	rec := Record{IncidentID: incidentID, Repo: repo, Branch: outline.Branch, Path: outline.Path,
 		IncidentTitle: inc.Title, IncidentNumber: inc.Number, IncidentURL: inc.URL, Priority: inc.Priority,
-		Reviewers: strings.Join(draft.Reviewers, ","), Due: draft.Due.Unix(), LastEntryAt: draft.LastEntryAt().Unix()}
+		Reviewers: strings.Join(outline.Reviewers, ","), Due: outline.Due.Unix(), LastEntryAt: outline.LastEntryAt().Unix()}
 
 	if err := lease.Check(ctx); err != nil {
 		return "error", err
 	}
-	draft, issues, err := h.linkActionItems(ctx, inc, decision, rec, draft)
+	issues, err := h.fileActionItems(ctx, rec, outline.Draft)
 	if err != nil {
 		return "error", err
+	}
+	draft, err := h.Composer.Render(outline, issueNumbers(issues))
+	if err != nil {
+		return "error", fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}
 	if err := lease.Check(ctx); err != nil {
 		return "error", err
@@ -222,31 +225,29 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 	return "existing", nil
 }
 
-// linkActionItems turns the action items noted during the incident into issues before the pull request
-// opens, and renders the draft again so that its first commit links them.
-func (h *PostmortemHandler) linkActionItems(ctx context.Context, inc postmortem.Incident, decision postmortem.Decision, rec Record, draft postmortem.Draft) (postmortem.Draft, map[string]postmortem.Issue, error) {
-	if h.Issues == nil || len(draft.ActionItems) == 0 {
-		return draft, nil, nil
+// fileActionItems turns the action items noted during the incident into issues before the pull request
+// opens, so that the draft, rendered after, links them in its first commit. It returns nil when there is
+// nothing to file.
+func (h *PostmortemHandler) fileActionItems(ctx context.Context, rec Record, outline postmortem.Draft) (map[string]postmortem.Issue, error) {
+	if h.Issues == nil || len(outline.ActionItems) == 0 {
+		return nil, nil
 	}
 	// The pull request does not exist yet: the issues link the postmortem's file on its branch, and the
 	// pull request, which lists them, links them back.
-	fileURL, err := h.Issues.FileURL(ctx, rec.Repo, draft.Branch, draft.Path)
+	fileURL, err := h.Issues.FileURL(ctx, rec.Repo, outline.Branch, outline.Path)
 	if err != nil {
-		return draft, nil, err
+		return nil, err
 	}
-	issues, err := (followUps{h.Store, h.Issues}).ensure(ctx, rec, fileURL, draft.ActionItems)
-	if err != nil {
-		return draft, nil, err
-	}
+	return (followUps{h.Store, h.Issues}).ensure(ctx, rec, fileURL, outline.ActionItems)
+}
+
+// issueNumbers maps each action item's key to its issue's number.
+func issueNumbers(issues map[string]postmortem.Issue) map[string]int {
 	links := make(map[string]int, len(issues))
 	for key, is := range issues {
 		links[key] = is.Number
 	}
-	linked, err := h.Composer.ComposeLinked(inc, decision, links)
-	if err != nil {
-		return draft, nil, fmt.Errorf("%w: %w", err, asynq.SkipRetry)
-	}
-	return linked, issues, nil
+	return links
 }
 
 // scheduleReminders starts the reminders of an open postmortem, once: again only when its due time moved
@@ -291,7 +292,7 @@ func (h *PostmortemHandler) refresh(ctx context.Context, log *slog.Logger, draft
 		if !news {
 			return nil
 		}
-		marker := fmt.Sprintf("<!-- hindsight:update %s %d -->", draft.IncidentID, rec.LastEntryAt)
+		marker := postmortem.UpdateMarker(draft.IncidentID, rec.LastEntryAt)
 		if err := h.Refresher.CommentOnce(ctx, draft.Repo, pr.Number, marker, body); err != nil {
 			return fmt.Errorf("comment new timeline entries on #%d: %w", pr.Number, err)
 		}

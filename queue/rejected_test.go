@@ -13,27 +13,11 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/hindsight-dev/hindsight/internal/syncbuf"
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
 )
-
-type lockedBuffer struct {
-	mu  chan struct{}
-	buf strings.Builder
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu <- struct{}{}
-	defer func() { <-b.mu }()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu <- struct{}{}
-	defer func() { <-b.mu }()
-	return b.buf.String()
-}
 
 // A task GitHub refused as invalid is archived after its first attempt, with the reason in the log and
 // the metric, instead of being retried 12 times.
@@ -51,7 +35,7 @@ func TestRejectedTaskIsArchivedAtOnce(t *testing.T) {
 		return fmt.Errorf("create pull request: %w (%s): POST …: 422 Validation Failed", postmortem.ErrRejected, reason)
 	})
 	reg := prometheus.NewRegistry()
-	logs := &lockedBuffer{mu: make(chan struct{}, 1)}
+	logs := &syncbuf.Buffer{}
 	w := queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: 1, ShutdownTimeout: time.Second, Registerer: reg},
 		map[string]asynq.Handler{queue.TypePostmortem: handler}, slog.New(slog.NewJSONHandler(io.MultiWriter(logs), nil)))
 	if err := w.Start(); err != nil {

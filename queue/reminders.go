@@ -113,7 +113,7 @@ func (h *ReminderHandler) ProcessTask(ctx context.Context, t *asynq.Task) error 
 	due := time.Unix(rec.Due, 0)
 	body := fmt.Sprintf("This postmortem was due %s and is not merged yet (overdue by %s). %s please review it, fill in what is marked TBD, and merge it.",
 		postmortem.FormatTime(due), postmortem.FormatDuration(now().Sub(due).Truncate(time.Minute)), strings.Join(mentions, " "))
-	marker := fmt.Sprintf("<!-- hindsight:reminder %s %d -->", p.IncidentID, p.At)
+	marker := postmortem.ReminderMarker(p.IncidentID, p.At)
 	if err := h.GitHub.CommentOnce(ctx, rec.Repo, rec.PullNumber, marker, body); err != nil {
 		return fmt.Errorf("remind reviewers of #%d: %w", rec.PullNumber, err)
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
+	"github.com/hindsight-dev/hindsight/internal/syncbuf"
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
@@ -59,17 +60,7 @@ func addIncidents(pd *pagerdutytest.Server, ids ...string) {
 // to faultConfig.
 func faultEnv(t *testing.T, redisURL string, pd *pagerdutytest.Server, gh *githubtest.Server, config string) map[string]string {
 	t.Helper()
-	return map[string]string{
-		"HINDSIGHT_CONFIG":                    writeConfig(t, faultConfig+config),
-		"HINDSIGHT_REDIS_URL":                 redisURL,
-		"HINDSIGHT_PAGERDUTY_API_URL":         pd.URL(),
-		"HINDSIGHT_PAGERDUTY_TOKEN":           pdToken,
-		"HINDSIGHT_PAGERDUTY_FROM":            "hindsight@example.com",
-		"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": webhookSecret,
-		"HINDSIGHT_GITHUB_API_URL":            gh.URL(),
-		"HINDSIGHT_GITHUB_TOKEN":              ghToken,
-		"HINDSIGHT_GITHUB_REPO":               "acme/postmortems",
-	}
+	return fakesEnv(redisURL, pd, gh, writeConfig(t, faultConfig+config))
 }
 
 // deliverPagerDuty posts a signed webhook once and returns the status answered (0 when the request failed).
@@ -308,7 +299,7 @@ func startStoppable(t *testing.T, env map[string]string) (*service, func()) {
 	t.Helper()
 	env["HINDSIGHT_LISTEN_ADDR"] = freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &service{addr: env["HINDSIGHT_LISTEN_ADDR"], logs: &syncBuffer{}, done: make(chan error, 1)}
+	s := &service{addr: env["HINDSIGHT_LISTEN_ADDR"], logs: &syncbuf.Buffer{}, done: make(chan error, 1)}
 	go func() {
 		s.done <- run(ctx, []string{"hindsight", "serve"}, func(k string) string { return env[k] }, io.Discard, s.logs)
 	}()
@@ -329,13 +320,25 @@ func startStoppable(t *testing.T, env map[string]string) (*service, func()) {
 		}
 	}
 	t.Cleanup(stop)
-	eventually(t, "the service to be ready", func() bool {
+	// A service that stops before it is ready fails the test at once, with its log.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
 		resp, err := http.Get("http://" + s.addr + "/readyz")
-		if err != nil {
-			return false
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s, stop
+			}
 		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}, s.logs)
-	return s, stop
+		select {
+		case err := <-s.done:
+			stopped = true
+			t.Fatalf("run returned before ready: %v\n%s", err, s.logs)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("service not ready: %v\n%s", err, s.logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
+	"github.com/hindsight-dev/hindsight/internal/syncbuf"
 )
 
 // TestFaultWorkerStoppedDuringIssueCreation stops the worker while it creates an incident's action item
@@ -88,7 +89,7 @@ func TestFaultTwoWorkerProcessesOneIncident(t *testing.T) {
 }
 
 // multiLog shows the logs of several services.
-type multiLog []*syncBuffer
+type multiLog []*syncbuf.Buffer
 
 func (m multiLog) String() string {
 	var b strings.Builder

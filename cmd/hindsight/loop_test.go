@@ -76,18 +76,9 @@ func TestEndToEndTheLoopClosesFromGitHub(t *testing.T) {
 	pd.AddNotes("PCPZE64", json.RawMessage(`{"id":"NACTION","user":{"id":"PUSERA1","type":"user_reference","summary":"Ana Primary"},"content":"Action item: alert on checkout latency per shard","created_at":"2021-06-04T12:05:00Z"}`))
 	gh := githubtest.NewServer(t, "acme", "postmortems", ghToken)
 	gh.AddCollaborators("ana-gh", "ben-gh")
-	svc := startService(t, map[string]string{
-		"HINDSIGHT_CONFIG":                    writeConfig(t, "people:\n  PUSERA1: ana-gh\n  PUSERB2: ben-gh\nlog:\n  format: text\n"),
-		"HINDSIGHT_REDIS_URL":                 redis.URL,
-		"HINDSIGHT_PAGERDUTY_API_URL":         pd.URL(),
-		"HINDSIGHT_PAGERDUTY_TOKEN":           pdToken,
-		"HINDSIGHT_PAGERDUTY_FROM":            "hindsight@example.com",
-		"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": webhookSecret,
-		"HINDSIGHT_GITHUB_API_URL":            gh.URL(),
-		"HINDSIGHT_GITHUB_TOKEN":              ghToken,
-		"HINDSIGHT_GITHUB_REPO":               "acme/postmortems",
-		"HINDSIGHT_GITHUB_WEBHOOK_SECRET":     githubSecret,
-	})
+	env := fakesEnv(redis.URL, pd, gh, writeConfig(t, "people:\n  PUSERA1: ana-gh\n  PUSERB2: ben-gh\nlog:\n  format: text\n"))
+	env["HINDSIGHT_GITHUB_WEBHOOK_SECRET"] = githubSecret
+	svc := startService(t, env)
 	svc.deliver(t, resolvedFixture(t), "resolved-1")
 	eventually(t, "the pull request", func() bool { return len(gh.PullRequests()) == 1 }, svc.logs)
 	eventually(t, "the tracking issue", func() bool {

@@ -15,13 +15,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
 	"github.com/hindsight-dev/hindsight/internal/payloads"
+	"github.com/hindsight-dev/hindsight/internal/syncbuf"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
 )
 
@@ -48,27 +48,9 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type service struct {
 	addr string
-	logs *syncBuffer
+	logs *syncbuf.Buffer
 	done chan error
 }
 
@@ -76,43 +58,8 @@ type service struct {
 // the test, failing it if run returns an error.
 func startService(t *testing.T, env map[string]string) *service {
 	t.Helper()
-	addr := freeAddr(t)
-	env["HINDSIGHT_LISTEN_ADDR"] = addr
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &service{addr: addr, logs: &syncBuffer{}, done: make(chan error, 1)}
-	go func() {
-		s.done <- run(ctx, []string{"hindsight", "serve"}, func(k string) string { return env[k] }, io.Discard, s.logs)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-s.done:
-			if err != nil {
-				t.Errorf("run returned %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("run did not return after its context ended")
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-		select {
-		case err := <-s.done:
-			t.Fatalf("run returned before ready: %v\n%s", err, s.logs)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("service not ready: %v\n%s", err, s.logs)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	s, _ := startStoppable(t, env)
+	return s
 }
 
 // deliver posts a signed PagerDuty webhook and wants it accepted.
@@ -207,17 +154,9 @@ people:
 log:
   format: text
 `)
-	svc := startService(t, map[string]string{
-		"HINDSIGHT_CONFIG":                    cfg,
-		"HINDSIGHT_REDIS_URL":                 redis.URL,
-		"HINDSIGHT_PAGERDUTY_API_URL":         pd.URL(),
-		"HINDSIGHT_PAGERDUTY_TOKEN":           pdToken,
-		"HINDSIGHT_PAGERDUTY_FROM":            "hindsight@example.com",
-		"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": "old-subscription-secret, " + webhookSecret,
-		"HINDSIGHT_GITHUB_API_URL":            gh.URL(),
-		"HINDSIGHT_GITHUB_TOKEN":              ghToken,
-		"HINDSIGHT_GITHUB_REPO":               "acme/postmortems",
-	})
+	env := fakesEnv(redis.URL, pd, gh, cfg)
+	env["HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS"] = "old-subscription-secret, " + webhookSecret
+	svc := startService(t, env)
 
 	body := resolvedFixture(t)
 	svc.deliver(t, body, "delivery-1")

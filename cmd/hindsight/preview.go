@@ -43,7 +43,7 @@ func runPreview(ctx context.Context, args []string, getenv func(string) string, 
 			return err
 		}
 	} else {
-		if !pagerduty.ValidIncidentID(*incidentID) {
+		if !postmortem.ValidIncidentID(*incidentID) {
 			return usageError{fmt.Sprintf("preview: --incident %q is not a PagerDuty incident ID", *incidentID)}
 		}
 		if cfg.PagerDuty.Token == "" {

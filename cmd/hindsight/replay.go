@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
+	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
 )
 
@@ -40,7 +40,7 @@ func runReplay(ctx context.Context, args []string, getenv func(string) string, s
 	if *until != "" || len(services) > 0 {
 		return usageError{"replay: --until and --service go with --since"}
 	}
-	if !pagerduty.ValidIncidentID(*incidentID) {
+	if !postmortem.ValidIncidentID(*incidentID) {
 		return usageError{fmt.Sprintf("replay: --incident %q is not a PagerDuty incident ID", *incidentID)}
 	}
 	cfg, err := loadConfig(getenv)

@@ -11,6 +11,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
+	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
 )
 
@@ -57,7 +58,7 @@ func replayRange(ctx context.Context, sinceFlag, untilFlag string, services stri
 		return usageError{fmt.Sprintf("replay: --until %s is not after --since %s", until.Format(time.RFC3339), since.Format(time.RFC3339))}
 	}
 	for _, s := range services {
-		if !pagerduty.ValidIncidentID(s) { // service IDs have the same shape
+		if !postmortem.ValidIncidentID(s) { // service IDs have the same shape
 			return usageError{fmt.Sprintf("replay: --service %q is not a PagerDuty service ID", s)}
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
+	"github.com/hindsight-dev/hindsight/internal/syncbuf"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
 )
 
@@ -49,21 +50,11 @@ func TestShutdownDrainsHTTPAndWorkersInParallel(t *testing.T) {
 	defer once.Do(func() { close(release) })
 
 	const grace = 2 * time.Second
-	env := map[string]string{
-		"HINDSIGHT_CONFIG":                    writeConfig(t, fmt.Sprintf("shutdown_grace: %s\nworker:\n  retry_base: 100ms\n  retry_max: 1s\nlog:\n  format: text\n", grace)),
-		"HINDSIGHT_REDIS_URL":                 redis.URL,
-		"HINDSIGHT_PAGERDUTY_API_URL":         pd.URL(),
-		"HINDSIGHT_PAGERDUTY_TOKEN":           pdToken,
-		"HINDSIGHT_PAGERDUTY_FROM":            "hindsight@example.com",
-		"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": webhookSecret,
-		"HINDSIGHT_GITHUB_API_URL":            gh.URL(),
-		"HINDSIGHT_GITHUB_TOKEN":              ghToken,
-		"HINDSIGHT_GITHUB_REPO":               "acme/postmortems",
-		"HINDSIGHT_LISTEN_ADDR":               freeAddr(t),
-	}
+	env := fakesEnv(redis.URL, pd, gh, writeConfig(t, fmt.Sprintf("shutdown_grace: %s\nworker:\n  retry_base: 100ms\n  retry_max: 1s\nlog:\n  format: text\n", grace)))
+	env["HINDSIGHT_LISTEN_ADDR"] = freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"hindsight", "serve"}, func(k string) string { return env[k] }, io.Discard, logs)

@@ -39,7 +39,7 @@ func (c *Client) CheckRun(ctx context.Context, sha, path string, findings []post
 		conclusion = "failure"
 		fallthrough
 	case len(findings) > 0:
-		title = fmt.Sprintf("%d %s", len(findings), plural(len(findings), "finding"))
+		title = fmt.Sprintf("%d %s", len(findings), postmortem.Plural(len(findings), "finding"))
 		summary = postmortem.FindingsMarkdown(path, findings)
 	}
 	if r := []rune(summary); len(r) > 65000 {
@@ -93,13 +93,6 @@ func checkAnnotations(path string, findings []postmortem.Finding) []*gh.CheckRun
 		out = append(out, a)
 	}
 	return out
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }
 
 // ChecksEnabled says whether the client of repo may create check runs (see Client.ChecksEnabled).

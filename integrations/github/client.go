@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	gh "github.com/google/go-github/v60/github"
 
+	"github.com/hindsight-dev/hindsight/internal/httpclient"
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -115,7 +115,8 @@ func New(opts Options) (*Client, error) {
 
 	httpClient := opts.HTTPClient
 	if httpClient == nil {
-		httpClient = &http.Client{Transport: defaultTransport()}
+		// No whole-call timeout: a call may legitimately wait minutes for a rate limit to reset.
+		httpClient = httpclient.New(0)
 	}
 	base := httpClient.Transport
 	if base == nil {
@@ -204,21 +205,6 @@ func parseBaseURL(s string) (*url.URL, error) {
 		u.Path += "/"
 	}
 	return u, nil
-}
-
-// defaultTransport bounds connecting and waiting for a response's headers, but not the whole call: a call may
-// legitimately wait minutes for a rate limit to reset.
-func defaultTransport() http.RoundTripper {
-	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 60 * time.Second,
-		ExpectContinueTimeout: time.Second,
-		IdleConnTimeout:       90 * time.Second,
-		MaxIdleConnsPerHost:   10,
-		ForceAttemptHTTP2:     true,
-	}
 }
 
 func withTransport(c *http.Client, rt http.RoundTripper) *http.Client {

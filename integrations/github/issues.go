@@ -111,12 +111,6 @@ func (c *Client) LinkSubIssues(ctx context.Context, parent postmortem.Issue, chi
 	return true, nil
 }
 
-// Task list markers delimit the part of a tracking issue's body that Hindsight writes.
-const (
-	taskListStart = "<!-- hindsight:tasks -->"
-	taskListEnd   = "<!-- /hindsight:tasks -->"
-)
-
 // SetTaskList writes children as a task list ("- [ ] #12") in the body of issue number, replacing the list
 // it wrote before and leaving the rest of the body alone; GitHub then shows their progress.
 func (c *Client) SetTaskList(ctx context.Context, number int, children []postmortem.Issue) error {
@@ -127,7 +121,7 @@ func (c *Client) SetTaskList(ctx context.Context, number int, children []postmor
 		return fmt.Errorf("read issue #%d: %w", number, describe(err))
 	}
 	var list strings.Builder
-	list.WriteString(taskListStart + "\n")
+	list.WriteString(postmortem.TaskListStart + "\n")
 	for _, ch := range children {
 		mark := " "
 		if !ch.Open {
@@ -135,10 +129,10 @@ func (c *Client) SetTaskList(ctx context.Context, number int, children []postmor
 		}
 		fmt.Fprintf(&list, "- [%s] #%d\n", mark, ch.Number)
 	}
-	list.WriteString(taskListEnd)
+	list.WriteString(postmortem.TaskListEnd)
 	body := is.GetBody()
-	if i, j := strings.Index(body, taskListStart), strings.Index(body, taskListEnd); i >= 0 && j > i {
-		body = body[:i] + list.String() + body[j+len(taskListEnd):]
+	if i, j := strings.Index(body, postmortem.TaskListStart), strings.Index(body, postmortem.TaskListEnd); i >= 0 && j > i {
+		body = body[:i] + list.String() + body[j+len(postmortem.TaskListEnd):]
 	} else {
 		body = strings.TrimRight(body, "\n") + "\n\n" + list.String() + "\n"
 	}

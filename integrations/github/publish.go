@@ -14,9 +14,6 @@ import (
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
-// skippedMarker starts the comment that lists refused reviewers, so a retry can tell it was already posted.
-const skippedMarker = "<!-- hindsight:skipped-reviewers -->"
-
 // Publish proposes d for review and returns its pull request. It is idempotent and safe to run again after a
 // crash at any point: it first looks for the pull request of d.Branch (open, closed or merged); when there is
 // one it only adds what is missing on an open one (labels, assignee, reviewers) and returns it with
@@ -407,7 +404,7 @@ func (c *Client) reportSkipped(ctx context.Context, number int, skipped map[stri
 	}
 	slices.Sort(keys)
 	var b strings.Builder
-	b.WriteString(skippedMarker + "\n")
+	b.WriteString(postmortem.SkippedReviewersMarker + "\n")
 	b.WriteString("Reviews could not be requested from everyone this postmortem names:\n\n")
 	for _, k := range keys {
 		// Code spans rather than @-mentions: the point is to tell the author, not to notify strangers.
@@ -418,28 +415,8 @@ func (c *Client) reportSkipped(ctx context.Context, number int, skipped map[stri
 }
 
 func (c *Client) hasSkippedComment(ctx context.Context, number int) (bool, error) {
-	self, err := c.Self(ctx)
-	if err != nil {
-		return false, err
-	}
-	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: 100}}
-	for {
-		comments, resp, err := call(ctx, c, func() ([]*gh.IssueComment, *gh.Response, error) {
-			return c.gh.Issues.ListComments(ctx, c.owner, c.repo, number, opts)
-		})
-		if err != nil {
-			return false, describe(err)
-		}
-		for _, cm := range comments {
-			if strings.HasPrefix(cm.GetBody(), skippedMarker) && strings.EqualFold(cm.GetUser().GetLogin(), self) {
-				return true, nil
-			}
-		}
-		if resp.NextPage == 0 {
-			return false, nil
-		}
-		opts.Page = resp.NextPage
-	}
+	cm, err := c.ownComment(ctx, number, startsWith(postmortem.SkippedReviewersMarker))
+	return cm != nil, err
 }
 
 // wantedReviewers is the draft's reviewers and teams, without duplicates, the author, and those already

@@ -1,7 +1,6 @@
 package github_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/hindsight-dev/hindsight/integrations/github"
 	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
+	"github.com/hindsight-dev/hindsight/internal/syncbuf"
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
@@ -22,24 +22,6 @@ const (
 	token = "ghp_fakeTokenThatMustNeverLeak123"
 )
 
-// syncBuffer collects log output written from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func newServer(t *testing.T) *githubtest.Server {
 	t.Helper()
 	s := githubtest.NewServer(t, owner, repo, token)
@@ -48,9 +30,9 @@ func newServer(t *testing.T) *githubtest.Server {
 	return s
 }
 
-func newClient(t *testing.T, s *githubtest.Server, edit func(*github.Options)) (*github.Client, *syncBuffer) {
+func newClient(t *testing.T, s *githubtest.Server, edit func(*github.Options)) (*github.Client, *syncbuf.Buffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	opts := github.Options{
 		BaseURL:    s.URL(),
 		Token:      token,

@@ -3,7 +3,6 @@ package github
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	gh "github.com/google/go-github/v60/github"
 )
@@ -34,37 +33,21 @@ func (c *Client) SetStatus(ctx context.Context, sha, state, description, targetU
 // it when its body changed. It returns the comment's URL.
 func (c *Client) UpsertComment(ctx context.Context, number int, marker, body string) (string, error) {
 	full := c.fitComment(marker + "\n" + body)
-	self, err := c.Self(ctx)
+	cm, err := c.ownComment(ctx, number, startsWith(marker))
 	if err != nil {
 		return "", err
 	}
-	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: 100}}
-	for {
-		comments, resp, err := call(ctx, c, func() ([]*gh.IssueComment, *gh.Response, error) {
-			return c.gh.Issues.ListComments(ctx, c.owner, c.repo, number, opts)
+	if cm != nil {
+		if cm.GetBody() == full {
+			return cm.GetHTMLURL(), nil
+		}
+		edited, _, err := call(ctx, c, func() (*gh.IssueComment, *gh.Response, error) {
+			return c.gh.Issues.EditComment(ctx, c.owner, c.repo, cm.GetID(), &gh.IssueComment{Body: gh.String(full)})
 		})
 		if err != nil {
-			return "", fmt.Errorf("list comments of #%d: %w", number, describe(err))
+			return "", fmt.Errorf("edit comment on #%d: %w", number, describe(err))
 		}
-		for _, cm := range comments {
-			if !strings.HasPrefix(cm.GetBody(), marker) || !strings.EqualFold(cm.GetUser().GetLogin(), self) {
-				continue
-			}
-			if cm.GetBody() == full {
-				return cm.GetHTMLURL(), nil
-			}
-			edited, _, err := call(ctx, c, func() (*gh.IssueComment, *gh.Response, error) {
-				return c.gh.Issues.EditComment(ctx, c.owner, c.repo, cm.GetID(), &gh.IssueComment{Body: gh.String(full)})
-			})
-			if err != nil {
-				return "", fmt.Errorf("edit comment on #%d: %w", number, describe(err))
-			}
-			return edited.GetHTMLURL(), nil
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
+		return edited.GetHTMLURL(), nil
 	}
 	created, _, err := call(ctx, c, func() (*gh.IssueComment, *gh.Response, error) {
 		return c.gh.Issues.CreateComment(ctx, c.owner, c.repo, number, &gh.IssueComment{Body: gh.String(full)})

@@ -94,27 +94,9 @@ func (c *Client) fileSHA(ctx context.Context, ref, path string) (string, error) 
 // CommentOnce adds a comment to pull request (or issue) number unless one holding marker is there already,
 // so a retried step does not say the same thing twice. The marker should be an HTML comment.
 func (c *Client) CommentOnce(ctx context.Context, number int, marker, body string) error {
-	self, err := c.Self(ctx)
-	if err != nil {
+	cm, err := c.ownComment(ctx, number, func(body string) bool { return strings.Contains(body, marker) })
+	if err != nil || cm != nil {
 		return err
-	}
-	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: 100}}
-	for {
-		comments, resp, err := call(ctx, c, func() ([]*gh.IssueComment, *gh.Response, error) {
-			return c.gh.Issues.ListComments(ctx, c.owner, c.repo, number, opts)
-		})
-		if err != nil {
-			return fmt.Errorf("list comments of #%d: %w", number, describe(err))
-		}
-		for _, cm := range comments {
-			if strings.Contains(cm.GetBody(), marker) && strings.EqualFold(cm.GetUser().GetLogin(), self) {
-				return nil
-			}
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
 	}
 	return c.Comment(ctx, number, marker+"\n"+body)
 }

@@ -13,14 +13,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
 	gopagerduty "github.com/PagerDuty/go-pagerduty"
+
+	"github.com/hindsight-dev/hindsight/internal/httpclient"
 )
 
 // ErrNotFound is returned (wrapped) when PagerDuty answers 404 for an incident, or 410 for one deleted.
@@ -75,13 +75,9 @@ const (
 	defaultBackoffMax  = 30 * time.Second
 	// maxResponseBytes bounds what is read of one response; a log entry page of 100 is far below it.
 	maxResponseBytes = 32 << 20
+	// callTimeout bounds one HTTP call of the default client, reading the body included.
+	callTimeout = 30 * time.Second
 )
-
-var incidentIDPattern = regexp.MustCompile(`^[A-Z0-9]+$`)
-
-// ValidIncidentID reports whether id has the shape of a PagerDuty incident ID (or incident number):
-// upper-case letters and digits only. Every method checks it before putting an ID in a URL.
-func ValidIncidentID(id string) bool { return incidentIDPattern.MatchString(id) }
 
 // New returns a Client. It fails, naming the option, when BaseURL is not an absolute http(s) URL, the
 // token is empty, or MaxWait is negative.
@@ -102,7 +98,8 @@ func New(opts Options) (*Client, error) {
 	}
 	httpClient := opts.HTTPClient
 	if httpClient == nil {
-		httpClient = defaultHTTPClient()
+		// The client waits out rate limits between attempts, not inside one: a call is bounded as a whole.
+		httpClient = httpclient.New(callTimeout)
 	}
 	logger := opts.Logger
 	if logger == nil {
@@ -131,22 +128,6 @@ func New(opts Options) (*Client, error) {
 		backoffBase: defaultBackoffBase,
 		backoffMax:  defaultBackoffMax,
 	}, nil
-}
-
-func defaultHTTPClient() *http.Client {
-	return &http.Client{
-		Timeout: 30 * time.Second,
-		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: 20 * time.Second,
-			ExpectContinueTimeout: time.Second,
-			IdleConnTimeout:       90 * time.Second,
-			MaxIdleConnsPerHost:   4,
-			ForceAttemptHTTP2:     true,
-		},
-	}
 }
 
 // APIError is an error answer from PagerDuty: the HTTP status and the error object of the body, when it

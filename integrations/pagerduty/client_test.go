@@ -1,7 +1,6 @@
 package pagerduty
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,32 +15,16 @@ import (
 	"time"
 
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
+	"github.com/hindsight-dev/hindsight/internal/syncbuf"
+	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
 const testToken = "u+SeCrEtToKeN-0123456789"
 
-// syncBuffer is a log sink the client may write to from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // newTestClient returns a client of baseURL with short backoffs and a log captured in the returned buffer.
-func newTestClient(t *testing.T, baseURL string, opts Options) (*Client, *syncBuffer) {
+func newTestClient(t *testing.T, baseURL string, opts Options) (*Client, *syncbuf.Buffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	opts.BaseURL = baseURL
 	if opts.Token == "" {
 		opts.Token = testToken
@@ -516,7 +499,7 @@ func TestInvalidIncidentIDs(t *testing.T) {
 	ctx := context.Background()
 	for _, id := range []string{"", "pabc123", "PABC/../X", "PABC?x=1", "PABC 1", "PÄBC", "PABC%2F", "PABC\n", "P-1"} {
 		t.Run(strconv.Quote(id), func(t *testing.T) {
-			if ValidIncidentID(id) {
+			if postmortem.ValidIncidentID(id) {
 				t.Fatal("accepted")
 			}
 			if _, err := c.FetchExport(ctx, id); err == nil || !strings.Contains(err.Error(), "invalid incident ID") {
@@ -534,7 +517,7 @@ func TestInvalidIncidentIDs(t *testing.T) {
 		t.Errorf("%d requests made for invalid IDs", n)
 	}
 	for _, id := range []string{"PABC123", "Q3B15VLMF3ASBD", "1234"} {
-		if !ValidIncidentID(id) {
+		if !postmortem.ValidIncidentID(id) {
 			t.Errorf("%q rejected", id)
 		}
 	}

@@ -60,7 +60,7 @@ func (c *Client) FetchExport(ctx context.Context, incidentID string) (*Export, e
 	_ = json.Unmarshal(incident, &head)
 	// PagerDuty accepts an incident number in the URL; the incident's own ID names it from here on.
 	id := incidentID
-	if ValidIncidentID(head.ID) {
+	if postmortem.ValidIncidentID(head.ID) {
 		id = head.ID
 	}
 	createdAt, _ := parseTime(head.CreatedAt)

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
 // request is one REST call. Only idempotent calls (idempotent == true) are retried after a 5xx or a network
@@ -202,7 +204,7 @@ func wrapOp(op, incidentID string, err error) error {
 var errInvalidID = errors.New("invalid incident ID: want upper-case letters and digits")
 
 func checkID(op, id string) error {
-	if !ValidIncidentID(id) {
+	if !postmortem.ValidIncidentID(id) {
 		return fmt.Errorf("%s for %q: %w", op, id, errInvalidID)
 	}
 	return nil

@@ -14,7 +14,7 @@ import (
 // incidents and log entries lack. It fails before any request when the ID is not a valid ID, and wraps
 // ErrNotFound when PagerDuty does not know the user.
 func (c *Client) User(ctx context.Context, userID string) (postmortem.Person, error) {
-	if !ValidIncidentID(userID) {
+	if !postmortem.ValidIncidentID(userID) {
 		return postmortem.Person{}, fmt.Errorf("fetch user %q: invalid user ID: want upper-case letters and digits", userID)
 	}
 	body, err := c.send(ctx, request{method: http.MethodGet, path: "/users/" + userID, idempotent: true})

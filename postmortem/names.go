@@ -1,0 +1,34 @@
+package postmortem
+
+import (
+	"regexp"
+	"strings"
+)
+
+// branchPrefix starts the branch of every postmortem Hindsight opens.
+const branchPrefix = "postmortem/"
+
+// BranchName is the deterministic branch of an incident's postmortem.
+func BranchName(incidentID string) string { return branchPrefix + incidentID }
+
+// IncidentFromBranch returns the incident ID a postmortem branch is named after; ok is false when branch
+// is not a postmortem branch.
+func IncidentFromBranch(branch string) (incidentID string, ok bool) {
+	return strings.CutPrefix(branch, branchPrefix)
+}
+
+// incidentID bounds the length too, so that an ID never makes an unbounded Redis key or URL.
+var incidentID = regexp.MustCompile(`^[A-Z0-9]{1,64}$`)
+
+// ValidIncidentID reports whether id has the shape of a PagerDuty incident ID (or incident number): one to
+// 64 upper-case letters and digits. PagerDuty's other IDs (users, services) have the same shape. An ID is
+// checked where it enters, before it goes into a URL or a key.
+func ValidIncidentID(id string) bool { return incidentID.MatchString(id) }
+
+// Plural returns word, with an s unless n is 1.
+func Plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
