@@ -18,6 +18,13 @@ import (
 	"github.com/hindsight-dev/hindsight/queue"
 )
 
+// acceptAll is a sink that takes every delivery, so the fuzzer exercises the receiver alone.
+type acceptAll struct{}
+
+func (acceptAll) AcceptPagerDuty(context.Context, queue.PagerDutyDelivery) (queue.Outcome, error) {
+	return queue.Stored, nil
+}
+
 // AcceptGitHub refuses a delivery that breaks the receiver's promises to the jobs; the refusal surfaces
 // as a 503, which the fuzz target does not allow.
 func (acceptAll) AcceptGitHub(_ context.Context, d queue.GitHubDelivery) (queue.Outcome, error) {
