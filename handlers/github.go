@@ -121,8 +121,9 @@ func handleGitHub(logger *slog.Logger, cfg Config, sink GitHubSink, m *metrics) 
 		}
 		d.DeliveryID = deliveryID
 		dl.log = dl.log.With("action", d.Action, "repo", d.Repo, "number", d.Number)
+		task := d.task()
 		return dl.accept(cfg.AnswerTimeout, "redeliver the webhook", func(ctx context.Context) (queue.Outcome, error) {
-			return sink.AcceptGitHub(ctx, d)
+			return sink.AcceptGitHub(ctx, task)
 		})
 	}
 }
@@ -152,8 +153,8 @@ func gitHubPayload(contentType string, body []byte) ([]byte, error) {
 // gitHubDelivery reduces a payload to what the job of its event needs. It returns errIgnored for the
 // events and actions Hindsight does not act on, and an error naming the field for a payload that lacks
 // what its event needs.
-func gitHubDelivery(event string, payload []byte) (queue.GitHubDelivery, error) {
-	d := queue.GitHubDelivery{Event: event}
+func gitHubDelivery(event string, payload []byte) (oneDelivery, error) {
+	d := oneDelivery{Event: event}
 	switch event {
 	case "pull_request":
 		var ev gitHubPullRequestEvent
@@ -235,7 +236,7 @@ func gitHubDelivery(event string, payload []byte) (queue.GitHubDelivery, error) 
 	}
 }
 
-func withRepoAndNumber(d *queue.GitHubDelivery, repo *gitHubRepository, number int) error {
+func withRepoAndNumber(d *oneDelivery, repo *gitHubRepository, number int) error {
 	if repo == nil || strings.Count(repo.FullName, "/") != 1 {
 		return errors.New(d.Event + " payload lacks repository.full_name")
 	}
@@ -266,4 +267,26 @@ func verifyGitHubSignature(body []byte, header, secret string) bool {
 	h := hmac.New(sha256.New, []byte(secret))
 	h.Write(body)
 	return hmac.Equal(got, h.Sum(nil))
+}
+
+// oneDelivery is what any event's job may need.
+type oneDelivery struct {
+	DeliveryID, Event, Action, Repo                                   string
+	Number                                                            int
+	HeadRef, HeadSHA                                                  string
+	Merged                                                            bool
+	IssueBody, IssueState                                             string
+	CommentBody, CommentAuthor, CommentAssociation, CommentAuthorType string
+}
+
+func (d oneDelivery) task() queue.GitHubTask {
+	switch d.Event {
+	case "pull_request":
+		return queue.PullRequestEvent{DeliveryID: d.DeliveryID, Action: d.Action, Repo: d.Repo, Number: d.Number,
+			HeadRef: d.HeadRef, HeadSHA: d.HeadSHA, Merged: d.Merged}
+	case "issues":
+		return queue.IssueEvent{DeliveryID: d.DeliveryID, Action: d.Action, Repo: d.Repo, Number: d.Number}
+	}
+	return queue.CommentCommand{DeliveryID: d.DeliveryID, Repo: d.Repo, Number: d.Number, Body: d.CommentBody,
+		Author: d.CommentAuthor, Association: d.CommentAssociation, AuthorType: d.CommentAuthorType}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -27,16 +28,23 @@ func (acceptAll) AcceptPagerDuty(context.Context, queue.PagerDutyDelivery) (queu
 
 // AcceptGitHub refuses a delivery that breaks the receiver's promises to the jobs; the refusal surfaces
 // as a 503, which the fuzz target does not allow.
-func (acceptAll) AcceptGitHub(_ context.Context, d queue.GitHubDelivery) (queue.Outcome, error) {
-	switch {
-	case d.DeliveryID == "" || strings.Count(d.Repo, "/") != 1 || d.Number <= 0:
-		return "", errors.New("delivery without an ID, a repository or a number")
-	case d.Event == "pull_request" && (!strings.HasPrefix(d.HeadRef, "postmortem/") || d.HeadSHA == ""):
-		return "", errors.New("pull request that is not a postmortem")
-	case d.Event == "issues" && !strings.Contains(d.IssueBody, "<!-- hindsight:action-item "):
-		return "", errors.New("issue that is not an action item")
-	case d.Event == "issue_comment" && (!strings.HasPrefix(strings.TrimSpace(d.CommentBody), "/hindsight") || d.CommentAuthor == ""):
-		return "", errors.New("comment that is not a command")
+func (acceptAll) AcceptGitHub(_ context.Context, task queue.GitHubTask) (queue.Outcome, error) {
+	switch d := task.(type) {
+	case queue.PullRequestEvent:
+		if d.DeliveryID == "" || strings.Count(d.Repo, "/") != 1 || d.Number <= 0 || !strings.HasPrefix(d.HeadRef, "postmortem/") || d.HeadSHA == "" {
+			return "", errors.New("pull request that is not a postmortem")
+		}
+	case queue.IssueEvent:
+		if d.DeliveryID == "" || strings.Count(d.Repo, "/") != 1 || d.Number <= 0 {
+			return "", errors.New("issue without an ID, a repository or a number")
+		}
+	case queue.CommentCommand:
+		if d.DeliveryID == "" || strings.Count(d.Repo, "/") != 1 || d.Number <= 0 ||
+			!strings.HasPrefix(strings.TrimSpace(d.Body), "/hindsight") || d.Author == "" {
+			return "", errors.New("comment that is not a command")
+		}
+	default:
+		return "", fmt.Errorf("task %T", task)
 	}
 	return queue.Enqueued, nil
 }
