@@ -31,7 +31,7 @@ const gitHubSecret = "test-github-webhook-secret"
 
 func gitHubExample(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "github", name))
+	b, err := os.ReadFile(filepath.Join("..", "integrations", "github", "testdata", "webhooks", name))
 	if err != nil {
 		t.Fatalf("github example: %v", err)
 	}
