@@ -25,7 +25,7 @@ type PagerDutySink interface {
 
 // GitHubSink makes a verified GitHub delivery durable.
 type GitHubSink interface {
-	AcceptGitHub(ctx context.Context, d queue.GitHubDelivery) (queue.Outcome, error)
+	AcceptGitHub(ctx context.Context, t queue.GitHubTask) (queue.Outcome, error)
 }
 
 // Sink takes every verified delivery; *queue.Queue is one.

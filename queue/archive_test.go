@@ -29,9 +29,9 @@ func TestArchivedTasksAreCountedAndRunAgain(t *testing.T) {
 	if _, err := q.AcceptPagerDuty(ctx, queue.PagerDutyDelivery{WebhookID: "W1", EventID: "E1", EventType: "incident.resolved", IncidentID: "PARCH1", Body: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range []queue.GitHubDelivery{
-		{DeliveryID: "G1", Event: "pull_request", Action: "closed", Repo: "acme/pm", Number: 1},
-		{DeliveryID: "G2", Event: "issues", Action: "closed", Repo: "acme/pm", Number: 2},
+	for _, d := range []queue.GitHubTask{
+		queue.PullRequestEvent{DeliveryID: "G1", Action: "closed", Repo: "acme/pm", Number: 1},
+		queue.IssueEvent{DeliveryID: "G2", Action: "closed", Repo: "acme/pm", Number: 2},
 	} {
 		if _, err := q.AcceptGitHub(ctx, d); err != nil {
 			t.Fatal(err)

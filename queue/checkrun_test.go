@@ -35,7 +35,7 @@ func TestCheckIsACheckRunForAnApp(t *testing.T) {
 		Lint: func(md string) []postmortem.Finding { return postmortem.Lint(md, postmortem.LintConfig{}) }}
 	pr := p.gh.PullRequests()[0]
 	head := p.gh.Branches()[pr.Head]
-	p.run(t, jobs, queue.TypePullRequest, queue.GitHubDelivery{DeliveryID: "a1", Event: "pull_request", Action: "synchronize",
+	p.run(t, jobs, queue.TypePullRequest, queue.PullRequestEvent{DeliveryID: "a1", Action: "synchronize",
 		Repo: "acme/pm", Number: pr.Number, HeadRef: pr.Head, HeadSHA: head})
 	runs := p.gh.CheckRuns(head)
 	if len(runs) != 1 || runs[0].Conclusion != "failure" || len(runs[0].Annotations) == 0 {
@@ -49,8 +49,8 @@ func TestCheckIsACheckRunForAnApp(t *testing.T) {
 	if st := p.gh.Statuses(head); len(st) != 0 {
 		t.Errorf("statuses %+v, want none under App credentials", st)
 	}
-	p.run(t, jobs, queue.TypeCommand, queue.GitHubDelivery{DeliveryID: "a2", Event: "issue_comment", Action: "created",
-		Repo: "acme/pm", Number: pr.Number, CommentBody: "/hindsight check", CommentAuthor: "ana", CommentAssociation: "COLLABORATOR"})
+	p.run(t, jobs, queue.TypeCommand, queue.CommentCommand{DeliveryID: "a2",
+		Repo: "acme/pm", Number: pr.Number, Body: "/hindsight check", Author: "ana", Association: "COLLABORATOR"})
 	if runs := p.gh.CheckRuns(head); len(runs) != 2 {
 		t.Errorf("%d check runs after /hindsight check, want 2: the command checks the branch's head again", len(runs))
 	}

@@ -129,9 +129,8 @@ func TestTaskListWhereSubIssuesAreUnavailable(t *testing.T) {
 	}
 	// Closing an action item checks it off in the task list.
 	p.gh.SetIssueState(items[0], "closed")
-	closed, _ := p.gh.Issue(items[0])
-	p.run(t, p.jobs(), queue.TypeActionItem, queue.GitHubDelivery{DeliveryID: "d1", Event: "issues", Action: "closed",
-		Repo: "acme/pm", Number: items[0], IssueBody: closed.Body, IssueState: "closed"})
+	p.run(t, p.jobs(), queue.TypeActionItem, queue.IssueEvent{DeliveryID: "d1", Action: "closed",
+		Repo: "acme/pm", Number: items[0]})
 	tr, _ := p.gh.Issue(tracking)
 	if !strings.Contains(tr.Body, "- [x] #"+itoa(items[0])) || !strings.Contains(tr.Body, "- [ ] #"+itoa(items[1])) {
 		t.Errorf("task list not updated:\n%s", tr.Body)
@@ -172,7 +171,7 @@ func TestMergedPostmortemTurnsEveryActionItemIntoAnIssue(t *testing.T) {
 	}
 	p.gh.Merge(pr.Number)
 	head := p.gh.Branches()[pr.Head]
-	merged := queue.GitHubDelivery{DeliveryID: "m1", Event: "pull_request", Action: "closed", Repo: "acme/pm", Number: pr.Number,
+	merged := queue.PullRequestEvent{DeliveryID: "m1", Action: "closed", Repo: "acme/pm", Number: pr.Number,
 		HeadRef: pr.Head, HeadSHA: head, Merged: true}
 	p.run(t, p.jobs(), queue.TypePullRequest, merged)
 	p.run(t, p.jobs(), queue.TypePullRequest, merged) // a retry creates nothing twice
@@ -193,7 +192,7 @@ func TestCheckSetsCommitStatusOnEveryPush(t *testing.T) {
 	}
 	pr := p.gh.PullRequests()[0]
 	head := p.gh.Branches()[pr.Head]
-	p.run(t, p.jobs(), queue.TypePullRequest, queue.GitHubDelivery{DeliveryID: "s1", Event: "pull_request", Action: "synchronize",
+	p.run(t, p.jobs(), queue.TypePullRequest, queue.PullRequestEvent{DeliveryID: "s1", Action: "synchronize",
 		Repo: "acme/pm", Number: pr.Number, HeadRef: pr.Head, HeadSHA: head})
 	st := p.gh.Statuses(head)
 	if len(st) != 1 || st[0].Context != "hindsight/postmortem" || st[0].State != "failure" {
@@ -220,8 +219,8 @@ func TestCommandsOnThePullRequest(t *testing.T) {
 	}
 	pr := p.gh.PullRequests()[0]
 	for i, body := range []string{"/hindsight help", "/hindsight check", "/hindsight sync", "not a command"} {
-		p.run(t, p.jobs(), queue.TypeCommand, queue.GitHubDelivery{DeliveryID: "c" + itoa(i), Event: "issue_comment", Action: "created",
-			Repo: "acme/pm", Number: pr.Number, CommentBody: body, CommentAuthor: "ana", CommentAssociation: "COLLABORATOR"})
+		p.run(t, p.jobs(), queue.TypeCommand, queue.CommentCommand{DeliveryID: "c" + itoa(i),
+			Repo: "acme/pm", Number: pr.Number, Body: body, Author: "ana", Association: "COLLABORATOR"})
 	}
 	comments := strings.Join(p.gh.Comments(pr.Number), "\n----\n")
 	if !strings.Contains(comments, "Hindsight commands:") || !strings.Contains(comments, "hindsight:lint") {

@@ -21,54 +21,72 @@ const (
 	TypeCommand = "github:command"
 )
 
-// GitHubDelivery is one verified GitHub webhook delivery Hindsight acts on, reduced to what the job needs.
-type GitHubDelivery struct {
-	DeliveryID string // X-GitHub-Delivery, unchanged on redelivery
-	Event      string // X-GitHub-Event: "pull_request", "issues", "issue_comment"
-	Action     string // "opened", "synchronize", "closed", "reopened", "created", ...
-	Repo       string // "owner/name"
-	// Number is the pull request's or issue's number.
-	Number int
-	// For pull requests: the head branch and commit, and whether a closed one was merged.
-	HeadRef string
-	HeadSHA string
-	Merged  bool
-	// For issues: the body (it carries Hindsight's marker) and state.
-	IssueBody  string
-	IssueState string
-	// For comments: the text and its author.
-	CommentBody   string
-	CommentAuthor string
-	// CommentAssociation is the author's author_association with the repository ("OWNER", "MEMBER",
-	// "COLLABORATOR", "CONTRIBUTOR", "NONE", …); empty when the payload had none.
-	CommentAssociation string `json:",omitempty"`
-	// CommentAuthorType is the author's user type: "User", "Bot" or "Organization".
-	CommentAuthorType string `json:",omitempty"`
+// The payloads of the GitHub tasks, one per task type, each reduced to what its job needs. Their JSON keys
+// are those of the single payload earlier versions wrote for every event, so that a task such a version left
+// in Redis still decodes; the keys a payload does not know are skipped.
+type (
+	// PullRequestEvent is the payload of TypePullRequest: a postmortem pull request opened, reopened,
+	// pushed to or closed.
+	PullRequestEvent struct {
+		DeliveryID string // X-GitHub-Delivery, unchanged on redelivery
+		Action     string // "opened", "reopened", "synchronize" or "closed"
+		Repo       string // "owner/name"
+		Number     int
+		// HeadRef and HeadSHA are the head branch and commit; Merged whether a closed one was merged.
+		HeadRef string
+		HeadSHA string
+		Merged  bool
+	}
+	// IssueEvent is the payload of TypeActionItem: an action item issue closed or reopened. The job reads
+	// the issue again from GitHub, so the payload carries no copy of it.
+	IssueEvent struct {
+		DeliveryID string
+		Action     string // "closed" or "reopened"
+		Repo       string
+		Number     int
+	}
+	// CommentCommand is the payload of TypeCommand: a "/hindsight …" comment on an issue or pull request.
+	CommentCommand struct {
+		DeliveryID string
+		Repo       string
+		Number     int
+		Body       string `json:"CommentBody"`
+		Author     string `json:"CommentAuthor"` // login
+		// Association is the author's author_association with the repository ("OWNER", "MEMBER",
+		// "COLLABORATOR", "CONTRIBUTOR", "NONE", …); empty when the payload had none.
+		Association string `json:"CommentAssociation,omitempty"`
+		// AuthorType is the author's user type: "User", "Bot" or "Organization".
+		AuthorType string `json:"CommentAuthorType,omitempty"`
+	}
+)
+
+// GitHubTask is the payload of one GitHub task: a PullRequestEvent, an IssueEvent or a CommentCommand.
+type GitHubTask interface {
+	// taskType is the task type the payload is enqueued under.
+	taskType() string
+	delivery() string
 }
 
-// GitHubTask is the payload of the GitHub tasks: the delivery itself.
-type GitHubTask = GitHubDelivery
+func (e PullRequestEvent) taskType() string { return TypePullRequest }
+func (e PullRequestEvent) delivery() string { return e.DeliveryID }
+func (e IssueEvent) taskType() string       { return TypeActionItem }
+func (e IssueEvent) delivery() string       { return e.DeliveryID }
+func (c CommentCommand) taskType() string   { return TypeCommand }
+func (c CommentCommand) delivery() string   { return c.DeliveryID }
 
-// AcceptGitHub enqueues the task a delivery calls for, with its ID derived from the delivery, so that a
+// AcceptGitHub enqueues a GitHub task under its type, with its ID derived from the delivery, so that a
 // redelivery enqueues nothing. It returns only once Redis holds the task.
-func (q *Queue) AcceptGitHub(ctx context.Context, d GitHubDelivery) (Outcome, error) {
-	var typ string
-	switch d.Event {
-	case "pull_request":
-		typ = TypePullRequest
-	case "issues":
-		typ = TypeActionItem
-	case "issue_comment":
-		typ = TypeCommand
-	default:
+func (q *Queue) AcceptGitHub(ctx context.Context, t GitHubTask) (Outcome, error) {
+	if t == nil {
 		return Ignored, nil
 	}
-	payload, err := json.Marshal(d)
+	typ := t.taskType()
+	payload, err := json.Marshal(t)
 	if err != nil {
 		return "", fmt.Errorf("encode task: %w", err)
 	}
 	task := asynq.NewTask(typ, payload,
-		asynq.TaskID("github-delivery:"+d.DeliveryID),
+		asynq.TaskID("github-delivery:"+t.delivery()),
 		asynq.Retention(dedupRetention),
 		asynq.MaxRetry(q.retry),
 		asynq.Timeout(5*time.Minute),
@@ -79,7 +97,7 @@ func (q *Queue) AcceptGitHub(ctx context.Context, d GitHubDelivery) (Outcome, er
 		outcome, err = Duplicate, nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("enqueue %s %s: %w", d.Event, d.Action, err)
+		return "", fmt.Errorf("enqueue %s: %w", typ, err)
 	}
 	if err := q.waitReplicas(ctx); err != nil {
 		return "", err

@@ -50,44 +50,91 @@ type GitHubJobs struct {
 
 // ProcessTask implements asynq.Handler for TypePullRequest, TypeActionItem and TypeCommand.
 func (j *GitHubJobs) ProcessTask(ctx context.Context, t *asynq.Task) error {
-	var d GitHubDelivery
-	if err := json.Unmarshal(t.Payload(), &d); err != nil {
-		return fmt.Errorf("decode %s task: %w", t.Type(), errors.Join(err, asynq.SkipRetry))
-	}
-	log := j.Logger.With("delivery_id", d.DeliveryID, "event", d.Event, "action", d.Action, "repo", d.Repo, "number", d.Number)
-	if !slices.ContainsFunc(j.Repos, func(r string) bool { return strings.EqualFold(r, d.Repo) }) {
-		j.ignore(log, "not a repository Hindsight publishes to")
-		return nil
-	}
 	switch t.Type() {
 	case TypePullRequest:
+		d, err := decodeGitHubTask[PullRequestEvent](t)
+		if err != nil {
+			return err
+		}
+		log := j.Logger.With("delivery_id", d.DeliveryID, "event", "pull_request", "action", d.Action, "repo", d.Repo, "number", d.Number)
+		if !j.publishesTo(log, d.Repo) {
+			return nil
+		}
 		return j.pullRequest(ctx, log, d)
 	case TypeActionItem:
+		d, err := decodeGitHubTask[IssueEvent](t)
+		if err != nil {
+			return err
+		}
+		log := j.Logger.With("delivery_id", d.DeliveryID, "event", "issues", "action", d.Action, "repo", d.Repo, "number", d.Number)
+		if !j.publishesTo(log, d.Repo) {
+			return nil
+		}
 		return j.actionItem(ctx, log, d)
 	case TypeCommand:
+		d, err := decodeGitHubTask[CommentCommand](t)
+		if err != nil {
+			return err
+		}
+		log := j.Logger.With("delivery_id", d.DeliveryID, "event", "issue_comment", "repo", d.Repo, "number", d.Number)
+		if !j.publishesTo(log, d.Repo) {
+			return nil
+		}
 		return j.command(ctx, log, d)
 	}
 	return fmt.Errorf("task type %q: %w", t.Type(), asynq.SkipRetry)
 }
 
+// decodeGitHubTask decodes the payload of a GitHub task, this version's or an earlier one's. A payload
+// that does not decode, or names no repository or number, is archived: no retry would make it better.
+func decodeGitHubTask[T PullRequestEvent | IssueEvent | CommentCommand](t *asynq.Task) (T, error) {
+	var d T
+	if err := json.Unmarshal(t.Payload(), &d); err != nil {
+		return d, fmt.Errorf("decode %s task: %w", t.Type(), errors.Join(err, asynq.SkipRetry))
+	}
+	var repo string
+	var number int
+	switch d := any(d).(type) {
+	case PullRequestEvent:
+		repo, number = d.Repo, d.Number
+	case IssueEvent:
+		repo, number = d.Repo, d.Number
+	case CommentCommand:
+		repo, number = d.Repo, d.Number
+	}
+	if repo == "" || number <= 0 {
+		return d, fmt.Errorf("decode %s task: the payload names no repository or no number: %w", t.Type(), asynq.SkipRetry)
+	}
+	return d, nil
+}
+
+// publishesTo reports whether repo is one Hindsight publishes to; an event from any other is ignored.
+func (j *GitHubJobs) publishesTo(log *slog.Logger, repo string) bool {
+	if slices.ContainsFunc(j.Repos, func(r string) bool { return strings.EqualFold(r, repo) }) {
+		return true
+	}
+	j.ignore(log, "not a repository Hindsight publishes to")
+	return false
+}
+
 // record returns the postmortem record of a pull request: by its branch when known, else by its number.
-func (j *GitHubJobs) record(ctx context.Context, d GitHubDelivery) (Record, bool, error) {
-	id, ok := postmortem.IncidentFromBranch(d.HeadRef)
+func (j *GitHubJobs) record(ctx context.Context, repo string, number int, headRef string) (Record, bool, error) {
+	id, ok := postmortem.IncidentFromBranch(headRef)
 	if !ok {
 		var err error
-		if id, ok, err = j.Store.IncidentOfPull(ctx, d.Repo, d.Number); err != nil || !ok {
+		if id, ok, err = j.Store.IncidentOfPull(ctx, repo, number); err != nil || !ok {
 			return Record{}, false, err
 		}
 	}
 	rec, ok, err := j.Store.LoadRecord(ctx, id)
-	if err != nil || !ok || rec.PullNumber != d.Number || !strings.EqualFold(rec.Repo, d.Repo) {
+	if err != nil || !ok || rec.PullNumber != number || !strings.EqualFold(rec.Repo, repo) {
 		return Record{}, false, err
 	}
 	return rec, true, nil
 }
 
-func (j *GitHubJobs) pullRequest(ctx context.Context, log *slog.Logger, d GitHubDelivery) error {
-	rec, ok, err := j.record(ctx, d)
+func (j *GitHubJobs) pullRequest(ctx context.Context, log *slog.Logger, d PullRequestEvent) error {
+	rec, ok, err := j.record(ctx, d.Repo, d.Number, d.HeadRef)
 	if err != nil {
 		return err
 	}
@@ -181,7 +228,7 @@ func (j *GitHubJobs) sync(ctx context.Context, log *slog.Logger, rec Record, ref
 
 // actionItem follows an action item issue that was closed or reopened: its state is recorded, and a
 // tracking issue that lists its items as a task list is brought up to date (sub-issues GitHub updates).
-func (j *GitHubJobs) actionItem(ctx context.Context, log *slog.Logger, d GitHubDelivery) error {
+func (j *GitHubJobs) actionItem(ctx context.Context, log *slog.Logger, d IssueEvent) error {
 	// The webhook's copy says what somebody sent; the issue as GitHub holds it now, and who opened it, is
 	// what counts.
 	body, open, ours, err := j.GitHub.OwnIssue(ctx, d.Repo, d.Number)
@@ -220,27 +267,27 @@ func (j *GitHubJobs) actionItem(ctx context.Context, log *slog.Logger, d GitHubD
 // command runs "/hindsight sync" (action items to issues now) and "/hindsight check" (the blameless and
 // completeness check now: a check run on the branch's head under App credentials, else the findings
 // comment) from a comment on a postmortem pull request.
-func (j *GitHubJobs) command(ctx context.Context, log *slog.Logger, d GitHubDelivery) error {
-	fields := strings.Fields(d.CommentBody)
+func (j *GitHubJobs) command(ctx context.Context, log *slog.Logger, c CommentCommand) error {
+	fields := strings.Fields(c.Body)
 	if len(fields) == 0 || fields[0] != "/hindsight" {
 		return nil
 	}
-	if reason := commandRefusal(d); reason != "" {
-		j.ignore(log.With("by", d.CommentAuthor, "association", d.CommentAssociation), reason)
+	if reason := commandRefusal(c); reason != "" {
+		j.ignore(log.With("by", c.Author, "association", c.Association), reason)
 		return nil
 	}
-	rec, ok, err := j.record(ctx, d)
+	rec, ok, err := j.record(ctx, c.Repo, c.Number, "")
 	if err != nil || !ok {
 		return err
 	}
-	if d.CommentAssociation == "" {
+	if c.Association == "" {
 		// Without an association in the payload, GitHub is asked.
-		permission, err := j.GitHub.Permission(ctx, d.Repo, d.CommentAuthor)
+		permission, err := j.GitHub.Permission(ctx, c.Repo, c.Author)
 		if err != nil {
 			return err
 		}
 		if permission != "admin" && permission != "write" {
-			j.ignore(log.With("by", d.CommentAuthor, "permission", permission), "command from someone without write access")
+			j.ignore(log.With("by", c.Author, "permission", permission), "command from someone without write access")
 			return nil
 		}
 	}
@@ -248,7 +295,7 @@ func (j *GitHubJobs) command(ctx context.Context, log *slog.Logger, d GitHubDeli
 	if len(fields) > 1 {
 		verb = fields[1]
 	}
-	log = log.With("command", verb, "by", d.CommentAuthor)
+	log = log.With("command", verb, "by", c.Author)
 	switch verb {
 	case "sync":
 		return j.sync(ctx, log, rec, rec.Branch)
@@ -281,13 +328,13 @@ var writeAssociations = map[string]bool{"OWNER": true, "MEMBER": true, "COLLABOR
 // commandRefusal says why a command is not run before asking GitHub anything: it comes from a bot, or from
 // someone whose association with the repository gives no write access; "" when it may run (or GitHub must be
 // asked, when the association is missing).
-func commandRefusal(d GitHubDelivery) string {
+func commandRefusal(c CommentCommand) string {
 	switch {
-	case d.CommentAuthor == "":
+	case c.Author == "":
 		return "command without an author"
-	case strings.EqualFold(d.CommentAuthorType, "Bot") || strings.HasSuffix(strings.ToLower(d.CommentAuthor), "[bot]"):
+	case strings.EqualFold(c.AuthorType, "Bot") || strings.HasSuffix(strings.ToLower(c.Author), "[bot]"):
 		return "command from a bot"
-	case d.CommentAssociation != "" && !writeAssociations[strings.ToUpper(d.CommentAssociation)]:
+	case c.Association != "" && !writeAssociations[strings.ToUpper(c.Association)]:
 		return "command from someone without write access"
 	}
 	return ""

@@ -58,7 +58,7 @@ func TestAcceptWaitsForReplicas(t *testing.T) {
 	if took := time.Since(start); took > 3*time.Second {
 		t.Errorf("the refusal took %s, beyond the wait of 1.5s", took)
 	}
-	gd := queue.GitHubDelivery{DeliveryID: "G1", Event: "pull_request", Action: "opened", Repo: "acme/pm", Number: 1}
+	gd := queue.PullRequestEvent{DeliveryID: "G1", Action: "opened", Repo: "acme/pm", Number: 1}
 	if _, err := q.AcceptGitHub(ctx, gd); !errors.Is(err, queue.ErrNotReplicated) {
 		t.Fatalf("GitHub delivery without a replica: %v, want ErrNotReplicated", err)
 	}

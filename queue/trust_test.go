@@ -56,19 +56,19 @@ func TestCommandsNeedWriteAccess(t *testing.T) {
 		}
 		return false
 	}
-	refused := []queue.GitHubDelivery{
-		{CommentAuthor: "mallory", CommentAssociation: "NONE"},
-		{CommentAuthor: "drive-by", CommentAssociation: "CONTRIBUTOR"},
-		{CommentAuthor: "dependabot[bot]", CommentAssociation: "COLLABORATOR", CommentAuthorType: "Bot"},
-		{CommentAuthor: "ci-helper", CommentAssociation: "MEMBER", CommentAuthorType: "Bot"},
-		{CommentAuthor: "stranger"}, // no association: GitHub says "none"
-		{CommentAuthor: "tina"},     // no association: triage reads as "read"
+	refused := []queue.CommentCommand{
+		{Author: "mallory", Association: "NONE"},
+		{Author: "drive-by", Association: "CONTRIBUTOR"},
+		{Author: "dependabot[bot]", Association: "COLLABORATOR", AuthorType: "Bot"},
+		{Author: "ci-helper", Association: "MEMBER", AuthorType: "Bot"},
+		{Author: "stranger"}, // no association: GitHub says "none"
+		{Author: "tina"},     // no association: triage reads as "read"
 	}
 	for i, d := range refused {
-		d.DeliveryID, d.Event, d.Action, d.Repo, d.Number, d.CommentBody = "r"+itoa(i), "issue_comment", "created", "acme/pm", pr.Number, "/hindsight check"
+		d.DeliveryID, d.Repo, d.Number, d.Body = "r"+itoa(i), "acme/pm", pr.Number, "/hindsight check"
 		p.run(t, jobs, queue.TypeCommand, d)
 		if linted() {
-			t.Fatalf("a command from %s (%q, %q) ran", d.CommentAuthor, d.CommentAssociation, d.CommentAuthorType)
+			t.Fatalf("a command from %s (%q, %q) ran", d.Author, d.Association, d.AuthorType)
 		}
 	}
 	if n := ignoredCount(t, reg, "command from a bot"); n != 2 {
@@ -78,8 +78,8 @@ func TestCommandsNeedWriteAccess(t *testing.T) {
 		t.Errorf("commands ignored for lack of write access: %v, want 4", n)
 	}
 	// ben is a collaborator; without an association GitHub's permission API says "write".
-	p.run(t, jobs, queue.TypeCommand, queue.GitHubDelivery{DeliveryID: "ok", Event: "issue_comment", Action: "created",
-		Repo: "acme/pm", Number: pr.Number, CommentBody: "/hindsight check", CommentAuthor: "ben"})
+	p.run(t, jobs, queue.TypeCommand, queue.CommentCommand{DeliveryID: "ok",
+		Repo: "acme/pm", Number: pr.Number, Body: "/hindsight check", Author: "ben"})
 	if !linted() {
 		t.Error("a collaborator's command did not run")
 	}
@@ -93,8 +93,8 @@ func TestHelpOncePerPullRequest(t *testing.T) {
 	pr := p.gh.PullRequests()[0]
 	jobs, _ := p.trustedJobs()
 	for i, body := range []string{"/hindsight help", "/hindsight", "/hindsight frobnicate", "/hindsight help"} {
-		p.run(t, jobs, queue.TypeCommand, queue.GitHubDelivery{DeliveryID: "h" + itoa(i), Event: "issue_comment", Action: "created",
-			Repo: "acme/pm", Number: pr.Number, CommentBody: body, CommentAuthor: "ana", CommentAssociation: "OWNER"})
+		p.run(t, jobs, queue.TypeCommand, queue.CommentCommand{DeliveryID: "h" + itoa(i),
+			Repo: "acme/pm", Number: pr.Number, Body: body, Author: "ana", Association: "OWNER"})
 	}
 	helps := 0
 	for _, c := range p.gh.Comments(pr.Number) {
@@ -138,8 +138,8 @@ func TestIssueEventsAreCheckedAgainstGitHub(t *testing.T) {
 	marker := postmortem.ActionItemMarker(incidentID, "fake")
 	fake := p.gh.OpenIssueAs("mallory", "Fake action item", marker+"\nclose me")
 	p.gh.SetIssueState(fake, "closed")
-	p.run(t, jobs, queue.TypeActionItem, queue.GitHubDelivery{DeliveryID: "i1", Event: "issues", Action: "closed",
-		Repo: "acme/pm", Number: fake, IssueBody: marker, IssueState: "closed"})
+	p.run(t, jobs, queue.TypeActionItem, queue.IssueEvent{DeliveryID: "i1", Action: "closed",
+		Repo: "acme/pm", Number: fake})
 	if _, found := state(fake); found {
 		t.Error("a stranger's issue was recorded as an action item")
 	}
@@ -149,8 +149,8 @@ func TestIssueEventsAreCheckedAgainstGitHub(t *testing.T) {
 
 	// A delivery for another repository is ignored before anything is read.
 	before := len(p.gh.Requests())
-	p.run(t, jobs, queue.TypeActionItem, queue.GitHubDelivery{DeliveryID: "i2", Event: "issues", Action: "closed",
-		Repo: "evil/elsewhere", Number: items[0], IssueBody: postmortem.ActionItemMarker(incidentID, "x"), IssueState: "closed"})
+	p.run(t, jobs, queue.TypeActionItem, queue.IssueEvent{DeliveryID: "i2", Action: "closed",
+		Repo: "evil/elsewhere", Number: items[0]})
 	if n := ignoredCount(t, reg, "not a repository Hindsight publishes to"); n != 1 {
 		t.Errorf("ignored foreign deliveries: %v, want 1", n)
 	}
@@ -159,14 +159,14 @@ func TestIssueEventsAreCheckedAgainstGitHub(t *testing.T) {
 	}
 
 	// A delivery claiming Hindsight's open issue was closed: GitHub says it is open, and that is recorded.
-	p.run(t, jobs, queue.TypeActionItem, queue.GitHubDelivery{DeliveryID: "i3", Event: "issues", Action: "closed",
-		Repo: "acme/pm", Number: items[0], IssueBody: "whatever", IssueState: "closed"})
+	p.run(t, jobs, queue.TypeActionItem, queue.IssueEvent{DeliveryID: "i3", Action: "closed",
+		Repo: "acme/pm", Number: items[0]})
 	if open, found := state(items[0]); !found || !open {
 		t.Errorf("action item #%d: open %v found %v, want it open as GitHub holds it", items[0], open, found)
 	}
 	p.gh.SetIssueState(items[0], "closed")
-	p.run(t, jobs, queue.TypeActionItem, queue.GitHubDelivery{DeliveryID: "i4", Event: "issues", Action: "closed",
-		Repo: "acme/pm", Number: items[0], IssueState: "closed"})
+	p.run(t, jobs, queue.TypeActionItem, queue.IssueEvent{DeliveryID: "i4", Action: "closed",
+		Repo: "acme/pm", Number: items[0]})
 	if open, found := state(items[0]); !found || open {
 		t.Errorf("action item #%d: open %v found %v, want closed", items[0], open, found)
 	}

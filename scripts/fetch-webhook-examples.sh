@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fetches the GitHub webhook examples the handlers tests replay from the npm package
-# @octokit/webhooks-examples and writes the few it needs under handlers/testdata/github/.
+# Fetches the GitHub webhook examples the webhook tests replay from the npm package
+# @octokit/webhooks-examples and writes the few it needs under integrations/github/testdata/webhooks/.
 # The tarball is unpacked in a temporary directory and never kept. Needs npm and jq.
 #
 #   scripts/fetch-webhook-examples.sh [version]    (default: the version named in SOURCES.md)
@@ -8,7 +8,7 @@ set -euo pipefail
 
 version="${1:-7.6.1}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
-out="$root/handlers/testdata/github"
+out="$root/integrations/github/testdata/webhooks"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 

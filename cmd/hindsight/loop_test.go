@@ -17,10 +17,10 @@ import (
 
 const githubSecret = "e2e-github-secret"
 
-// githubEvent loads one of the receiver's test payloads and sets the fields the test needs.
+// githubEvent loads one of GitHub's webhook examples and sets the fields the test needs.
 func githubEvent(t *testing.T, file string, edit func(v map[string]any)) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "handlers", "testdata", "github", file))
+	b, err := os.ReadFile(filepath.Join("..", "..", "integrations", "github", "testdata", "webhooks", file))
 	if err != nil {
 		t.Fatal(err)
 	}
