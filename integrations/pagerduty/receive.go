@@ -35,7 +35,6 @@ type wireEnvelope struct {
 	} `json:"event"`
 }
 
-
 // DecodeEnvelope reads the event ID, type and incident of a V3 webhook body. It fails, with a message fit
 // for the sender, on a body that is not JSON, lacks event.event_type, or is an incident event without an
 // incident ID or an event ID. Verify the signature on the raw body first.
