@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -55,21 +56,31 @@ func (r *Router) client(ctx context.Context, repo string) (*Client, error) {
 		repo = r.opts.Repo
 	}
 	key := strings.ToLower(repo)
-	r.mu.Lock()
-	rt, ok := r.routes[key]
-	if !ok {
-		rt = &route{ready: make(chan struct{})}
-		r.routes[key] = rt
-	}
-	r.mu.Unlock()
-	if ok {
-		select {
-		case <-rt.ready:
-			return rt.c, rt.err
-		case <-ctx.Done():
-			return nil, fmt.Errorf("route to %s: %w", repo, context.Cause(ctx))
+	for {
+		r.mu.Lock()
+		rt, ok := r.routes[key]
+		if !ok {
+			rt = &route{ready: make(chan struct{})}
+			r.routes[key] = rt
 		}
+		r.mu.Unlock()
+		if !ok {
+			return r.build(ctx, key, repo, rt)
+		}
+		if err := wait(ctx, rt.ready); err != nil {
+			return nil, fmt.Errorf("route to %s: %w", repo, err)
+		}
+		// The call that made the route ran out of time: this one tries again with its own.
+		if rt.err != nil && ctx.Err() == nil &&
+			(errors.Is(rt.err, context.Canceled) || errors.Is(rt.err, context.DeadlineExceeded)) {
+			continue
+		}
+		return rt.c, rt.err
 	}
+}
+
+// build makes the client of rt, which other calls wait for; a failure is forgotten once they have it.
+func (r *Router) build(ctx context.Context, key, repo string, rt *route) (*Client, error) {
 	rt.c, rt.err = r.newClient(ctx, repo)
 	if rt.err != nil {
 		r.mu.Lock()
@@ -78,6 +89,21 @@ func (r *Router) client(ctx context.Context, repo string) (*Client, error) {
 	}
 	close(rt.ready)
 	return rt.c, rt.err
+}
+
+// wait waits for ready to be closed, or ctx to end first.
+func wait(ctx context.Context, ready <-chan struct{}) error {
+	select {
+	case <-ready:
+		return nil
+	default:
+	}
+	select {
+	case <-ready:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }
 
 // newClient makes the client of repo, another repository than the configured one.

@@ -53,6 +53,15 @@ func TestRouterPublishesThroughEachRepositorysInstallation(t *testing.T) {
 	}
 	ctx := context.Background()
 
+	// A call that ends before the lookup does leaves nothing behind for the next.
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	early := draft()
+	early.Repo = "globex/postmortems"
+	if _, err := r.Publish(gone, early); !errors.Is(err, context.Canceled) {
+		t.Fatalf("publish with a cancelled context: %v", err)
+	}
+
 	// Several drafts for the other organisation's repository at once: one lookup of its installation.
 	var wg sync.WaitGroup
 	errs := make([]error, 3)

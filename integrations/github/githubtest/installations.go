@@ -32,7 +32,8 @@ func (s *Server) SetInstallation(id int64) {
 // default branch "main" with README.md, issues, pull requests, requests, faults) and the server's token and
 // login. installationID is the App installation that holds it; 0 means the App is not installed there.
 // A repository of another installation than the server's answers 404 Not Found to the server's
-// installation token, as GitHub answers a token without access to a private repository.
+// installation token, as GitHub answers a token without access to a private repository. Closing either
+// closes both.
 func (s *Server) AddRepository(owner, repo string, installationID int64) *Server {
 	s.mu.Lock()
 	token, login := s.token, s.login
