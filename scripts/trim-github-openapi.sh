@@ -26,6 +26,7 @@ operations='[
   "POST /app/installations/{installation_id}/access_tokens",
   "GET /repos/{owner}/{repo}/collaborators/{username}/permission",
   "GET /repos/{owner}/{repo}",
+  "GET /repos/{owner}/{repo}/installation",
   "GET /repos/{owner}/{repo}/branches/{branch}",
   "GET /repos/{owner}/{repo}/contents/{path}",
   "POST /repos/{owner}/{repo}/statuses/{sha}",

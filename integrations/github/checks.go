@@ -103,7 +103,7 @@ func (r *Router) ChecksEnabled(repo string) bool {
 
 // CheckRun reports a postmortem's check as a check run on sha in repo (see Client.CheckRun).
 func (r *Router) CheckRun(ctx context.Context, repo, sha, path string, findings []postmortem.Finding, fileMissing bool) (string, error) {
-	c, err := r.Client(repo)
+	c, err := r.client(ctx, repo)
 	if err != nil {
 		return "", err
 	}

@@ -2,20 +2,34 @@ package github
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
+
+	gh "github.com/google/go-github/v60/github"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
 // Router publishes each draft to its repository, Draft.Repo or else the configured one, with one Client
-// per repository made on first use from the same options (host, credentials, limits). It is safe for
-// concurrent use.
+// per repository made on first use from the same options (host, credentials, limits). Under GitHub App auth
+// a repository other than the configured one is reached through its own installation, which the App's JWT
+// looks up once (GET /repos/{owner}/{repo}/installation) and the Router remembers with the client. It is
+// safe for concurrent use.
 type Router struct {
-	opts    Options
-	mu      sync.Mutex
-	clients map[string]*Client
+	opts   Options
+	mu     sync.Mutex
+	routes map[string]*route // lower-cased "owner/name"
+}
+
+// route is the client of one repository, ready once made; a failed attempt is forgotten, so the next call
+// tries again.
+type route struct {
+	ready chan struct{}
+	c     *Client
+	err   error
 }
 
 // NewRouter checks opts by making the client of the configured repository.
@@ -24,37 +38,123 @@ func NewRouter(opts Options) (*Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Router{opts: opts, clients: map[string]*Client{strings.ToLower(opts.Repo): c}}, nil
+	ready := make(chan struct{})
+	close(ready)
+	return &Router{opts: opts, routes: map[string]*route{strings.ToLower(opts.Repo): {ready: ready, c: c}}}, nil
 }
 
-// Client returns the client of repo ("owner/name"; empty for the configured repository).
+// Client returns the client of repo ("owner/name"; empty for the configured repository), looking its App
+// installation up without a deadline when it is not known yet.
 func (r *Router) Client(repo string) (*Client, error) {
+	return r.client(context.Background(), repo)
+}
+
+// client returns the client of repo, making it on first use. Concurrent first uses of one repository wait
+// for a single lookup.
+func (r *Router) client(ctx context.Context, repo string) (*Client, error) {
 	if repo == "" {
 		repo = r.opts.Repo
 	}
 	key := strings.ToLower(repo)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if c, ok := r.clients[key]; ok {
-		return c, nil
+	for {
+		r.mu.Lock()
+		rt, ok := r.routes[key]
+		if !ok {
+			rt = &route{ready: make(chan struct{})}
+			r.routes[key] = rt
+		}
+		r.mu.Unlock()
+		if !ok {
+			return r.build(ctx, key, repo, rt)
+		}
+		if err := wait(ctx, rt.ready); err != nil {
+			return nil, fmt.Errorf("route to %s: %w", repo, err)
+		}
+		// The call that made the route ran out of time: this one tries again with its own.
+		if rt.err != nil && ctx.Err() == nil &&
+			(errors.Is(rt.err, context.Canceled) || errors.Is(rt.err, context.DeadlineExceeded)) {
+			continue
+		}
+		return rt.c, rt.err
 	}
+}
+
+// build makes the client of rt, which other calls wait for; a failure is forgotten once they have it.
+func (r *Router) build(ctx context.Context, key, repo string, rt *route) (*Client, error) {
+	rt.c, rt.err = r.newClient(ctx, repo)
+	if rt.err != nil {
+		r.mu.Lock()
+		delete(r.routes, key)
+		r.mu.Unlock()
+	}
+	close(rt.ready)
+	return rt.c, rt.err
+}
+
+// wait waits for ready to be closed, or ctx to end first.
+func wait(ctx context.Context, ready <-chan struct{}) error {
+	select {
+	case <-ready:
+		return nil
+	default:
+	}
+	select {
+	case <-ready:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+// newClient makes the client of repo, another repository than the configured one.
+func (r *Router) newClient(ctx context.Context, repo string) (*Client, error) {
 	opts := r.opts
 	opts.Repo = repo
-	if !strings.EqualFold(repo, r.opts.Repo) {
-		// Another repository has its own default branch.
-		opts.BaseBranch = ""
+	// Another repository has its own default branch.
+	opts.BaseBranch = ""
+	if opts.Token == "" {
+		id, err := r.installation(ctx, repo)
+		if err != nil {
+			return nil, err
+		}
+		opts.InstallationID = id
 	}
 	c, err := New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("route to %s: %w", repo, err)
 	}
-	r.clients[key] = c
 	return c, nil
+}
+
+// installation looks up the App installation that holds repo, with the App's JWT. A repository the App is
+// not installed on is a permanent failure (postmortem.ErrRejected): no retry installs it.
+func (r *Router) installation(ctx context.Context, repo string) (int64, error) {
+	owner, name, err := ParseRepo(repo)
+	if err != nil {
+		return 0, fmt.Errorf("route to %s: repo: %w", repo, err)
+	}
+	home, err := r.client(ctx, "")
+	if err != nil {
+		return 0, err
+	}
+	inst, _, err := call(ctx, home, func() (*gh.Installation, *gh.Response, error) {
+		return home.app.Apps.FindRepositoryInstallation(ctx, owner, name)
+	})
+	switch {
+	case statusOf(err) == http.StatusNotFound:
+		return 0, fmt.Errorf("route to %s: the GitHub App %d is not installed on %s (GitHub answered 404 Not Found); "+
+			"install it there to publish to it: %w", repo, r.opts.AppID, repo, postmortem.ErrRejected)
+	case err != nil:
+		return 0, fmt.Errorf("route to %s: look up the GitHub App installation: %w", repo, describe(err))
+	case inst.GetID() == 0:
+		return 0, fmt.Errorf("route to %s: GitHub named no App installation", repo)
+	}
+	return inst.GetID(), nil
 }
 
 // Publish publishes d to its repository (see Client.Publish).
 func (r *Router) Publish(ctx context.Context, d postmortem.Draft) (postmortem.PullRequest, error) {
-	c, err := r.Client(d.Repo)
+	c, err := r.client(ctx, d.Repo)
 	if err != nil {
 		return postmortem.PullRequest{}, err
 	}
@@ -63,7 +163,7 @@ func (r *Router) Publish(ctx context.Context, d postmortem.Draft) (postmortem.Pu
 
 // UpdateFile updates a file in repo (see Client.UpdateFile).
 func (r *Router) UpdateFile(ctx context.Context, repo, branch, path, content, message, expected string) error {
-	c, err := r.Client(repo)
+	c, err := r.client(ctx, repo)
 	if err != nil {
 		return err
 	}
@@ -72,7 +172,7 @@ func (r *Router) UpdateFile(ctx context.Context, repo, branch, path, content, me
 
 // CommentOnce comments on a pull request of repo (see Client.CommentOnce).
 func (r *Router) CommentOnce(ctx context.Context, repo string, number int, marker, body string) error {
-	c, err := r.Client(repo)
+	c, err := r.client(ctx, repo)
 	if err != nil {
 		return err
 	}
@@ -81,7 +181,7 @@ func (r *Router) CommentOnce(ctx context.Context, repo string, number int, marke
 
 // EnsureIssue finds or creates an issue in repo (see Client.EnsureIssue).
 func (r *Router) EnsureIssue(ctx context.Context, repo string, spec postmortem.IssueSpec) (postmortem.Issue, bool, error) {
-	c, err := r.Client(repo)
+	c, err := r.client(ctx, repo)
 	if err != nil {
 		return postmortem.Issue{}, false, err
 	}
@@ -90,7 +190,7 @@ func (r *Router) EnsureIssue(ctx context.Context, repo string, spec postmortem.I
 
 // LinkSubIssues links sub-issues in repo (see Client.LinkSubIssues).
 func (r *Router) LinkSubIssues(ctx context.Context, repo string, parent postmortem.Issue, children []postmortem.Issue) (bool, error) {
-	c, err := r.Client(repo)
+	c, err := r.client(ctx, repo)
 	if err != nil {
 		return false, err
 	}
@@ -99,7 +199,7 @@ func (r *Router) LinkSubIssues(ctx context.Context, repo string, parent postmort
 
 // SetTaskList writes a task list in an issue of repo (see Client.SetTaskList).
 func (r *Router) SetTaskList(ctx context.Context, repo string, number int, children []postmortem.Issue) error {
-	c, err := r.Client(repo)
+	c, err := r.client(ctx, repo)
 	if err != nil {
 		return err
 	}
@@ -108,7 +208,7 @@ func (r *Router) SetTaskList(ctx context.Context, repo string, number int, child
 
 // Issue reads an issue of repo (see Client.Issue).
 func (r *Router) Issue(ctx context.Context, repo string, number int) (postmortem.Issue, error) {
-	c, err := r.Client(repo)
+	c, err := r.client(ctx, repo)
 	if err != nil {
 		return postmortem.Issue{}, err
 	}
@@ -117,7 +217,7 @@ func (r *Router) Issue(ctx context.Context, repo string, number int) (postmortem
 
 // AddLabels labels an issue or pull request of repo (see Client.AddLabels).
 func (r *Router) AddLabels(ctx context.Context, repo string, number int, labels ...string) error {
-	c, err := r.Client(repo)
+	c, err := r.client(ctx, repo)
 	if err != nil {
 		return err
 	}
@@ -126,7 +226,7 @@ func (r *Router) AddLabels(ctx context.Context, repo string, number int, labels 
 
 // File reads a file of repo (see Client.File).
 func (r *Router) File(ctx context.Context, repo, ref, path string) (string, bool, error) {
-	c, err := r.Client(repo)
+	c, err := r.client(ctx, repo)
 	if err != nil {
 		return "", false, err
 	}
@@ -135,7 +235,7 @@ func (r *Router) File(ctx context.Context, repo, ref, path string) (string, bool
 
 // FindPullRequest finds the pull request of a branch in repo (see Client.FindPullRequest).
 func (r *Router) FindPullRequest(ctx context.Context, repo, branch string) (postmortem.PullRequest, bool, error) {
-	c, err := r.Client(repo)
+	c, err := r.client(ctx, repo)
 	if err != nil {
 		return postmortem.PullRequest{}, false, err
 	}
@@ -144,7 +244,7 @@ func (r *Router) FindPullRequest(ctx context.Context, repo, branch string) (post
 
 // SetStatus sets the commit status of sha in repo (see Client.SetStatus).
 func (r *Router) SetStatus(ctx context.Context, repo, sha, state, description, targetURL string) error {
-	c, err := r.Client(repo)
+	c, err := r.client(ctx, repo)
 	if err != nil {
 		return err
 	}
@@ -153,7 +253,7 @@ func (r *Router) SetStatus(ctx context.Context, repo, sha, state, description, t
 
 // UpsertComment keeps one marked comment on a pull request of repo (see Client.UpsertComment).
 func (r *Router) UpsertComment(ctx context.Context, repo string, number int, marker, body string) (string, error) {
-	c, err := r.Client(repo)
+	c, err := r.client(ctx, repo)
 	if err != nil {
 		return "", err
 	}
@@ -162,7 +262,7 @@ func (r *Router) UpsertComment(ctx context.Context, repo string, number int, mar
 
 // FileURL is the web address of a file of repo (see Client.FileURL).
 func (r *Router) FileURL(ctx context.Context, repo, branch, path string) (string, error) {
-	c, err := r.Client(repo)
+	c, err := r.client(ctx, repo)
 	if err != nil {
 		return "", err
 	}

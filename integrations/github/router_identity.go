@@ -4,7 +4,7 @@ import "context"
 
 // Permission reads login's permission on repo (see Client.Permission).
 func (r *Router) Permission(ctx context.Context, repo, login string) (string, error) {
-	c, err := r.Client(repo)
+	c, err := r.client(ctx, repo)
 	if err != nil {
 		return "", err
 	}
@@ -13,7 +13,7 @@ func (r *Router) Permission(ctx context.Context, repo, login string) (string, er
 
 // OwnIssue reads an issue of repo again and says whether Hindsight opened it (see Client.OwnIssue).
 func (r *Router) OwnIssue(ctx context.Context, repo string, number int) (body string, open, ours bool, err error) {
-	c, err := r.Client(repo)
+	c, err := r.client(ctx, repo)
 	if err != nil {
 		return "", false, false, err
 	}

@@ -27,6 +27,7 @@ var operations = []string{
 	"POST /app/installations/{installation_id}/access_tokens",
 	"GET /repos/{owner}/{repo}/collaborators/{username}/permission",
 	"GET /repos/{owner}/{repo}",
+	"GET /repos/{owner}/{repo}/installation",
 	"GET /repos/{owner}/{repo}/branches/{branch}",
 	"GET /repos/{owner}/{repo}/contents/{path}",
 	"POST /repos/{owner}/{repo}/statuses/{sha}",
@@ -144,6 +145,9 @@ func TestFakeAnswersAsOpenAPISays(t *testing.T) {
 	app.auth = "Bearer eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjF9.c2ln"
 	app.call(201, "POST /app/installations/{installation_id}/access_tokens", "app/installations/7/access_tokens", nil)
 	app.call(200, "GET /app", "app", nil)
+	s.SetInstallation(7)
+	app.call(200, "GET /repos/{owner}/{repo}/installation", repo+"installation", nil)
+	app.call(404, "GET /repos/{owner}/{repo}/installation", "repos/acme/elsewhere/installation", nil)
 	c.call(200, "GET /repos/{owner}/{repo}", strings.TrimSuffix(repo, "/"), nil)
 	c.call(200, "GET /repos/{owner}/{repo}/collaborators/{username}/permission", repo+"collaborators/alice/permission", nil)
 	c.call(200, "GET /repos/{owner}/{repo}/collaborators/{username}/permission", repo+"collaborators/acme/permission", nil)

@@ -86,7 +86,9 @@ type Server struct {
 	subIssues     map[int][]int // parent number -> children numbers
 	statuses      map[string][]Status
 	checkRuns     []*CheckRun
-	appAuth       bool // an installation token was issued: the client is a GitHub App
+	appAuth       bool  // an installation token was issued: the client is a GitHub App
+	installation  int64 // the App installation that holds the repository; 0 for the server's: any
+	apps          *installations
 	noSubIssues   bool
 	nextNumber    int
 	nextID        int64
@@ -109,6 +111,15 @@ type ContentLimit struct {
 // repository's default branch "main" holds one commit with README.md. The server is closed by tb.Cleanup.
 func NewServer(tb testing.TB, owner, repo, token string) *Server {
 	tb.Helper()
+	s := newRepository(owner, repo, token)
+	s.apps = &installations{repos: map[string]*Server{strings.ToLower(owner + "/" + repo): s}, issued: map[string]int64{}}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// newRepository is the state of repository owner/repo, served by no server yet.
+func newRepository(owner, repo, token string) *Server {
 	s := &Server{
 		owner:         owner,
 		repo:          repo,
@@ -130,8 +141,6 @@ func NewServer(tb testing.TB, owner, repo, token string) *Server {
 	readme := s.putBlob("# " + repo + "\n")
 	tree := s.putTree(map[string]string{"README.md": readme})
 	s.refs["refs/heads/"+defaultBranch] = s.putCommit(tree, nil, "Initial commit")
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	tb.Cleanup(s.Close)
 	return s
 }
 
@@ -295,6 +304,10 @@ type reply struct {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if o := s.repository(r); o != nil {
+		o.serveHTTP(w, r)
+		return
+	}
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 10<<20))
 	_ = r.Body.Close()
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -364,12 +377,21 @@ func (s *Server) handle(r *http.Request, body []byte) reply {
 	}
 	// Installation tokens are asked for with the App's JWT, not with the token.
 	if r.Method == http.MethodPost && len(segs) == 4 && segs[0] == "app" && segs[1] == "installations" && segs[3] == "access_tokens" {
-		return s.installationToken(r)
+		return s.installationToken(r, segs[2])
+	}
+	if r.Method == http.MethodGet && len(segs) == 4 && segs[0] == "repos" && segs[3] == "installation" {
+		return s.repoInstallation(r, segs[1], segs[2])
 	}
 	if r.Method == http.MethodGet && len(segs) == 1 && segs[0] == "app" {
 		return s.app(r)
 	}
-	if !s.authorized(r) {
+	if id, ok := s.installationOf(r.Header.Get("Authorization")); ok {
+		if !s.mayUse(id) {
+			// Another installation's token: the private repository does not exist for it.
+			return s.notFound()
+		}
+		s.appAuth = true
+	} else if !s.authorized(r) {
 		return s.errorReply(http.StatusUnauthorized, "Bad credentials", docsURL)
 	}
 
@@ -435,22 +457,6 @@ func (s *Server) authorized(r *http.Request) bool {
 		}
 	}
 	return false
-}
-
-// installationToken answers ghinstallation's token request. The JWT must look like one; its signature is
-// not checked.
-func (s *Server) installationToken(r *http.Request) reply {
-	jwt, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || strings.Count(jwt, ".") != 2 {
-		return s.errorReply(http.StatusUnauthorized, "A JSON web token could not be decoded", docsURL)
-	}
-	s.appAuth = true
-	return s.jsonReply(http.StatusCreated, map[string]any{
-		"token":                s.token,
-		"expires_at":           time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
-		"permissions":          map[string]string{"contents": "write", "pull_requests": "write", "issues": "write", "checks": "write"},
-		"repository_selection": "selected",
-	})
 }
 
 // route dispatches an authorized request.
