@@ -25,6 +25,7 @@ import (
 	"github.com/hindsight-dev/hindsight/handlers"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 const gitHubSecret = "test-github-webhook-secret"
@@ -80,7 +81,7 @@ type gitHubEnv struct {
 func newGitHubEnv(t *testing.T, ghSecret string) *gitHubEnv {
 	t.Helper()
 	r := queuetest.StartRedis(t)
-	rdb, err := queue.OpenRedis(r.URL)
+	rdb, err := redisstore.OpenRedis(r.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

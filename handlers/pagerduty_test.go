@@ -22,6 +22,7 @@ import (
 	"github.com/hindsight-dev/hindsight/internal/payloads"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 const secret = "test-subscription-secret"
@@ -47,7 +48,7 @@ type env struct {
 func newEnv(t *testing.T, secrets ...string) *env {
 	t.Helper()
 	r := queuetest.StartRedis(t)
-	rdb, err := queue.OpenRedis(r.URL)
+	rdb, err := redisstore.OpenRedis(r.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,13 +12,14 @@ import (
 
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // TestArchivedTasksAreCountedAndRunAgain: tasks of every kind that failed for good are counted by type,
 // and RunArchived gives each one more run.
 func TestArchivedTasksAreCountedAndRunAgain(t *testing.T) {
 	r := queuetest.StartRedis(t)
-	rdb, err := queue.OpenRedis(r.URL)
+	rdb, err := redisstore.OpenRedis(r.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/hindsight-dev/hindsight/redisstore"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -65,7 +66,7 @@ func NewActionItemCollector(store *Store) prometheus.Collector {
 func (c *actionItemCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.count; ch <- c.aged }
 
 func (c *actionItemCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), redisIOTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), redisstore.IOTimeout)
 	defer cancel()
 	items, err := c.store.ActionItems(ctx)
 	if err != nil {

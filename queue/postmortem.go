@@ -13,6 +13,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // IncidentSource reads an incident, its log entries and its notes from PagerDuty.
@@ -54,7 +55,7 @@ type Composer interface {
 // PostmortemHandler runs the pipeline of TypePostmortem tasks: policy, fetch, compose, publish, back-link.
 type PostmortemHandler struct {
 	Store  *Store
-	Locker *Locker
+	Locker *redisstore.Locker
 	// Source is nil when Hindsight has no PagerDuty token: the incident is then built from its stored
 	// webhook events alone. Notes is nil likewise, and no back-link is written.
 	Source IncidentSource
@@ -109,9 +110,9 @@ func (h *PostmortemHandler) ProcessTask(ctx context.Context, t *asynq.Task) erro
 	defer lease.Release()
 
 	outcome, err := h.run(lease.Context(), log, p.IncidentID, lease)
-	if errors.Is(context.Cause(lease.Context()), ErrLockLost) {
+	if errors.Is(context.Cause(lease.Context()), redisstore.ErrLockLost) {
 		// Another attempt holds the incident now: whatever failed here failed for that reason.
-		outcome, err = "error", fmt.Errorf("postmortem of %s: %w", p.IncidentID, ErrLockLost)
+		outcome, err = "error", fmt.Errorf("postmortem of %s: %w", p.IncidentID, redisstore.ErrLockLost)
 	}
 	h.Metrics.observePipeline(outcome, err)
 	if errors.Is(err, ErrPermanent) {
@@ -127,7 +128,7 @@ func (h *PostmortemHandler) ProcessTask(ctx context.Context, t *asynq.Task) erro
 // run does the work under the incident's lock. Every step is find-before-create, so a retry after a
 // failure anywhere ends with one branch, one pull request and one back-link note.
 // Before each step that writes to GitHub or PagerDuty it checks that it still holds the lock.
-func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentID string, lease *Lease) (string, error) {
+func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentID string, lease *redisstore.Lease) (string, error) {
 	inc, err := h.incident(ctx, incidentID)
 	if err != nil {
 		return "error", err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // startReplica starts a second redis-server replicating primary and waits until the primary counts it.
@@ -29,7 +30,7 @@ func startReplica(t *testing.T, primary *queuetest.Redis) *queuetest.Redis {
 func TestAcceptWaitsForReplicas(t *testing.T) {
 	primary := queuetest.StartRedis(t)
 	replica := startReplica(t, primary)
-	rdb, err := queue.OpenRedis(primary.URL)
+	rdb, err := redisstore.OpenRedis(primary.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,11 +7,12 @@ import (
 
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 func TestStoreEventsAndRecords(t *testing.T) {
 	r := queuetest.StartRedis(t)
-	rdb, err := queue.OpenRedis(r.URL)
+	rdb, err := redisstore.OpenRedis(r.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func TestOpenRedis(t *testing.T) {
 		{"redis://127.0.0.1:6379/notadb", false},
 	}
 	for _, tt := range tests {
-		c, err := queue.OpenRedis(tt.url)
+		c, err := redisstore.OpenRedis(tt.url)
 		if (err == nil) != tt.ok {
 			t.Errorf("OpenRedis(%q) error = %v, want ok=%v", tt.url, err, tt.ok)
 		}
@@ -81,7 +82,7 @@ func TestOpenRedis(t *testing.T) {
 func TestThroughSentinel(t *testing.T) {
 	r := queuetest.StartRedis(t)
 	url := queuetest.StartSentinel(t, r)
-	rdb, err := queue.OpenRedis(url)
+	rdb, err := redisstore.OpenRedis(url)
 	if err != nil {
 		t.Fatal(err)
 	}

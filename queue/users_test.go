@@ -12,6 +12,7 @@ import (
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // user is a GET /users/{id} user object in the API's shape.
@@ -36,7 +37,7 @@ func userRequests(p *pipeline) int {
 
 func withUserDirectory(t *testing.T, p *pipeline, maxLookups int) {
 	t.Helper()
-	rdb, err := queue.OpenRedis(p.redis.URL)
+	rdb, err := redisstore.OpenRedis(p.redis.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // TestServeWarnsOfRedisDurabilityAndWaitsForReplicas: against a Redis without an append-only file and
@@ -69,7 +70,7 @@ func TestConfigReplicasTimeoutIsBounded(t *testing.T) {
 // TestReplayArchived moves an archived postmortem task back to the queue.
 func TestReplayArchived(t *testing.T) {
 	redis := queuetest.StartRedis(t)
-	rdb, err := queue.OpenRedis(redis.URL)
+	rdb, err := redisstore.OpenRedis(redis.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

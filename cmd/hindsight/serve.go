@@ -23,6 +23,7 @@ import (
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
+	"github.com/hindsight-dev/hindsight/redisstore"
 	"github.com/hindsight-dev/hindsight/templates"
 )
 
@@ -48,7 +49,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	if err != nil {
 		return err
 	}
-	rdb, err := queue.OpenRedis(cfg.RedisURL)
+	rdb, err := redisstore.OpenRedis(cfg.RedisURL)
 	if err != nil {
 		return bad("HINDSIGHT_REDIS_URL", "%v", err)
 	}
@@ -124,7 +125,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 	}
 	h := &queue.PostmortemHandler{
 		Store:       store,
-		Locker:      queue.NewLocker(rdb, lockTTL),
+		Locker:      redisstore.NewLocker(rdb, lockTTL),
 		DecodeEvent: pagerduty.DecodeEvent,
 		FromEvents:  pagerduty.IncidentFromEvents,
 		Policy:      cfg.Policy,
@@ -148,7 +149,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 	if cfg.githubEnabled() {
 		var writes github.WriteLimiter
 		if windows := cfg.writeWindows(); len(windows) > 0 {
-			l, err := queue.NewWriteLimiter(rdb, writeLimiterName(cfg.GitHub.APIURL, cfg.GitHub.Repo), windows)
+			l, err := redisstore.NewWriteLimiter(rdb, writeLimiterName(cfg.GitHub.APIURL, cfg.GitHub.Repo), windows)
 			if err != nil {
 				return nil, bad("HINDSIGHT_CONFIG", "github.write_limits: %v", err)
 			}
