@@ -123,7 +123,7 @@ func runStorm(b *testing.B) {
 			b.Fatal(err)
 		}
 		h := &queue.PostmortemHandler{
-			Store:       queue.NewStore(rdb, 24*time.Hour),
+			Store:       redisstore.NewStore(rdb, 24*time.Hour),
 			Locker:      redisstore.NewLocker(rdb, 15*time.Minute),
 			Source:      pdc,
 			Notes:       pdc,
@@ -146,7 +146,7 @@ func runStorm(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = rdb.Close() })
-	q := queue.New(rdb, queue.NewStore(rdb, 24*time.Hour), 12)
+	q := queue.New(rdb, redisstore.NewStore(rdb, 24*time.Hour), 12)
 	b.Cleanup(func() { _ = q.Close() })
 	bodies := make([][]byte, len(ids))
 	for i, id := range ids {

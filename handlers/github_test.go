@@ -86,7 +86,7 @@ func newGitHubEnv(t *testing.T, ghSecret string) *gitHubEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = rdb.Close() })
-	q := queue.New(rdb, queue.NewStore(rdb, time.Hour), 3)
+	q := queue.New(rdb, redisstore.NewStore(rdb, time.Hour), 3)
 	t.Cleanup(func() { _ = q.Close() })
 	reg := prometheus.NewRegistry()
 	srv := handlers.NewServer(slog.New(slog.DiscardHandler),

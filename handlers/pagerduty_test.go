@@ -42,7 +42,7 @@ type env struct {
 	srv   http.Handler
 	redis *queuetest.Redis
 	insp  *asynq.Inspector
-	store *queue.Store
+	store *redisstore.Store
 }
 
 func newEnv(t *testing.T, secrets ...string) *env {
@@ -53,7 +53,7 @@ func newEnv(t *testing.T, secrets ...string) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = rdb.Close() })
-	store := queue.NewStore(rdb, time.Hour)
+	store := redisstore.NewStore(rdb, time.Hour)
 	q := queue.New(rdb, store, 3)
 	t.Cleanup(func() { _ = q.Close() })
 	reg := prometheus.NewRegistry()

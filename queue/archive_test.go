@@ -24,7 +24,7 @@ func TestArchivedTasksAreCountedAndRunAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rdb.Close()
-	q := queue.New(rdb, queue.NewStore(rdb, time.Hour), 0)
+	q := queue.New(rdb, redisstore.NewStore(rdb, time.Hour), 0)
 	defer q.Close()
 	ctx := context.Background()
 	if _, err := q.AcceptPagerDuty(ctx, queue.PagerDutyDelivery{WebhookID: "W1", EventID: "E1", EventType: "incident.resolved", IncidentID: "PARCH1", Body: []byte(`{}`)}); err != nil {

@@ -49,13 +49,13 @@ func (m *Metrics) observePipeline(outcome string, err error) {
 
 // actionItemCollector reports the action items Hindsight tracks, read from Redis at each scrape.
 type actionItemCollector struct {
-	store       *Store
+	store       *redisstore.Store
 	count, aged *prometheus.Desc
 }
 
 // NewActionItemCollector returns the collector of the action item metrics: how many are open and closed,
 // and the age of the oldest open one.
-func NewActionItemCollector(store *Store) prometheus.Collector {
+func NewActionItemCollector(store *redisstore.Store) prometheus.Collector {
 	return &actionItemCollector{
 		store: store,
 		count: prometheus.NewDesc("hindsight_action_items", "Action item issues by state (open, closed).", []string{"state"}, nil),

@@ -54,7 +54,7 @@ type Composer interface {
 
 // PostmortemHandler runs the pipeline of TypePostmortem tasks: policy, fetch, compose, publish, back-link.
 type PostmortemHandler struct {
-	Store  *Store
+	Store  *redisstore.Store
 	Locker *redisstore.Locker
 	// Source is nil when Hindsight has no PagerDuty token: the incident is then built from its stored
 	// webhook events alone. Notes is nil likewise, and no back-link is written.
@@ -143,7 +143,7 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 	if repo == "" {
 		repo = h.DefaultRepo
 	}
-	rec := Record{IncidentID: incidentID, Repo: repo, Branch: outline.Branch, Path: outline.Path,
+	rec := redisstore.Record{IncidentID: incidentID, Repo: repo, Branch: outline.Branch, Path: outline.Path,
 		IncidentTitle: inc.Title, IncidentNumber: inc.Number, IncidentURL: inc.URL, Priority: inc.Priority,
 		Reviewers: strings.Join(outline.Reviewers, ","), Due: outline.Due.Unix(), LastEntryAt: outline.LastEntryAt().Unix()}
 
@@ -229,7 +229,7 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 // fileActionItems turns the action items noted during the incident into issues before the pull request
 // opens, so that the draft, rendered after, links them in its first commit. It returns nil when there is
 // nothing to file.
-func (h *PostmortemHandler) fileActionItems(ctx context.Context, rec Record, outline postmortem.Draft) (map[string]postmortem.Issue, error) {
+func (h *PostmortemHandler) fileActionItems(ctx context.Context, rec redisstore.Record, outline postmortem.Draft) (map[string]postmortem.Issue, error) {
 	if h.Issues == nil || len(outline.ActionItems) == 0 {
 		return nil, nil
 	}
@@ -254,7 +254,7 @@ func issueNumbers(issues map[string]postmortem.Issue) map[string]int {
 // scheduleReminders starts the reminders of an open postmortem, once: again only when its due time moved
 // (the incident was resolved again). rec.ReminderAt names the one reminder that is current; a reminder of
 // an older schedule finds it changed and drops itself.
-func (h *PostmortemHandler) scheduleReminders(ctx context.Context, pr postmortem.PullRequest, prev Record, rec *Record) error {
+func (h *PostmortemHandler) scheduleReminders(ctx context.Context, pr postmortem.PullRequest, prev redisstore.Record, rec *redisstore.Record) error {
 	if h.Reminders == nil || pr.URL == "" || !pr.Open || (rec.ReminderAt != 0 && prev.Due == rec.Due) {
 		return nil
 	}
@@ -274,7 +274,7 @@ func (h *PostmortemHandler) scheduleReminders(ctx context.Context, pr postmortem
 // refresh brings an existing postmortem up to date after the incident was resolved again (reopened, or a
 // late event): it commits the regenerated file when the file is still the one Hindsight wrote, and when
 // people have edited it, it leaves their work alone and comments with the new timeline entries instead.
-func (h *PostmortemHandler) refresh(ctx context.Context, log *slog.Logger, draft postmortem.Draft, pr postmortem.PullRequest, prev Record, rec *Record) error {
+func (h *PostmortemHandler) refresh(ctx context.Context, log *slog.Logger, draft postmortem.Draft, pr postmortem.PullRequest, prev redisstore.Record, rec *redisstore.Record) error {
 	rec.Path = prev.Path // the title, and so the file name, may have changed since
 	if h.Refresher == nil || !pr.Open || prev.BlobSHA == "" || prev.BlobSHA == rec.BlobSHA {
 		rec.BlobSHA, rec.LastEntryAt = prev.BlobSHA, max(prev.LastEntryAt, rec.LastEntryAt)

@@ -30,7 +30,7 @@ const incidentID = "PRETRY1"
 type pipeline struct {
 	h      *queue.PostmortemHandler
 	router *github.Router
-	store  *queue.Store
+	store  *redisstore.Store
 	q      *queue.Queue
 	redis  *queuetest.Redis
 	pd     *pagerdutytest.Server
@@ -89,7 +89,7 @@ func newPipeline(t *testing.T) *pipeline {
 	}
 	fn := &flakyNotes{pd: pdc}
 	h := &queue.PostmortemHandler{
-		Store:       queue.NewStore(rdb, time.Hour),
+		Store:       redisstore.NewStore(rdb, time.Hour),
 		Reminders:   nil,
 		Locker:      redisstore.NewLocker(rdb, time.Minute),
 		Source:      pdc,

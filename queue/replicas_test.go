@@ -35,7 +35,7 @@ func TestAcceptWaitsForReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rdb.Close()
-	q := queue.New(rdb, queue.NewStore(rdb, time.Hour), 3)
+	q := queue.New(rdb, redisstore.NewStore(rdb, time.Hour), 3)
 	defer q.Close()
 	q.RequireReplicas(1, 1500*time.Millisecond)
 	ctx := context.Background()

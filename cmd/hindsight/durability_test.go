@@ -75,7 +75,7 @@ func TestReplayArchived(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rdb.Close()
-	q := queue.New(rdb, queue.NewStore(rdb, time.Hour), 0)
+	q := queue.New(rdb, redisstore.NewStore(rdb, time.Hour), 0)
 	defer q.Close()
 	if _, err := q.AcceptPagerDuty(context.Background(), queue.PagerDutyDelivery{WebhookID: "W1", EventID: "E1", EventType: "incident.resolved", IncidentID: "PCPZE64", Body: []byte(`{}`)}); err != nil {
 		t.Fatal(err)

@@ -53,7 +53,7 @@ func runReplay(ctx context.Context, args []string, getenv func(string) string, s
 		return bad("HINDSIGHT_REDIS_URL", "%v", err)
 	}
 	defer rdb.Close()
-	q := queue.New(rdb, queue.NewStore(rdb, time.Duration(cfg.Events.Retention)), cfg.Worker.MaxRetry)
+	q := queue.New(rdb, redisstore.NewStore(rdb, time.Duration(cfg.Events.Retention)), cfg.Worker.MaxRetry)
 	defer q.Close()
 	if err := q.Replay(ctx, *incidentID); err != nil {
 		return fmt.Errorf("replay %s: %w", *incidentID, err)

@@ -79,7 +79,7 @@ func replayRange(ctx context.Context, sinceFlag, untilFlag string, services stri
 		return bad("HINDSIGHT_REDIS_URL", "%v", err)
 	}
 	defer rdb.Close()
-	store := queue.NewStore(rdb, time.Duration(cfg.Events.Retention))
+	store := redisstore.NewStore(rdb, time.Duration(cfg.Events.Retention))
 	q := queue.New(rdb, store, cfg.Worker.MaxRetry)
 	defer q.Close()
 

@@ -57,7 +57,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	store := queue.NewStore(rdb, time.Duration(cfg.Events.Retention))
+	store := redisstore.NewStore(rdb, time.Duration(cfg.Events.Retention))
 	q := queue.New(rdb, store, cfg.Worker.MaxRetry)
 	defer q.Close()
 	q.RequireReplicas(cfg.Redis.MinReplicasAcked, time.Duration(cfg.Redis.ReplicasTimeout))
@@ -118,7 +118,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 
 // newTaskHandlers wires the worker: the postmortem pipeline (PagerDuty when a token is set, GitHub when
 // credentials are set, else the dry run) and, with GitHub, the jobs of its events and the reminders.
-func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, q *queue.Queue, reg prometheus.Registerer, logger *slog.Logger) (map[string]asynq.Handler, error) {
+func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.Store, q *queue.Queue, reg prometheus.Registerer, logger *slog.Logger) (map[string]asynq.Handler, error) {
 	composer, err := newComposer(cfg)
 	if err != nil {
 		return nil, err

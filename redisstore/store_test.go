@@ -1,11 +1,10 @@
-package queue_test
+package redisstore_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
 	"github.com/hindsight-dev/hindsight/redisstore"
 )
@@ -18,7 +17,7 @@ func TestStoreEventsAndRecords(t *testing.T) {
 	}
 	defer rdb.Close()
 	ctx := context.Background()
-	s := queue.NewStore(rdb, 90*time.Minute)
+	s := redisstore.NewStore(rdb, 90*time.Minute)
 
 	added, err := s.SaveEvent(ctx, "PINC1", "E1", []byte(`{"a":1}`))
 	if err != nil || !added {
@@ -40,7 +39,7 @@ func TestStoreEventsAndRecords(t *testing.T) {
 	if _, ok, err := s.LoadRecord(ctx, "PINC1"); ok || err != nil {
 		t.Fatalf("record before saving: %v %v", ok, err)
 	}
-	want := queue.Record{IncidentID: "PINC1", PullURL: "https://github.example/acme/pm/pull/7", PullNumber: 7, Branch: "postmortem/PINC1", Path: "p.md", Linked: true}
+	want := redisstore.Record{IncidentID: "PINC1", PullURL: "https://github.example/acme/pm/pull/7", PullNumber: 7, Branch: "postmortem/PINC1", Path: "p.md", Linked: true}
 	if err := s.SaveRecord(ctx, want); err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +86,7 @@ func TestThroughSentinel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rdb.Close()
-	s := queue.NewStore(rdb, time.Hour)
+	s := redisstore.NewStore(rdb, time.Hour)
 	if _, err := s.SaveEvent(context.Background(), "PSENT1", "E1", []byte("{}")); err != nil {
 		t.Fatal(err)
 	}
