@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/hindsight-dev/hindsight/internal/promtest"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
 	"github.com/hindsight-dev/hindsight/redisstore"
@@ -61,7 +62,7 @@ func TestArchivedTasksAreCountedAndRunAgain(t *testing.T) {
 	})
 	coll := queue.NewArchiveCollector(rdb)
 	for typ, want := range map[string]float64{queue.TypePostmortem: 1, queue.TypePullRequest: 1, queue.TypeActionItem: 1, queue.TypeReminder: 0, queue.TypeCommand: 0} {
-		if got := gauge(t, coll, "type", typ); got != want {
+		if got := promtest.Gauge(t, coll, "type", typ); got != want {
 			t.Errorf("hindsight_archived_tasks{type=%q} = %v, want %v", typ, got, want)
 		}
 	}

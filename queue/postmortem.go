@@ -40,7 +40,7 @@ type Refresher interface {
 	CommentOnce(ctx context.Context, repo string, number int, marker, body string) error
 }
 
-// EmailFiller gives an incident's user references their emails (see UserDirectory).
+// EmailFiller gives an incident's user references their emails (see redisstore.UserDirectory).
 type EmailFiller interface {
 	FillEmails(ctx context.Context, inc *postmortem.Incident) error
 }

@@ -20,7 +20,6 @@ import (
 	"github.com/hindsight-dev/hindsight/integrations/github"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
 	"github.com/hindsight-dev/hindsight/postmortem"
-	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
@@ -145,8 +144,8 @@ func defaultConfig() config {
 	c.ActionItems.Prefixes = postmortem.DefaultActionItemPrefixes
 	c.Facts.MitigatedPrefixes = postmortem.DefaultMitigatedPrefixes
 	c.Facts.ImpactStartPrefixes = postmortem.DefaultImpactStartPrefixes
-	c.PagerDuty.UserCacheTTL = postmortem.Duration(queue.DefaultUserTTL)
-	c.PagerDuty.UserLookups = queue.DefaultUserLookups
+	c.PagerDuty.UserCacheTTL = postmortem.Duration(redisstore.DefaultUserTTL)
+	c.PagerDuty.UserLookups = redisstore.DefaultUserLookups
 	c.Reminders.Every = postmortem.Duration(24 * time.Hour)
 	c.Events.Retention = postmortem.Duration(30 * 24 * time.Hour)
 	c.Worker.Concurrency = 10

@@ -62,7 +62,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	defer q.Close()
 	q.RequireReplicas(cfg.Redis.MinReplicasAcked, time.Duration(cfg.Redis.ReplicasTimeout))
 
-	reg.MustRegister(queue.NewActionItemCollector(store), queue.NewQueueCollector(rdb), queue.NewDurabilityCollector(rdb), queue.NewArchiveCollector(rdb))
+	reg.MustRegister(queue.NewActionItemCollector(store), queue.NewQueueCollector(rdb), redisstore.NewDurabilityCollector(rdb), queue.NewArchiveCollector(rdb))
 	go warnDurability(ctx, rdb, logger)
 
 	grace := time.Duration(cfg.ShutdownGrace)
@@ -142,7 +142,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.St
 		h.Source = incidentSource{pd}
 		h.Notes = noteWriter{pd}
 		if peopleByEmail(cfg.People) {
-			h.Users = &queue.UserDirectory{Redis: rdb, Source: pd, TTL: time.Duration(cfg.PagerDuty.UserCacheTTL),
+			h.Users = &redisstore.UserDirectory{Redis: rdb, Source: pd, TTL: time.Duration(cfg.PagerDuty.UserCacheTTL),
 				MaxLookups: cfg.PagerDuty.UserLookups, NotFound: func(err error) bool { return errors.Is(err, pagerduty.ErrNotFound) }, Logger: logger}
 		}
 	}
