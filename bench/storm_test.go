@@ -23,6 +23,7 @@ import (
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 	"github.com/hindsight-dev/hindsight/templates"
 )
 
@@ -99,12 +100,12 @@ func runStorm(b *testing.B) {
 	// Each replica has its own Redis connections, clients, limiter and metrics, as separate processes do.
 	var workers []*queue.Worker
 	for range stormReplicas {
-		rdb, err := queue.OpenRedis(redisServer.URL)
+		rdb, err := redisstore.OpenRedis(redisServer.URL)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { _ = rdb.Close() })
-		limiter, err := queue.NewWriteLimiter(rdb, "127.0.0.1/acme/postmortems", []queue.Window{
+		limiter, err := redisstore.NewWriteLimiter(rdb, "127.0.0.1/acme/postmortems", []redisstore.Window{
 			{Limit: stormPerMinute, Length: minute}, {Limit: stormPerHour, Length: hour}})
 		if err != nil {
 			b.Fatal(err)
@@ -122,8 +123,8 @@ func runStorm(b *testing.B) {
 			b.Fatal(err)
 		}
 		h := &queue.PostmortemHandler{
-			Store:       queue.NewStore(rdb, 24*time.Hour),
-			Locker:      queue.NewLocker(rdb, 15*time.Minute),
+			Store:       redisstore.NewStore(rdb, 24*time.Hour),
+			Locker:      redisstore.NewLocker(rdb, 15*time.Minute),
 			Source:      pdc,
 			Notes:       pdc,
 			DecodeEvent: pagerduty.DecodeEvent,
@@ -140,12 +141,12 @@ func runStorm(b *testing.B) {
 	}
 
 	// The API side: one more process that accepts the webhooks.
-	rdb, err := queue.OpenRedis(redisServer.URL)
+	rdb, err := redisstore.OpenRedis(redisServer.URL)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = rdb.Close() })
-	q := queue.New(rdb, queue.NewStore(rdb, 24*time.Hour), 12)
+	q := queue.New(rdb, redisstore.NewStore(rdb, 24*time.Hour), 12)
 	b.Cleanup(func() { _ = q.Close() })
 	bodies := make([][]byte, len(ids))
 	for i, id := range ids {

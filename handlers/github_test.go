@@ -25,6 +25,7 @@ import (
 	"github.com/hindsight-dev/hindsight/handlers"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 const gitHubSecret = "test-github-webhook-secret"
@@ -80,12 +81,12 @@ type gitHubEnv struct {
 func newGitHubEnv(t *testing.T, ghSecret string) *gitHubEnv {
 	t.Helper()
 	r := queuetest.StartRedis(t)
-	rdb, err := queue.OpenRedis(r.URL)
+	rdb, err := redisstore.OpenRedis(r.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = rdb.Close() })
-	q := queue.New(rdb, queue.NewStore(rdb, time.Hour), 3)
+	q := queue.New(rdb, redisstore.NewStore(rdb, time.Hour), 3)
 	t.Cleanup(func() { _ = q.Close() })
 	reg := prometheus.NewRegistry()
 	srv := handlers.NewServer(slog.New(slog.DiscardHandler),

@@ -22,6 +22,7 @@ import (
 	"github.com/hindsight-dev/hindsight/internal/payloads"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 const secret = "test-subscription-secret"
@@ -41,18 +42,18 @@ type env struct {
 	srv   http.Handler
 	redis *queuetest.Redis
 	insp  *asynq.Inspector
-	store *queue.Store
+	store *redisstore.Store
 }
 
 func newEnv(t *testing.T, secrets ...string) *env {
 	t.Helper()
 	r := queuetest.StartRedis(t)
-	rdb, err := queue.OpenRedis(r.URL)
+	rdb, err := redisstore.OpenRedis(r.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = rdb.Close() })
-	store := queue.NewStore(rdb, time.Hour)
+	store := redisstore.NewStore(rdb, time.Hour)
 	q := queue.New(rdb, store, 3)
 	t.Cleanup(func() { _ = q.Close() })
 	reg := prometheus.NewRegistry()

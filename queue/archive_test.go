@@ -10,20 +10,22 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/hindsight-dev/hindsight/internal/promtest"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // TestArchivedTasksAreCountedAndRunAgain: tasks of every kind that failed for good are counted by type,
 // and RunArchived gives each one more run.
 func TestArchivedTasksAreCountedAndRunAgain(t *testing.T) {
 	r := queuetest.StartRedis(t)
-	rdb, err := queue.OpenRedis(r.URL)
+	rdb, err := redisstore.OpenRedis(r.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rdb.Close()
-	q := queue.New(rdb, queue.NewStore(rdb, time.Hour), 0)
+	q := queue.New(rdb, redisstore.NewStore(rdb, time.Hour), 0)
 	defer q.Close()
 	ctx := context.Background()
 	if _, err := q.AcceptPagerDuty(ctx, queue.PagerDutyDelivery{WebhookID: "W1", EventID: "E1", EventType: "incident.resolved", IncidentID: "PARCH1", Body: []byte(`{}`)}); err != nil {
@@ -60,7 +62,7 @@ func TestArchivedTasksAreCountedAndRunAgain(t *testing.T) {
 	})
 	coll := queue.NewArchiveCollector(rdb)
 	for typ, want := range map[string]float64{queue.TypePostmortem: 1, queue.TypePullRequest: 1, queue.TypeActionItem: 1, queue.TypeReminder: 0, queue.TypeCommand: 0} {
-		if got := gauge(t, coll, "type", typ); got != want {
+		if got := promtest.Gauge(t, coll, "type", typ); got != want {
 			t.Errorf("hindsight_archived_tasks{type=%q} = %v, want %v", typ, got, want)
 		}
 	}

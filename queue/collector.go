@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/hibiken/asynq"
+	"github.com/hindsight-dev/hindsight/redisstore"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 )
@@ -34,7 +35,7 @@ func NewQueueCollector(rdb redis.UniversalClient) prometheus.Collector {
 func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.up; ch <- c.tasks }
 
 func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), redisIOTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), redisstore.IOTimeout)
 	defer cancel()
 	if err := c.rdb.Ping(ctx).Err(); err != nil {
 		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)

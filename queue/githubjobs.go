@@ -12,6 +12,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // GitHubAPI is what the GitHub jobs need of GitHub, besides keeping issues.
@@ -36,7 +37,7 @@ type CheckRunner interface {
 
 // GitHubJobs runs the tasks of GitHub events on postmortem pull requests and action item issues.
 type GitHubJobs struct {
-	Store  *Store
+	Store  *redisstore.Store
 	GitHub GitHubAPI
 	// Lint checks a postmortem's text; nil skips the check.
 	Lint func(markdown string) []postmortem.Finding
@@ -118,17 +119,17 @@ func (j *GitHubJobs) publishesTo(log *slog.Logger, repo string) bool {
 }
 
 // record returns the postmortem record of a pull request: by its branch when known, else by its number.
-func (j *GitHubJobs) record(ctx context.Context, repo string, number int, headRef string) (Record, bool, error) {
+func (j *GitHubJobs) record(ctx context.Context, repo string, number int, headRef string) (redisstore.Record, bool, error) {
 	id, ok := postmortem.IncidentFromBranch(headRef)
 	if !ok {
 		var err error
 		if id, ok, err = j.Store.IncidentOfPull(ctx, repo, number); err != nil || !ok {
-			return Record{}, false, err
+			return redisstore.Record{}, false, err
 		}
 	}
 	rec, ok, err := j.Store.LoadRecord(ctx, id)
 	if err != nil || !ok || rec.PullNumber != number || !strings.EqualFold(rec.Repo, repo) {
-		return Record{}, false, err
+		return redisstore.Record{}, false, err
 	}
 	return rec, true, nil
 }
@@ -155,7 +156,7 @@ func (j *GitHubJobs) pullRequest(ctx context.Context, log *slog.Logger, d PullRe
 // check runs the blameless and completeness check on the postmortem at sha and reports it: as a
 // hindsight/postmortem check run with annotations on the lines under GitHub App credentials, else as the
 // hindsight/postmortem commit status, with the findings in one comment kept up to date.
-func (j *GitHubJobs) check(ctx context.Context, log *slog.Logger, rec Record, sha string) error {
+func (j *GitHubJobs) check(ctx context.Context, log *slog.Logger, rec redisstore.Record, sha string) error {
 	if j.Lint == nil || sha == "" {
 		return nil
 	}
@@ -201,7 +202,7 @@ func (j *GitHubJobs) check(ctx context.Context, log *slog.Logger, rec Record, sh
 
 // sync turns every action item of the postmortem at ref into an issue and files them under the tracking
 // issue.
-func (j *GitHubJobs) sync(ctx context.Context, log *slog.Logger, rec Record, ref string) error {
+func (j *GitHubJobs) sync(ctx context.Context, log *slog.Logger, rec redisstore.Record, ref string) error {
 	if ref == "" {
 		ref = rec.Branch
 	}
@@ -243,7 +244,7 @@ func (j *GitHubJobs) actionItem(ctx context.Context, log *slog.Logger, d IssueEv
 	if !ok {
 		return nil
 	}
-	if err := j.Store.SaveActionItem(ctx, ActionItemRecord{Repo: d.Repo, Number: d.Number, IncidentID: incidentID, Open: open}); err != nil {
+	if err := j.Store.SaveActionItem(ctx, redisstore.ActionItemRecord{Repo: d.Repo, Number: d.Number, IncidentID: incidentID, Open: open}); err != nil {
 		return err
 	}
 	tracking, taskList, err := j.Store.Tracking(ctx, incidentID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/hindsight-dev/hindsight/redisstore"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -48,13 +49,13 @@ func (m *Metrics) observePipeline(outcome string, err error) {
 
 // actionItemCollector reports the action items Hindsight tracks, read from Redis at each scrape.
 type actionItemCollector struct {
-	store       *Store
+	store       *redisstore.Store
 	count, aged *prometheus.Desc
 }
 
 // NewActionItemCollector returns the collector of the action item metrics: how many are open and closed,
 // and the age of the oldest open one.
-func NewActionItemCollector(store *Store) prometheus.Collector {
+func NewActionItemCollector(store *redisstore.Store) prometheus.Collector {
 	return &actionItemCollector{
 		store: store,
 		count: prometheus.NewDesc("hindsight_action_items", "Action item issues by state (open, closed).", []string{"state"}, nil),
@@ -65,7 +66,7 @@ func NewActionItemCollector(store *Store) prometheus.Collector {
 func (c *actionItemCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.count; ch <- c.aged }
 
 func (c *actionItemCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), redisIOTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), redisstore.IOTimeout)
 	defer cancel()
 	items, err := c.store.ActionItems(ctx)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // IncidentSource reads an incident, its log entries and its notes from PagerDuty.
@@ -39,7 +40,7 @@ type Refresher interface {
 	CommentOnce(ctx context.Context, repo string, number int, marker, body string) error
 }
 
-// EmailFiller gives an incident's user references their emails (see UserDirectory).
+// EmailFiller gives an incident's user references their emails (see redisstore.UserDirectory).
 type EmailFiller interface {
 	FillEmails(ctx context.Context, inc *postmortem.Incident) error
 }
@@ -53,8 +54,8 @@ type Composer interface {
 
 // PostmortemHandler runs the pipeline of TypePostmortem tasks: policy, fetch, compose, publish, back-link.
 type PostmortemHandler struct {
-	Store  *Store
-	Locker *Locker
+	Store  *redisstore.Store
+	Locker *redisstore.Locker
 	// Source is nil when Hindsight has no PagerDuty token: the incident is then built from its stored
 	// webhook events alone. Notes is nil likewise, and no back-link is written.
 	Source IncidentSource
@@ -109,9 +110,9 @@ func (h *PostmortemHandler) ProcessTask(ctx context.Context, t *asynq.Task) erro
 	defer lease.Release()
 
 	outcome, err := h.run(lease.Context(), log, p.IncidentID, lease)
-	if errors.Is(context.Cause(lease.Context()), ErrLockLost) {
+	if errors.Is(context.Cause(lease.Context()), redisstore.ErrLockLost) {
 		// Another attempt holds the incident now: whatever failed here failed for that reason.
-		outcome, err = "error", fmt.Errorf("postmortem of %s: %w", p.IncidentID, ErrLockLost)
+		outcome, err = "error", fmt.Errorf("postmortem of %s: %w", p.IncidentID, redisstore.ErrLockLost)
 	}
 	h.Metrics.observePipeline(outcome, err)
 	if errors.Is(err, ErrPermanent) {
@@ -127,7 +128,7 @@ func (h *PostmortemHandler) ProcessTask(ctx context.Context, t *asynq.Task) erro
 // run does the work under the incident's lock. Every step is find-before-create, so a retry after a
 // failure anywhere ends with one branch, one pull request and one back-link note.
 // Before each step that writes to GitHub or PagerDuty it checks that it still holds the lock.
-func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentID string, lease *Lease) (string, error) {
+func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentID string, lease *redisstore.Lease) (string, error) {
 	inc, err := h.incident(ctx, incidentID)
 	if err != nil {
 		return "error", err
@@ -142,7 +143,7 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 	if repo == "" {
 		repo = h.DefaultRepo
 	}
-	rec := Record{IncidentID: incidentID, Repo: repo, Branch: outline.Branch, Path: outline.Path,
+	rec := redisstore.Record{IncidentID: incidentID, Repo: repo, Branch: outline.Branch, Path: outline.Path,
 		IncidentTitle: inc.Title, IncidentNumber: inc.Number, IncidentURL: inc.URL, Priority: inc.Priority,
 		Reviewers: strings.Join(outline.Reviewers, ","), Due: outline.Due.Unix(), LastEntryAt: outline.LastEntryAt().Unix()}
 
@@ -228,7 +229,7 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 // fileActionItems turns the action items noted during the incident into issues before the pull request
 // opens, so that the draft, rendered after, links them in its first commit. It returns nil when there is
 // nothing to file.
-func (h *PostmortemHandler) fileActionItems(ctx context.Context, rec Record, outline postmortem.Draft) (map[string]postmortem.Issue, error) {
+func (h *PostmortemHandler) fileActionItems(ctx context.Context, rec redisstore.Record, outline postmortem.Draft) (map[string]postmortem.Issue, error) {
 	if h.Issues == nil || len(outline.ActionItems) == 0 {
 		return nil, nil
 	}
@@ -253,7 +254,7 @@ func issueNumbers(issues map[string]postmortem.Issue) map[string]int {
 // scheduleReminders starts the reminders of an open postmortem, once: again only when its due time moved
 // (the incident was resolved again). rec.ReminderAt names the one reminder that is current; a reminder of
 // an older schedule finds it changed and drops itself.
-func (h *PostmortemHandler) scheduleReminders(ctx context.Context, pr postmortem.PullRequest, prev Record, rec *Record) error {
+func (h *PostmortemHandler) scheduleReminders(ctx context.Context, pr postmortem.PullRequest, prev redisstore.Record, rec *redisstore.Record) error {
 	if h.Reminders == nil || pr.URL == "" || !pr.Open || (rec.ReminderAt != 0 && prev.Due == rec.Due) {
 		return nil
 	}
@@ -273,7 +274,7 @@ func (h *PostmortemHandler) scheduleReminders(ctx context.Context, pr postmortem
 // refresh brings an existing postmortem up to date after the incident was resolved again (reopened, or a
 // late event): it commits the regenerated file when the file is still the one Hindsight wrote, and when
 // people have edited it, it leaves their work alone and comments with the new timeline entries instead.
-func (h *PostmortemHandler) refresh(ctx context.Context, log *slog.Logger, draft postmortem.Draft, pr postmortem.PullRequest, prev Record, rec *Record) error {
+func (h *PostmortemHandler) refresh(ctx context.Context, log *slog.Logger, draft postmortem.Draft, pr postmortem.PullRequest, prev redisstore.Record, rec *redisstore.Record) error {
 	rec.Path = prev.Path // the title, and so the file name, may have changed since
 	if h.Refresher == nil || !pr.Open || prev.BlobSHA == "" || prev.BlobSHA == rec.BlobSHA {
 		rec.BlobSHA, rec.LastEntryAt = prev.BlobSHA, max(prev.LastEntryAt, rec.LastEntryAt)

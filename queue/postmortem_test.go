@@ -21,6 +21,7 @@ import (
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 	"github.com/hindsight-dev/hindsight/templates"
 )
 
@@ -29,7 +30,7 @@ const incidentID = "PRETRY1"
 type pipeline struct {
 	h      *queue.PostmortemHandler
 	router *github.Router
-	store  *queue.Store
+	store  *redisstore.Store
 	q      *queue.Queue
 	redis  *queuetest.Redis
 	pd     *pagerdutytest.Server
@@ -57,7 +58,7 @@ func (f *flakyNotes) AddNote(ctx context.Context, id, content string) (postmorte
 func newPipeline(t *testing.T) *pipeline {
 	t.Helper()
 	r := queuetest.StartRedis(t)
-	rdb, err := queue.OpenRedis(r.URL)
+	rdb, err := redisstore.OpenRedis(r.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,9 +89,9 @@ func newPipeline(t *testing.T) *pipeline {
 	}
 	fn := &flakyNotes{pd: pdc}
 	h := &queue.PostmortemHandler{
-		Store:       queue.NewStore(rdb, time.Hour),
+		Store:       redisstore.NewStore(rdb, time.Hour),
 		Reminders:   nil,
-		Locker:      queue.NewLocker(rdb, time.Minute),
+		Locker:      redisstore.NewLocker(rdb, time.Minute),
 		Source:      pdc,
 		Notes:       fn,
 		DecodeEvent: pagerduty.DecodeEvent,
@@ -263,7 +264,7 @@ func TestPipelineLockedIncidentWaits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.process(t); !errors.Is(err, queue.ErrLocked) {
+	if err := p.process(t); !errors.Is(err, redisstore.ErrLocked) {
 		t.Fatalf("error %v, want ErrLocked while another worker holds the incident", err)
 	}
 	lease.Release()

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // TypeReminder reminds the reviewers of a postmortem that is not merged by its due time.
@@ -62,7 +63,7 @@ type ReminderGitHub interface {
 // it mentions the reviewers in a comment, labels the pull request overdue, and schedules the next reminder;
 // once the pull request is merged or closed, the reminders stop.
 type ReminderHandler struct {
-	Store     *Store
+	Store     *redisstore.Store
 	Scheduler ReminderScheduler
 	GitHub    ReminderGitHub
 	// Every is the time between reminders.

@@ -17,13 +17,3 @@ func (q *Queue) ReplayIncident(ctx context.Context, incidentID string) (queued b
 	}
 	return err == nil, err
 }
-
-// Published reports whether Hindsight has opened the incident's postmortem pull request, by the record
-// the pipeline keeps of it.
-func (s *Store) Published(ctx context.Context, incidentID string) (pullURL string, ok bool, err error) {
-	r, found, err := s.LoadRecord(ctx, incidentID)
-	if err != nil || !found || r.PullURL == "" {
-		return "", false, err
-	}
-	return r.PullURL, true, nil
-}

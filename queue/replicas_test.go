@@ -10,6 +10,7 @@ import (
 
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // startReplica starts a second redis-server replicating primary and waits until the primary counts it.
@@ -29,12 +30,12 @@ func startReplica(t *testing.T, primary *queuetest.Redis) *queuetest.Redis {
 func TestAcceptWaitsForReplicas(t *testing.T) {
 	primary := queuetest.StartRedis(t)
 	replica := startReplica(t, primary)
-	rdb, err := queue.OpenRedis(primary.URL)
+	rdb, err := redisstore.OpenRedis(primary.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rdb.Close()
-	q := queue.New(rdb, queue.NewStore(rdb, time.Hour), 3)
+	q := queue.New(rdb, redisstore.NewStore(rdb, time.Hour), 3)
 	defer q.Close()
 	q.RequireReplicas(1, 1500*time.Millisecond)
 	ctx := context.Background()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/hindsight-dev/hindsight/redisstore"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -31,7 +32,7 @@ type PostmortemPayload struct {
 
 // Queue accepts work: it stores events and enqueues tasks. It is safe for concurrent use.
 type Queue struct {
-	store  *Store
+	store  *redisstore.Store
 	client *asynq.Client
 	// Retry is how many times a failed task is retried before it is archived.
 	retry int
@@ -42,7 +43,7 @@ type Queue struct {
 }
 
 // New returns a Queue over rdb. The caller closes rdb; Close releases only the Queue's own resources.
-func New(rdb redis.UniversalClient, store *Store, maxRetry int) *Queue {
+func New(rdb redis.UniversalClient, store *redisstore.Store, maxRetry int) *Queue {
 	return &Queue{store: store, client: asynq.NewClientFromRedisClient(rdb), retry: maxRetry, rdb: rdb}
 }
 

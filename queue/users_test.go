@@ -11,7 +11,7 @@ import (
 
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
 	"github.com/hindsight-dev/hindsight/postmortem"
-	"github.com/hindsight-dev/hindsight/queue"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // user is a GET /users/{id} user object in the API's shape.
@@ -36,7 +36,7 @@ func userRequests(p *pipeline) int {
 
 func withUserDirectory(t *testing.T, p *pipeline, maxLookups int) {
 	t.Helper()
-	rdb, err := queue.OpenRedis(p.redis.URL)
+	rdb, err := redisstore.OpenRedis(p.redis.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func withUserDirectory(t *testing.T, p *pipeline, maxLookups int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.h.Users = &queue.UserDirectory{Redis: rdb, Source: pdc, TTL: time.Hour, MaxLookups: maxLookups,
+	p.h.Users = &redisstore.UserDirectory{Redis: rdb, Source: pdc, TTL: time.Hour, MaxLookups: maxLookups,
 		NotFound: func(err error) bool { return errors.Is(err, pagerduty.ErrNotFound) }, Logger: slog.New(slog.DiscardHandler)}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/hindsight-dev/hindsight/redisstore"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 )
@@ -48,7 +49,7 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, handlers map[string]
 		// Retries come due no later than the backoff asks (asynq looks every 5 s by default).
 		DelayedTaskCheckInterval: min(5*time.Second, max(b.base/2, 50*time.Millisecond)),
 		// A task that waits for another worker's lock is not a failure.
-		IsFailure: func(err error) bool { return !errors.Is(err, ErrLocked) },
+		IsFailure: func(err error) bool { return !errors.Is(err, redisstore.ErrLocked) },
 	})
 	mux := asynq.NewServeMux()
 	mux.Use(archiveRejected(logger, cfg.Registerer))
@@ -81,7 +82,7 @@ type backoff struct{ base, max time.Duration }
 // delay backs off exponentially from base to max with jitter; a task waiting for a lock retries after a
 // few seconds (sooner with a short base), and one stopped by a rate limit when the limit resets.
 func (b backoff) delay(n int, err error, _ *asynq.Task) time.Duration {
-	if errors.Is(err, ErrLocked) {
+	if errors.Is(err, redisstore.ErrLocked) {
 		return min(2*time.Second, b.base) + rand.N(min(3*time.Second, b.base)) //nolint:gosec // jitter, not a secret
 	}
 	// A rate-limited API says when it accepts requests again.

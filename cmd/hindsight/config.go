@@ -20,7 +20,7 @@ import (
 	"github.com/hindsight-dev/hindsight/integrations/github"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
 	"github.com/hindsight-dev/hindsight/postmortem"
-	"github.com/hindsight-dev/hindsight/queue"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // config is Hindsight's whole configuration: the YAML file named by HINDSIGHT_CONFIG, then the
@@ -144,8 +144,8 @@ func defaultConfig() config {
 	c.ActionItems.Prefixes = postmortem.DefaultActionItemPrefixes
 	c.Facts.MitigatedPrefixes = postmortem.DefaultMitigatedPrefixes
 	c.Facts.ImpactStartPrefixes = postmortem.DefaultImpactStartPrefixes
-	c.PagerDuty.UserCacheTTL = postmortem.Duration(queue.DefaultUserTTL)
-	c.PagerDuty.UserLookups = queue.DefaultUserLookups
+	c.PagerDuty.UserCacheTTL = postmortem.Duration(redisstore.DefaultUserTTL)
+	c.PagerDuty.UserLookups = redisstore.DefaultUserLookups
 	c.Reminders.Every = postmortem.Duration(24 * time.Hour)
 	c.Events.Retention = postmortem.Duration(30 * 24 * time.Hour)
 	c.Worker.Concurrency = 10
@@ -262,7 +262,7 @@ func (c *config) validate() error {
 	if err := c.secretSources.check(c.PagerDuty.WebhookSecrets, c.GitHub.WebhookSecret); err != nil {
 		return err
 	}
-	if rdb, err := queue.OpenRedis(c.RedisURL); err != nil {
+	if rdb, err := redisstore.OpenRedis(c.RedisURL); err != nil {
 		return bad("HINDSIGHT_REDIS_URL", "%v", err)
 	} else {
 		_ = rdb.Close()
@@ -394,13 +394,13 @@ func (c *config) validate() error {
 }
 
 // writeWindows are the windows of the GitHub write limiter; none when both limits are off.
-func (c *config) writeWindows() []queue.Window {
-	var w []queue.Window
+func (c *config) writeWindows() []redisstore.Window {
+	var w []redisstore.Window
 	if n := c.GitHub.WriteLimits.PerMinute; n > 0 {
-		w = append(w, queue.Window{Limit: n, Length: time.Minute})
+		w = append(w, redisstore.Window{Limit: n, Length: time.Minute})
 	}
 	if n := c.GitHub.WriteLimits.PerHour; n > 0 {
-		w = append(w, queue.Window{Limit: n, Length: time.Hour})
+		w = append(w, redisstore.Window{Limit: n, Length: time.Hour})
 	}
 	return w
 }

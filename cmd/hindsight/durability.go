@@ -5,9 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/hindsight-dev/hindsight/redisstore"
 	"github.com/redis/go-redis/v9"
-
-	"github.com/hindsight-dev/hindsight/queue"
 )
 
 // maxReplicasTimeout keeps a wait for replicas, with the writes before it, inside the receivers' 3-second
@@ -19,7 +18,7 @@ const maxReplicasTimeout = 2 * time.Second
 func warnDurability(ctx context.Context, rdb redis.UniversalClient, logger *slog.Logger) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	risks, err := queue.DurabilityRisks(ctx, rdb)
+	risks, err := redisstore.DurabilityRisks(ctx, rdb)
 	if err != nil {
 		logger.Warn("could not read Redis persistence settings", "error", err)
 		return

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // TestServeWarnsOfRedisDurabilityAndWaitsForReplicas: against a Redis without an append-only file and
@@ -69,12 +70,12 @@ func TestConfigReplicasTimeoutIsBounded(t *testing.T) {
 // TestReplayArchived moves an archived postmortem task back to the queue.
 func TestReplayArchived(t *testing.T) {
 	redis := queuetest.StartRedis(t)
-	rdb, err := queue.OpenRedis(redis.URL)
+	rdb, err := redisstore.OpenRedis(redis.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rdb.Close()
-	q := queue.New(rdb, queue.NewStore(rdb, time.Hour), 0)
+	q := queue.New(rdb, redisstore.NewStore(rdb, time.Hour), 0)
 	defer q.Close()
 	if _, err := q.AcceptPagerDuty(context.Background(), queue.PagerDutyDelivery{WebhookID: "W1", EventID: "E1", EventType: "incident.resolved", IncidentID: "PCPZE64", Body: []byte(`{}`)}); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // runReplay enqueues the postmortem pipeline for past incidents: one (--incident), e.g. one whose task
@@ -47,12 +48,12 @@ func runReplay(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	rdb, err := queue.OpenRedis(cfg.RedisURL)
+	rdb, err := redisstore.OpenRedis(cfg.RedisURL)
 	if err != nil {
 		return bad("HINDSIGHT_REDIS_URL", "%v", err)
 	}
 	defer rdb.Close()
-	q := queue.New(rdb, queue.NewStore(rdb, time.Duration(cfg.Events.Retention)), cfg.Worker.MaxRetry)
+	q := queue.New(rdb, redisstore.NewStore(rdb, time.Duration(cfg.Events.Retention)), cfg.Worker.MaxRetry)
 	defer q.Close()
 	if err := q.Replay(ctx, *incidentID); err != nil {
 		return fmt.Errorf("replay %s: %w", *incidentID, err)

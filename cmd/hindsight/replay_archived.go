@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/hindsight-dev/hindsight/queue"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // replayArchived moves every archived task, of every kind, back to the queue, where a running worker runs
@@ -14,7 +15,7 @@ func replayArchived(getenv func(string) string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rdb, err := queue.OpenRedis(cfg.RedisURL)
+	rdb, err := redisstore.OpenRedis(cfg.RedisURL)
 	if err != nil {
 		return bad("HINDSIGHT_REDIS_URL", "%v", err)
 	}

@@ -11,8 +11,8 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
-	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // TestReplaySinceQueuesWhatNeedsAPostmortem replays a range of PagerDuty's history twice: the first run
@@ -30,8 +30,8 @@ func TestReplaySinceQueuesWhatNeedsAPostmortem(t *testing.T) {
 		pd.AddIncident(pagerdutytest.ResolvedIncident(fmt.Sprintf("PLOW%04d", i), 100+i, day(6).Add(time.Duration(i)*time.Minute), "P5", "low", "PSVCB02"))
 	}
 	rdb := redis.Client(t)
-	store := queue.NewStore(rdb, time.Hour)
-	if err := store.SaveRecord(context.Background(), queue.Record{IncidentID: "PDONE01", PullURL: "https://github.com/acme/postmortems/pull/7", PullNumber: 7}); err != nil {
+	store := redisstore.NewStore(rdb, time.Hour)
+	if err := store.SaveRecord(context.Background(), redisstore.Record{IncidentID: "PDONE01", PullURL: "https://github.com/acme/postmortems/pull/7", PullNumber: 7}); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{

@@ -13,6 +13,7 @@ import (
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // stringList is a flag that may be repeated, each value possibly comma-separated.
@@ -73,12 +74,12 @@ func replayRange(ctx context.Context, sinceFlag, untilFlag string, services stri
 	if err != nil {
 		return bad("HINDSIGHT_PAGERDUTY_TOKEN", "%v", err)
 	}
-	rdb, err := queue.OpenRedis(cfg.RedisURL)
+	rdb, err := redisstore.OpenRedis(cfg.RedisURL)
 	if err != nil {
 		return bad("HINDSIGHT_REDIS_URL", "%v", err)
 	}
 	defer rdb.Close()
-	store := queue.NewStore(rdb, time.Duration(cfg.Events.Retention))
+	store := redisstore.NewStore(rdb, time.Duration(cfg.Events.Retention))
 	q := queue.New(rdb, store, cfg.Worker.MaxRetry)
 	defer q.Close()
 

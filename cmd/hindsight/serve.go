@@ -23,6 +23,7 @@ import (
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
+	"github.com/hindsight-dev/hindsight/redisstore"
 	"github.com/hindsight-dev/hindsight/templates"
 )
 
@@ -48,7 +49,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	if err != nil {
 		return err
 	}
-	rdb, err := queue.OpenRedis(cfg.RedisURL)
+	rdb, err := redisstore.OpenRedis(cfg.RedisURL)
 	if err != nil {
 		return bad("HINDSIGHT_REDIS_URL", "%v", err)
 	}
@@ -56,12 +57,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	store := queue.NewStore(rdb, time.Duration(cfg.Events.Retention))
+	store := redisstore.NewStore(rdb, time.Duration(cfg.Events.Retention))
 	q := queue.New(rdb, store, cfg.Worker.MaxRetry)
 	defer q.Close()
 	q.RequireReplicas(cfg.Redis.MinReplicasAcked, time.Duration(cfg.Redis.ReplicasTimeout))
 
-	reg.MustRegister(queue.NewActionItemCollector(store), queue.NewQueueCollector(rdb), queue.NewDurabilityCollector(rdb), queue.NewArchiveCollector(rdb))
+	reg.MustRegister(queue.NewActionItemCollector(store), queue.NewQueueCollector(rdb), redisstore.NewDurabilityCollector(rdb), queue.NewArchiveCollector(rdb))
 	go warnDurability(ctx, rdb, logger)
 
 	grace := time.Duration(cfg.ShutdownGrace)
@@ -117,14 +118,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 
 // newTaskHandlers wires the worker: the postmortem pipeline (PagerDuty when a token is set, GitHub when
 // credentials are set, else the dry run) and, with GitHub, the jobs of its events and the reminders.
-func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, q *queue.Queue, reg prometheus.Registerer, logger *slog.Logger) (map[string]asynq.Handler, error) {
+func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.Store, q *queue.Queue, reg prometheus.Registerer, logger *slog.Logger) (map[string]asynq.Handler, error) {
 	composer, err := newComposer(cfg)
 	if err != nil {
 		return nil, err
 	}
 	h := &queue.PostmortemHandler{
 		Store:       store,
-		Locker:      queue.NewLocker(rdb, lockTTL),
+		Locker:      redisstore.NewLocker(rdb, lockTTL),
 		DecodeEvent: pagerduty.DecodeEvent,
 		FromEvents:  pagerduty.IncidentFromEvents,
 		Policy:      cfg.Policy,
@@ -141,14 +142,14 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *queue.Store, 
 		h.Source = incidentSource{pd}
 		h.Notes = noteWriter{pd}
 		if peopleByEmail(cfg.People) {
-			h.Users = &queue.UserDirectory{Redis: rdb, Source: pd, TTL: time.Duration(cfg.PagerDuty.UserCacheTTL),
+			h.Users = &redisstore.UserDirectory{Redis: rdb, Source: pd, TTL: time.Duration(cfg.PagerDuty.UserCacheTTL),
 				MaxLookups: cfg.PagerDuty.UserLookups, NotFound: func(err error) bool { return errors.Is(err, pagerduty.ErrNotFound) }, Logger: logger}
 		}
 	}
 	if cfg.githubEnabled() {
 		var writes github.WriteLimiter
 		if windows := cfg.writeWindows(); len(windows) > 0 {
-			l, err := queue.NewWriteLimiter(rdb, writeLimiterName(cfg.GitHub.APIURL, cfg.GitHub.Repo), windows)
+			l, err := redisstore.NewWriteLimiter(rdb, writeLimiterName(cfg.GitHub.APIURL, cfg.GitHub.Repo), windows)
 			if err != nil {
 				return nil, bad("HINDSIGHT_CONFIG", "github.write_limits: %v", err)
 			}

@@ -5,20 +5,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hindsight-dev/hindsight/queue"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 func TestWriteLimitsConfig(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		yaml    string
-		want    []queue.Window
+		want    []redisstore.Window
 		wantErr string
 	}{
-		{"defaults", "", []queue.Window{{Limit: 80, Length: time.Minute}, {Limit: 500, Length: time.Hour}}, ""},
+		{"defaults", "", []redisstore.Window{{Limit: 80, Length: time.Minute}, {Limit: 500, Length: time.Hour}}, ""},
 		{"both set", "github:\n  write_limits: {per_minute: 40, per_hour: 300}\n",
-			[]queue.Window{{Limit: 40, Length: time.Minute}, {Limit: 300, Length: time.Hour}}, ""},
-		{"minute off", "github:\n  write_limits: {per_minute: 0}\n", []queue.Window{{Limit: 500, Length: time.Hour}}, ""},
+			[]redisstore.Window{{Limit: 40, Length: time.Minute}, {Limit: 300, Length: time.Hour}}, ""},
+		{"minute off", "github:\n  write_limits: {per_minute: 0}\n", []redisstore.Window{{Limit: 500, Length: time.Hour}}, ""},
 		{"both off", "github:\n  write_limits: {per_minute: 0, per_hour: 0}\n", nil, ""},
 		{"negative", "github:\n  write_limits: {per_hour: -1}\n", nil, "github.write_limits.per_hour"},
 		{"unknown key", "github:\n  write_limits: {per_day: 10}\n", nil, "per_day"},

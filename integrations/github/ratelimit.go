@@ -27,7 +27,7 @@ const (
 
 // WriteLimiter spaces out content-creating requests (POST, PATCH, PUT, DELETE) so that they stay under
 // GitHub's secondary limits (80 a minute and 500 an hour) instead of running into them. An implementation
-// shared by every replica (queue.WriteLimiter, over Redis) keeps the whole deployment under them.
+// shared by every replica (redisstore.WriteLimiter, over Redis) keeps the whole deployment under them.
 type WriteLimiter interface {
 	// Wait blocks until one more write may go out, or ctx ends; it may fail at once when ctx's deadline
 	// comes before a write may go out. It returns how long it blocked and a function to call once the

@@ -15,8 +15,8 @@ import (
 
 	"github.com/hindsight-dev/hindsight/integrations/github"
 	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
-	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // gateLimiter holds every write until its gate opens, and counts.
@@ -151,7 +151,7 @@ func TestRateLimitWaitsInMetrics(t *testing.T) {
 // (scaled down): no write is refused.
 func TestSharedWriteLimiterKeepsUnderContentLimits(t *testing.T) {
 	r := queuetest.StartRedis(t)
-	rdb, err := queue.OpenRedis(r.URL)
+	rdb, err := redisstore.OpenRedis(r.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestSharedWriteLimiterKeepsUnderContentLimits(t *testing.T) {
 	s.LimitContentCreationWindows(githubtest.ContentLimit{Max: 8, Window: minute}, githubtest.ContentLimit{Max: 20, Window: hour})
 	var clients []*github.Client
 	for range 2 {
-		l, err := queue.NewWriteLimiter(rdb, "acme/postmortems", []queue.Window{{Limit: 8, Length: minute}, {Limit: 20, Length: hour}})
+		l, err := redisstore.NewWriteLimiter(rdb, "acme/postmortems", []redisstore.Window{{Limit: 8, Length: minute}, {Limit: 20, Length: hour}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,12 +236,12 @@ func gauge(families []*dto.MetricFamily, name, label, value string) float64 {
 // error that says when to retry, as a task queue needs to reschedule the work.
 func TestWriteLimiterBeyondMaxWait(t *testing.T) {
 	r := queuetest.StartRedis(t)
-	rdb, err := queue.OpenRedis(r.URL)
+	rdb, err := redisstore.OpenRedis(r.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rdb.Close()
-	l, err := queue.NewWriteLimiter(rdb, "acme/postmortems", []queue.Window{{Limit: 1, Length: time.Hour}})
+	l, err := redisstore.NewWriteLimiter(rdb, "acme/postmortems", []redisstore.Window{{Limit: 1, Length: time.Hour}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,15 @@
-package queue_test
+package redisstore_test
 
 import (
 	"context"
 	"strings"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/hindsight-dev/hindsight/queue"
+	"github.com/hindsight-dev/hindsight/internal/promtest"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 func TestDurabilityRisks(t *testing.T) {
@@ -26,7 +26,7 @@ func TestDurabilityRisks(t *testing.T) {
 	}
 	check := func(want ...string) {
 		t.Helper()
-		risks, err := queue.DurabilityRisks(ctx, rdb)
+		risks, err := redisstore.DurabilityRisks(ctx, rdb)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,23 +38,23 @@ func TestDurabilityRisks(t *testing.T) {
 				t.Errorf("risks %v lack %s", risks, w)
 			}
 		}
-		for _, risk := range []string{queue.RiskNoAOF, queue.RiskEviction, queue.RiskUnknown} {
+		for _, risk := range []string{redisstore.RiskNoAOF, redisstore.RiskEviction, redisstore.RiskUnknown} {
 			_, at := risks[risk]
 			want := 0.0
 			if at {
 				want = 1
 			}
-			if got := gauge(t, queue.NewDurabilityCollector(rdb), "risk", risk); got != want {
+			if got := promtest.Gauge(t, redisstore.NewDurabilityCollector(rdb), "risk", risk); got != want {
 				t.Errorf("hindsight_redis_durability_risk{risk=%q} = %v, want %v", risk, got, want)
 			}
 		}
 	}
 	// The test server runs as an unsafe deployment would: no append-only file.
-	check(queue.RiskNoAOF)
+	check(redisstore.RiskNoAOF)
 	set("appendonly", "yes")
 	check()
 	set("maxmemory", "100mb", "maxmemory-policy", "allkeys-lru")
-	check(queue.RiskEviction)
+	check(redisstore.RiskEviction)
 	// A policy that evicts, without a memory limit, never evicts.
 	set("maxmemory", "0")
 	check()
@@ -65,32 +65,11 @@ func TestDurabilityRisks(t *testing.T) {
 	}
 	limited := redis.NewClient(&redis.Options{Addr: r.Addr, Username: "app", Password: "app-password"})
 	defer limited.Close()
-	risks, err := queue.DurabilityRisks(ctx, limited)
+	risks, err := redisstore.DurabilityRisks(ctx, limited)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if msg := risks[queue.RiskUnknown]; len(risks) != 1 || !strings.Contains(msg, "refused CONFIG") {
-		t.Errorf("risks %v, want only %s saying CONFIG was refused", risks, queue.RiskUnknown)
+	if msg := risks[redisstore.RiskUnknown]; len(risks) != 1 || !strings.Contains(msg, "refused CONFIG") {
+		t.Errorf("risks %v, want only %s saying CONFIG was refused", risks, redisstore.RiskUnknown)
 	}
-}
-
-// gauge collects c and returns the value of its series whose label is value; -1 when there is none.
-func gauge(t *testing.T, c prometheus.Collector, label, value string) float64 {
-	t.Helper()
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(c)
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == label && l.GetValue() == value {
-					return m.GetGauge().GetValue()
-				}
-			}
-		}
-	}
-	return -1
 }

@@ -1,4 +1,4 @@
-package queue
+package redisstore
 
 import (
 	"context"
@@ -142,4 +142,14 @@ func (s *Store) LoadRecord(ctx context.Context, incidentID string) (r Record, ok
 		return Record{}, false, fmt.Errorf("load postmortem record of %s: %w", incidentID, err)
 	}
 	return r, true, nil
+}
+
+// Published reports whether Hindsight has opened the incident's postmortem pull request, by the record
+// the pipeline keeps of it.
+func (s *Store) Published(ctx context.Context, incidentID string) (pullURL string, ok bool, err error) {
+	r, found, err := s.LoadRecord(ctx, incidentID)
+	if err != nil || !found || r.PullURL == "" {
+		return "", false, err
+	}
+	return r.PullURL, true, nil
 }

@@ -1,4 +1,4 @@
-package queue
+package redisstore
 
 import (
 	"context"
@@ -80,7 +80,7 @@ func NewDurabilityCollector(rdb redis.UniversalClient) prometheus.Collector {
 func (c *durabilityCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.risk }
 
 func (c *durabilityCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), redisIOTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), IOTimeout)
 	defer cancel()
 	risks, err := DurabilityRisks(ctx, c.rdb)
 	if err != nil {

@@ -1,4 +1,4 @@
-package queue
+package redisstore
 
 import (
 	"context"
@@ -157,7 +157,7 @@ func (e *SlotError) Is(target error) bool { return target == context.DeadlineExc
 
 func (l *WriteLimiter) done(member string) {
 	// A fresh context: the request's may have ended already, and the slot must still be dated.
-	ctx, cancel := context.WithTimeout(context.Background(), redisIOTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), IOTimeout)
 	defer cancel()
 	_ = doneScript.Run(ctx, l.rdb, []string{l.key}, member).Err()
 }

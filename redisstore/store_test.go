@@ -1,23 +1,23 @@
-package queue_test
+package redisstore_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 func TestStoreEventsAndRecords(t *testing.T) {
 	r := queuetest.StartRedis(t)
-	rdb, err := queue.OpenRedis(r.URL)
+	rdb, err := redisstore.OpenRedis(r.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rdb.Close()
 	ctx := context.Background()
-	s := queue.NewStore(rdb, 90*time.Minute)
+	s := redisstore.NewStore(rdb, 90*time.Minute)
 
 	added, err := s.SaveEvent(ctx, "PINC1", "E1", []byte(`{"a":1}`))
 	if err != nil || !added {
@@ -39,7 +39,7 @@ func TestStoreEventsAndRecords(t *testing.T) {
 	if _, ok, err := s.LoadRecord(ctx, "PINC1"); ok || err != nil {
 		t.Fatalf("record before saving: %v %v", ok, err)
 	}
-	want := queue.Record{IncidentID: "PINC1", PullURL: "https://github.example/acme/pm/pull/7", PullNumber: 7, Branch: "postmortem/PINC1", Path: "p.md", Linked: true}
+	want := redisstore.Record{IncidentID: "PINC1", PullURL: "https://github.example/acme/pm/pull/7", PullNumber: 7, Branch: "postmortem/PINC1", Path: "p.md", Linked: true}
 	if err := s.SaveRecord(ctx, want); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestOpenRedis(t *testing.T) {
 		{"redis://127.0.0.1:6379/notadb", false},
 	}
 	for _, tt := range tests {
-		c, err := queue.OpenRedis(tt.url)
+		c, err := redisstore.OpenRedis(tt.url)
 		if (err == nil) != tt.ok {
 			t.Errorf("OpenRedis(%q) error = %v, want ok=%v", tt.url, err, tt.ok)
 		}
@@ -81,12 +81,12 @@ func TestOpenRedis(t *testing.T) {
 func TestThroughSentinel(t *testing.T) {
 	r := queuetest.StartRedis(t)
 	url := queuetest.StartSentinel(t, r)
-	rdb, err := queue.OpenRedis(url)
+	rdb, err := redisstore.OpenRedis(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rdb.Close()
-	s := queue.NewStore(rdb, time.Hour)
+	s := redisstore.NewStore(rdb, time.Hour)
 	if _, err := s.SaveEvent(context.Background(), "PSENT1", "E1", []byte("{}")); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package queue_test
+package redisstore_test
 
 import (
 	"context"
@@ -12,14 +12,14 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 func openRedis(t *testing.T) redis.UniversalClient {
 	t.Helper()
 	r := queuetest.StartRedis(t)
-	rdb, err := queue.OpenRedis(r.URL)
+	rdb, err := redisstore.OpenRedis(r.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,9 +27,9 @@ func openRedis(t *testing.T) redis.UniversalClient {
 	return rdb
 }
 
-func newLimiter(t *testing.T, rdb redis.UniversalClient, name string, windows ...queue.Window) *queue.WriteLimiter {
+func newLimiter(t *testing.T, rdb redis.UniversalClient, name string, windows ...redisstore.Window) *redisstore.WriteLimiter {
 	t.Helper()
-	l, err := queue.NewWriteLimiter(rdb, name, windows)
+	l, err := redisstore.NewWriteLimiter(rdb, name, windows)
 	if err != nil {
 		t.Fatalf("NewWriteLimiter: %v", err)
 	}
@@ -38,7 +38,7 @@ func newLimiter(t *testing.T, rdb redis.UniversalClient, name string, windows ..
 
 // takeAll takes n slots from the limiters in turn, from n goroutines, and returns when each Wait returned,
 // sorted. Each slot is released (dated) as soon as it is taken, as a request answered at once would be.
-func takeAll(t *testing.T, n int, limiters ...*queue.WriteLimiter) []time.Time {
+func takeAll(t *testing.T, n int, limiters ...*redisstore.WriteLimiter) []time.Time {
 	t.Helper()
 	var mu sync.Mutex
 	var at []time.Time
@@ -84,8 +84,8 @@ func checkWindow(t *testing.T, at []time.Time, limit int, length time.Duration) 
 func TestWriteLimiterSharedByReplicas(t *testing.T) {
 	rdb := openRedis(t)
 	minute := 400 * time.Millisecond // a minute, scaled down
-	a := newLimiter(t, rdb, "api.github.com/acme/postmortems", queue.Window{Limit: 80, Length: minute})
-	b := newLimiter(t, rdb, "api.github.com/acme/postmortems", queue.Window{Limit: 80, Length: minute})
+	a := newLimiter(t, rdb, "api.github.com/acme/postmortems", redisstore.Window{Limit: 80, Length: minute})
+	b := newLimiter(t, rdb, "api.github.com/acme/postmortems", redisstore.Window{Limit: 80, Length: minute})
 
 	start := time.Now()
 	at := takeAll(t, 200, a, b)
@@ -107,7 +107,7 @@ func TestWriteLimiterBothWindows(t *testing.T) {
 	rdb := openRedis(t)
 	minute, hour := 100*time.Millisecond, 600*time.Millisecond
 	l := newLimiter(t, rdb, "ghe.example.com/acme/postmortems",
-		queue.Window{Limit: 80, Length: minute}, queue.Window{Limit: 100, Length: hour})
+		redisstore.Window{Limit: 80, Length: minute}, redisstore.Window{Limit: 100, Length: hour})
 
 	start := time.Now()
 	at := takeAll(t, 130, l)
@@ -132,7 +132,7 @@ func TestWriteLimiterBothWindows(t *testing.T) {
 // takes no slot then, and sleeps rather than polls.
 func TestWriteLimiterContext(t *testing.T) {
 	rdb := openRedis(t)
-	l := newLimiter(t, rdb, "api.github.com/acme/postmortems", queue.Window{Limit: 1, Length: time.Hour})
+	l := newLimiter(t, rdb, "api.github.com/acme/postmortems", redisstore.Window{Limit: 1, Length: time.Hour})
 	if _, done, err := l.Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	} else {
@@ -163,7 +163,7 @@ func TestWriteLimiterContext(t *testing.T) {
 	defer cancelDeadline()
 	start = time.Now()
 	_, _, err = l.Wait(deadlineCtx)
-	var se *queue.SlotError
+	var se *redisstore.SlotError
 	if !errors.As(err, &se) || !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
 		t.Fatalf("Wait with a deadline too near = %v after %v, want a *SlotError at once", err, time.Since(start))
 	}
@@ -204,19 +204,19 @@ func scriptCalls(t *testing.T, rdb redis.UniversalClient) int {
 
 func TestWriteLimiterWindowsTurnedOff(t *testing.T) {
 	rdb := openRedis(t)
-	if _, err := queue.NewWriteLimiter(rdb, "x", []queue.Window{{Limit: 0, Length: time.Minute}, {Limit: 500, Length: 0}}); err == nil {
+	if _, err := redisstore.NewWriteLimiter(rdb, "x", []redisstore.Window{{Limit: 0, Length: time.Minute}, {Limit: 500, Length: 0}}); err == nil {
 		t.Error("no window left: want an error")
 	}
-	if _, err := queue.NewWriteLimiter(rdb, "x", []queue.Window{{Limit: -1, Length: time.Minute}}); err == nil {
+	if _, err := redisstore.NewWriteLimiter(rdb, "x", []redisstore.Window{{Limit: -1, Length: time.Minute}}); err == nil {
 		t.Error("negative limit: want an error")
 	}
-	if _, err := queue.NewWriteLimiter(rdb, "", []queue.Window{{Limit: 1, Length: time.Minute}}); err == nil {
+	if _, err := redisstore.NewWriteLimiter(rdb, "", []redisstore.Window{{Limit: 1, Length: time.Minute}}); err == nil {
 		t.Error("empty name: want an error")
 	}
 
 	// The minute window is off: only the hour's limit holds.
 	l := newLimiter(t, rdb, "api.github.com/acme/postmortems",
-		queue.Window{Limit: 0, Length: time.Minute}, queue.Window{Limit: 3, Length: time.Hour})
+		redisstore.Window{Limit: 0, Length: time.Minute}, redisstore.Window{Limit: 3, Length: time.Hour})
 	start := time.Now()
 	takeAll(t, 3, l)
 	if time.Since(start) > time.Second {
@@ -229,7 +229,7 @@ func TestWriteLimiterWindowsTurnedOff(t *testing.T) {
 	}
 
 	// Another name (another repository) has slots of its own.
-	other := newLimiter(t, rdb, "api.github.com/acme/other", queue.Window{Limit: 3, Length: time.Hour})
+	other := newLimiter(t, rdb, "api.github.com/acme/other", redisstore.Window{Limit: 3, Length: time.Hour})
 	ctx2, cancel2 := context.WithTimeout(context.Background(), time.Second)
 	defer cancel2()
 	if _, done, err := other.Wait(ctx2); err != nil {

@@ -1,4 +1,4 @@
-package queue
+package redisstore
 
 import (
 	"context"
@@ -151,7 +151,7 @@ func (ls *Lease) renew() {
 			return
 		case <-t.C:
 		}
-		ctx, cancel := context.WithTimeout(ls.ctx, min(every, redisIOTimeout))
+		ctx, cancel := context.WithTimeout(ls.ctx, min(every, IOTimeout))
 		n, err := extendScript.Run(ctx, ls.l.rdb, []string{ls.key}, ls.token, ls.l.ttl.Milliseconds()).Int()
 		cancel()
 		switch {
@@ -170,7 +170,7 @@ func (ls *Lease) renew() {
 
 func (l *Locker) release(key, token string) error {
 	// Release with a fresh context: the attempt's may be cancelled already.
-	ctx, cancel := context.WithTimeout(context.Background(), redisIOTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), IOTimeout)
 	defer cancel()
 	return unlockScript.Run(ctx, l.rdb, []string{key}, token).Err()
 }

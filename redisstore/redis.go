@@ -1,6 +1,7 @@
-// Package queue carries Hindsight's work through Redis: it stores PagerDuty events under their incident,
-// enqueues tasks with asynq, and runs the job handlers that turn a resolved incident into a postmortem.
-package queue
+// Package redisstore holds Hindsight's state in Redis, apart from the task queue: the connection, the
+// webhook events of each incident, the records of published postmortems and of their action items, the
+// write limiter shared by every replica and the per-incident locks.
+package redisstore
 
 import (
 	"fmt"
@@ -16,7 +17,7 @@ import (
 // Redis is unreachable.
 const (
 	redisDialTimeout = 2 * time.Second
-	redisIOTimeout   = 2 * time.Second
+	IOTimeout        = 2 * time.Second
 )
 
 // A command that meets a reset connection is sent again, for about 1.5 s in all, so that a blip rides
@@ -54,7 +55,7 @@ func openRedis(rawURL string) (redis.UniversalClient, error) {
 		if err != nil {
 			return nil, err
 		}
-		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = redisDialTimeout, redisIOTimeout, redisIOTimeout
+		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = redisDialTimeout, IOTimeout, IOTimeout
 		opts.MaxRetries, opts.MinRetryBackoff, opts.MaxRetryBackoff = redisMaxRetries, redisMinRetryBackoff, redisMaxRetryBackoff
 		return redis.NewClient(opts), nil
 	default:
@@ -101,8 +102,8 @@ func openSentinel(rest string) (redis.UniversalClient, error) {
 		SentinelAddrs:    addrs,
 		SentinelPassword: query.Get("sentinel_password"),
 		DialTimeout:      redisDialTimeout,
-		ReadTimeout:      redisIOTimeout,
-		WriteTimeout:     redisIOTimeout,
+		ReadTimeout:      IOTimeout,
+		WriteTimeout:     IOTimeout,
 		MaxRetries:       redisMaxRetries,
 		MinRetryBackoff:  redisMinRetryBackoff,
 		MaxRetryBackoff:  redisMaxRetryBackoff,
