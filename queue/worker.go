@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -29,6 +30,9 @@ type WorkerConfig struct {
 type Worker struct {
 	srv *asynq.Server
 	mux *asynq.ServeMux
+	// running counts the handlers still running, which asynq does not wait for once it has requeued their
+	// tasks at the end of its shutdown timeout.
+	running sync.WaitGroup
 }
 
 // NewWorker returns a worker over rdb that runs each task type with its handler.
@@ -53,10 +57,23 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, handlers map[string]
 	})
 	mux := asynq.NewServeMux()
 	mux.Use(archiveRejected(logger, cfg.Registerer))
+	w := &Worker{srv: srv, mux: mux}
 	for typ, h := range handlers {
-		mux.Handle(typ, awaitRedis(rdb, h))
+		mux.Handle(typ, w.counted(awaitRedis(rdb, h)))
 	}
-	return &Worker{srv: srv, mux: mux}
+	return w
+}
+
+// settleTimeout bounds how long Shutdown waits, after asynq returned, for the handlers it abandoned: their
+// context has ended by then, so they only release their locks, which needs Redis still open.
+const settleTimeout = 500 * time.Millisecond
+
+func (w *Worker) counted(h asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		w.running.Add(1)
+		defer w.running.Done()
+		return h.ProcessTask(ctx, t)
+	})
 }
 
 // Start begins processing tasks in the background.
@@ -68,8 +85,21 @@ func (w *Worker) Start() error {
 }
 
 // Shutdown stops taking tasks and waits up to the shutdown timeout for running ones; unfinished tasks go
-// back to the queue. Calling it again does nothing.
-func (w *Worker) Shutdown() { w.srv.Shutdown() }
+// back to the queue. It then waits a little more (settleTimeout) for the handlers asynq left running to
+// return, so that they release their incident locks before the caller closes Redis: a lock left behind
+// would hold its incident back for the lock's whole TTL. Calling it again does nothing.
+func (w *Worker) Shutdown() {
+	w.srv.Shutdown()
+	settled := make(chan struct{})
+	go func() {
+		w.running.Wait()
+		close(settled)
+	}()
+	select {
+	case <-settled:
+	case <-time.After(settleTimeout):
+	}
+}
 
 const (
 	defaultRetryBase = 10 * time.Second

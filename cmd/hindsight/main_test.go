@@ -99,13 +99,7 @@ func hmacHex(secret string, body []byte) string {
 // eventually polls cond until it holds or 20 s pass.
 func eventually(t *testing.T, what string, cond func() bool, logs fmt.Stringer) {
 	t.Helper()
-	eventuallyWithin(t, 20*time.Second, what, cond, logs)
-}
-
-// eventuallyWithin polls cond until it holds or d passes.
-func eventuallyWithin(t *testing.T, d time.Duration, what string, cond func() bool, logs fmt.Stringer) {
-	t.Helper()
-	deadline := time.Now().Add(d)
+	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s\nservice log:\n%s", what, logs)

@@ -17,7 +17,8 @@ const (
 	defaultShutdownGrace = 20 * time.Second
 	maxShutdownGrace     = 25 * time.Second
 	// workerRequeueMargin is left to asynq, after it cancels the tasks still running, to put them back in
-	// the queue before the grace period ends.
+	// the queue, and to their handlers to release their locks (queue.Worker.Shutdown), before the grace
+	// period ends.
 	workerRequeueMargin = time.Second
 )
 
