@@ -94,7 +94,9 @@ type Responder struct {
 	Resolved     bool
 	Assigned     bool
 	Notes        int
-	Notified     int
+	// StatusUpdates counts the status updates they published to stakeholders.
+	StatusUpdates int
+	Notified      int
 	// Requested is true when someone asked them to join the response; RequestState is PagerDuty's state
 	// of the request ("pending", "joined"), empty when it does not say.
 	Requested    bool
@@ -123,6 +125,12 @@ func (r Responder) Did() string {
 		parts = append(parts, "added a note")
 	case r.Notes > 1:
 		parts = append(parts, "added "+strconv.Itoa(r.Notes)+" notes")
+	}
+	switch {
+	case r.StatusUpdates == 1:
+		parts = append(parts, "published a status update")
+	case r.StatusUpdates > 1:
+		parts = append(parts, "published "+strconv.Itoa(r.StatusUpdates)+" status updates")
 	}
 	if r.Resolved {
 		parts = append(parts, "resolved")
@@ -240,11 +248,13 @@ func (c FactsConfig) Compute(inc Incident, tl Timeline) Facts {
 				joined(responder(e.Actor, e.At), e.At)
 			}
 		case KindNote, KindStatusUpdate:
-			if e.Kind == KindNote {
-				if r := responder(e.Actor, e.At); r != nil {
+			if r := responder(e.Actor, e.At); r != nil {
+				if e.Kind == KindNote {
 					r.Notes++
-					joined(r, e.At)
+				} else {
+					r.StatusUpdates++
 				}
+				joined(r, e.At)
 			}
 			if rest, ok := cutPrefix(e.Text, mitigated); ok && !f.Mitigated.Known() && !negated(rest) {
 				at, ok := statedTime(rest, e.At)

@@ -113,6 +113,8 @@ func TestGoldenReviewerDocument(t *testing.T) {
 			t.Errorf("the status update appears %d times in the collapsed tables, want once in each", n)
 		}
 		mustNotContain(t, out, "×2", "2 times")
+		// Its author is a responder who published one update, not two.
+		mustContain(t, out, "| Harsh Santwani | published a status update | 2026-10-14 08:14:57 UTC | 0 |")
 		golden(t, "reviewer-status-update-once.md", out)
 	})
 	t.Run("paging storm", func(t *testing.T) {
