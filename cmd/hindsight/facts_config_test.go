@@ -2,7 +2,6 @@ package main
 
 import (
 	"slices"
-	"strings"
 	"testing"
 	"time"
 )
@@ -35,19 +34,9 @@ func TestFactsAndUserLookupConfig(t *testing.T) {
 		{"unknown key", "facts:\n  mitigation_prefix: x\n", "mitigation_prefix", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			env := map[string]string{}
-			if tc.yaml != "" {
-				env["HINDSIGHT_CONFIG"] = writeConfig(t, tc.yaml)
-			}
-			cfg, err := loadConfig(func(k string) string { return env[k] })
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("loadConfig = %v, want an error naming %q", err, tc.wantErr)
-				}
+			cfg, ok := loadYAML(t, tc.yaml, tc.wantErr)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			tc.check(t, cfg)
 		})

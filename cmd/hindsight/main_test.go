@@ -108,6 +108,27 @@ func eventually(t *testing.T, what string, cond func() bool, logs fmt.Stringer) 
 	}
 }
 
+// loadYAML loads the configuration of the YAML text (none when empty) with an empty environment. With
+// wantErr it checks the load fails naming wantErr and returns false; otherwise it fails the test on an error.
+func loadYAML(t *testing.T, text, wantErr string) (config, bool) {
+	t.Helper()
+	env := map[string]string{}
+	if text != "" {
+		env["HINDSIGHT_CONFIG"] = writeConfig(t, text)
+	}
+	cfg, err := loadConfig(func(k string) string { return env[k] })
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("loadConfig = %v, want an error naming %q", err, wantErr)
+		}
+		return cfg, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, true
+}
+
 func writeConfig(t *testing.T, text string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "hindsight.yaml")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -24,19 +23,9 @@ func TestWriteLimitsConfig(t *testing.T) {
 		{"unknown key", "github:\n  write_limits: {per_day: 10}\n", nil, "per_day"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			env := map[string]string{}
-			if tc.yaml != "" {
-				env["HINDSIGHT_CONFIG"] = writeConfig(t, tc.yaml)
-			}
-			cfg, err := loadConfig(func(k string) string { return env[k] })
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("loadConfig = %v, want an error naming %q", err, tc.wantErr)
-				}
+			cfg, ok := loadYAML(t, tc.yaml, tc.wantErr)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			got := cfg.writeWindows()
 			if len(got) != len(tc.want) {
