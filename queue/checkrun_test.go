@@ -1,16 +1,13 @@
 package queue_test
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hindsight-dev/hindsight/integrations/github"
+	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
 )
@@ -22,12 +19,8 @@ func TestCheckIsACheckRunForAnApp(t *testing.T) {
 	if err := p.process(t); err != nil {
 		t.Fatal(err)
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
 	app, err := github.NewRouter(github.Options{BaseURL: p.gh.URL(), AppID: 12, InstallationID: 34, Repo: "acme/pm", BaseBranch: "main",
-		PrivateKeyPEM: pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), MaxWait: time.Second})
+		PrivateKeyPEM: githubtest.AppPrivateKey(t), MaxWait: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

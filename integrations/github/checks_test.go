@@ -2,30 +2,18 @@ package github_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/hindsight-dev/hindsight/integrations/github"
+	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
-func appKey(t *testing.T) []byte {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
-}
-
 func TestCheckRunAnnotatesEveryFinding(t *testing.T) {
 	s := newServer(t)
-	key := appKey(t)
+	key := githubtest.AppPrivateKey(t)
 	c, _ := newClient(t, s, func(o *github.Options) { o.Token, o.AppID, o.InstallationID, o.PrivateKeyPEM = "", 12, 34, key })
 	if !c.ChecksEnabled() {
 		t.Fatal("an App's client must create check runs")

@@ -2,14 +2,11 @@ package github_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"strings"
 	"testing"
 
 	"github.com/hindsight-dev/hindsight/integrations/github"
+	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
 )
 
 func TestParseRepo(t *testing.T) {
@@ -92,11 +89,7 @@ func TestEnterpriseServerBaseURL(t *testing.T) {
 }
 
 func TestAppAuthentication(t *testing.T) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	pemKey := githubtest.AppPrivateKey(t)
 	s := newServer(t)
 	s.SetLogin("hindsight[bot]")
 	c, _ := newClient(t, s, func(o *github.Options) {

@@ -2,14 +2,11 @@ package github_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"strings"
 	"testing"
 
 	"github.com/hindsight-dev/hindsight/integrations/github"
+	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
@@ -69,11 +66,7 @@ func TestMarkersMatchOnlyHindsightsOwnText(t *testing.T) {
 }
 
 func TestAppIdentityIsItsBot(t *testing.T) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	pemKey := githubtest.AppPrivateKey(t)
 	s := newServer(t)
 	s.SetLogin("hindsight-app[bot]")
 	c, _ := newClient(t, s, func(o *github.Options) {

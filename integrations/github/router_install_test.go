@@ -2,10 +2,6 @@ package github_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"strings"
@@ -20,11 +16,7 @@ import (
 // appOptions authenticate as installation 34 of an App with a fresh key.
 func appOptions(t *testing.T, s *githubtest.Server) github.Options {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	pemKey := githubtest.AppPrivateKey(t)
 	return github.Options{BaseURL: s.URL(), AppID: 12, InstallationID: 34, PrivateKeyPEM: pemKey,
 		Repo: owner + "/" + repo, BaseBranch: "main"}
 }
