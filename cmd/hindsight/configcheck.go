@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hindsight-dev/hindsight/redisstore"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -85,7 +87,8 @@ func redact(c config) config {
 		secrets[i] = redacted
 	}
 	c.PagerDuty.WebhookSecrets = secrets
-	c.RedisURL = redactURLPassword(c.RedisURL)
+	// The user information's password reads as redacted; any other (a sentinel_password) is blanked too.
+	c.RedisURL = redisstore.RedactURLSecrets(redactURLPassword(c.RedisURL), c.RedisURL)
 	c.privateKey = nil
 	return c
 }

@@ -181,6 +181,13 @@ func TestConfigCheck(t *testing.T) {
 	}
 }
 
+func TestRedactHidesSentinelPasswords(t *testing.T) {
+	c := redact(config{RedisURL: "redis-sentinel://:pw-user@s1:26379,s2:26379/mymaster?db=0&sentinel_password=sentinel-secret"})
+	if strings.Contains(c.RedisURL, "sentinel-secret") || strings.Contains(c.RedisURL, "pw-user") {
+		t.Errorf("redacted URL %q still shows a password", c.RedisURL)
+	}
+}
+
 func TestRedactURLPassword(t *testing.T) {
 	for in, want := range map[string]string{
 		"redis://127.0.0.1:6379/0":                             "redis://127.0.0.1:6379/0",
