@@ -14,6 +14,10 @@ const (
 	RulePlaceholder     = "placeholder"
 	RuleEmptySection    = "empty-section"
 	RuleActionItemOwner = "action-item-owner"
+	// RulePersonName and RuleInternalHost check a customer-facing version (see CustomerMarker) for people's
+	// names and for internal hosts, links and addresses.
+	RulePersonName   = "person-name"
+	RuleInternalHost = "internal-host"
 )
 
 // Finding is one problem Lint found in a postmortem.
@@ -49,6 +53,10 @@ type LintConfig struct {
 	AllowedPhrases []string `yaml:"allowed_phrases"`
 	// Rules sets a rule's severity ("error", "warning", "notice") or turns it "off", by rule ID.
 	Rules map[string]string `yaml:"rules"`
+	// PublicHosts are hosts (and their subdomains) a customer-facing version may name and link to;
+	// InternalDomains are domain suffixes that are internal besides the built-in ones. See Redaction.
+	PublicHosts     []string `yaml:"public_hosts"`
+	InternalDomains []string `yaml:"internal_domains"`
 }
 
 // Lint checks a postmortem in Markdown for blameful wording and for missing content, and returns its
@@ -58,6 +66,7 @@ type LintConfig struct {
 // person-in-cause.
 func Lint(markdown string, cfg LintConfig) []Finding {
 	doc := parseLintDoc(markdown)
+	doc.customer = IsCustomerVersion(markdown)
 	people := newLintPeople(append(append([]string(nil), cfg.People...), doc.responders()...))
 	var out []Finding
 	out = append(out, lintBlame(doc, cfg, people)...)
@@ -66,6 +75,9 @@ func Lint(markdown string, cfg LintConfig) []Finding {
 	out = append(out, lintPlaceholders(doc)...)
 	out = append(out, lintEmptySections(doc)...)
 	out = append(out, lintActionItems(doc)...)
+	if doc.customer {
+		out = append(out, lintCustomer(markdown, cfg, append(append([]string(nil), cfg.People...), doc.responders()...))...)
+	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Line != out[j].Line {
 			return out[i].Line < out[j].Line
@@ -100,6 +112,8 @@ type lintSection struct {
 type lintDoc struct {
 	lines    []lintLine
 	sections []lintSection
+	// customer is true for a customer-facing version (see CustomerMarker).
+	customer bool
 }
 
 // named returns the sections whose normalised title is one of titles, in document order.

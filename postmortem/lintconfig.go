@@ -24,6 +24,8 @@ func LintRules() map[string]string {
 		RulePlaceholder:     SeverityWarning,
 		RuleEmptySection:    SeverityWarning,
 		RuleActionItemOwner: SeverityWarning,
+		RulePersonName:      SeverityError,
+		RuleInternalHost:    SeverityError,
 	}
 }
 

@@ -18,6 +18,23 @@ var lintRequiredSections = []struct{ title, heading, hint string }{
 	{"action items", "Action items", `one checkbox per item with an owner and a due date: "- [ ] Add an alert on replica lag (@login, due 2024-06-01)"`},
 }
 
+// lintCustomerSections are the sections a customer-facing version must hold.
+var lintCustomerSections = []struct{ title, heading, hint string }{
+	{"summary", "Summary", "what happened, for whom and for how long, in words a customer understands"},
+	{"impact", "Impact", "what customers could not do, and for how long"},
+	{"timeline", "Timeline", "the moments customers saw, in UTC"},
+	{"resolution", "Resolution", "how service was restored"},
+	{"prevention", "Prevention", "what is changing so that it does not happen again"},
+}
+
+// required are the sections the document must hold: a postmortem's, or a customer-facing version's.
+func (d *lintDoc) required() []struct{ title, heading, hint string } {
+	if d.customer {
+		return lintCustomerSections
+	}
+	return lintRequiredSections
+}
+
 var (
 	lintPlaceholderPatterns = []struct {
 		name    string
@@ -68,7 +85,7 @@ func lintPlaceholders(d *lintDoc) []Finding {
 
 func lintEmptySections(d *lintDoc) []Finding {
 	var out []Finding
-	for _, r := range lintRequiredSections {
+	for _, r := range d.required() {
 		var found *lintSection
 		for _, s := range d.named(r.title) {
 			if s.level >= 2 {
@@ -264,7 +281,7 @@ func lintValidDate(s string) bool {
 func lintQuiet(d *lintDoc, fs []Finding) []Finding {
 	type span struct{ start, end int }
 	var empty []span
-	for _, r := range lintRequiredSections {
+	for _, r := range d.required() {
 		for _, s := range d.named(r.title) {
 			if s.level >= 2 {
 				if !d.hasContent(s) {
