@@ -192,3 +192,60 @@ func normalTitle(t string) string {
 	t = strings.TrimLeft(t, "0123456789. ")
 	return strings.TrimRight(t, ":.!? ")
 }
+
+// RedactionFor is the redaction of an incident's customer-facing version: the people of its timeline are
+// named by role (the incident commander, responder 1, …) whether written by name, email or the GitHub login
+// people maps them to; the names lint knows and every login of people go too.
+func RedactionFor(tl Timeline, people map[string]string, cfg LintConfig) Redaction {
+	n := personNamer(tl, Facts{}, true)
+	red := Redaction{Roles: map[string]string{}, PublicHosts: cfg.PublicHosts, InternalDomains: cfg.InternalDomains,
+		People: slices.Clone(cfg.People)}
+	add := func(p Person) {
+		label := n.roles[personKey(p)]
+		if label == "" {
+			return
+		}
+		for _, name := range []string{p.Name, p.Email, people[p.ID], people[strings.ToLower(p.Email)]} {
+			if name = strings.TrimPrefix(strings.TrimSpace(name), "@"); name != "" {
+				red.Roles[name] = label
+				red.People = append(red.People, name)
+			}
+		}
+	}
+	for _, e := range tl {
+		add(e.Actor)
+		for _, p := range e.People {
+			add(p)
+		}
+	}
+	for _, login := range people {
+		if login = strings.TrimPrefix(strings.TrimSpace(login), "@"); login != "" {
+			red.People = append(red.People, "@"+login)
+		}
+	}
+	return red
+}
+
+// CustomerPullRequestBody is the description of the pull request that proposes a customer-facing version:
+// where it comes from, what was removed, and what reviewers must still write.
+func CustomerPullRequestBody(v CustomerVersion, postmortemURL string) string {
+	var b strings.Builder
+	b.WriteString("The customer-facing version of the postmortem merged in " + postmortemURL + ", for review before it is published.\n\n")
+	b.WriteString("It holds the summary, impact, resolution and prevention as merged, with the status updates published during the incident as its timeline. ")
+	b.WriteString("People are named by role; internal links, hosts, addresses, code and quoted notes are removed.\n")
+	kinds := []struct{ kind, word string }{{RemovedPerson, "name"}, {RemovedLink, "link"}, {RemovedHost, "host"},
+		{RemovedAddress, "address"}, {RemovedQuote, "quote"}, {RemovedCode, "code block"}}
+	var removed []string
+	for _, k := range kinds {
+		if c := v.Removed.Count(k.kind); c > 0 {
+			removed = append(removed, fmt.Sprintf("%d %s", c, Plural(c, k.word)))
+		}
+	}
+	if len(removed) > 0 {
+		b.WriteString("\nRemoved: " + strings.Join(removed, ", ") + ". Check that the text still reads well where they were.\n")
+	}
+	if len(v.Missing) > 0 {
+		b.WriteString("\nThe postmortem has no section for: " + strings.Join(v.Missing, ", ") + ". Those parts say TBD: write them before merging.\n")
+	}
+	return b.String()
+}

@@ -11,6 +11,13 @@ const branchPrefix = "postmortem/"
 // BranchName is the deterministic branch of an incident's postmortem.
 func BranchName(incidentID string) string { return branchPrefix + incidentID }
 
+// customerBranchPrefix starts the branch of every customer-facing version; it is not a postmortem branch.
+const customerBranchPrefix = "postmortem-customer/"
+
+// CustomerBranchName is the deterministic branch of the customer-facing version of an incident's
+// postmortem.
+func CustomerBranchName(incidentID string) string { return customerBranchPrefix + incidentID }
+
 // IncidentFromBranch returns the incident ID a postmortem branch is named after; ok is false when branch
 // is not a postmortem branch.
 func IncidentFromBranch(branch string) (incidentID string, ok bool) {

@@ -332,7 +332,9 @@ func sentenceStart(text string) bool {
 func wordEdges(line string, start, end int) bool {
 	before, _ := utf8.DecodeLastRuneInString(line[:start])
 	after, _ := utf8.DecodeRuneInString(line[end:])
-	isWord := func(r rune) bool { return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_') }
+	isWord := func(r rune) bool {
+		return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_')
+	}
 	return !isWord(before) && !isWord(after)
 }
 
@@ -428,7 +430,45 @@ func (r *redactor) block(body string) string {
 		indent := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
 		out = append(out, indent+r.inline(t))
 	}
-	return strings.TrimSpace(strings.Join(out, "\n"))
+	return strings.TrimSpace(strings.Join(dropEmptyHeadings(out), "\n"))
+}
+
+var redactHeading = regexp.MustCompile(`^(#{1,6})[ \t]`)
+
+// dropEmptyHeadings drops the headings that nothing but blank lines and headings of the same or a higher
+// level follow: a subsection whose text was all removed.
+func dropEmptyHeadings(lines []string) []string {
+	for {
+		var out []string
+		dropped := false
+		for i, l := range lines {
+			m := redactHeading.FindStringSubmatch(l)
+			if m != nil {
+				empty := true
+				for _, next := range lines[i+1:] {
+					if strings.TrimSpace(next) == "" {
+						continue
+					}
+					if n := redactHeading.FindStringSubmatch(next); n == nil || len(n[1]) > len(m[1]) {
+						empty = false
+					}
+					break
+				}
+				if empty {
+					dropped = true
+					continue
+				}
+			}
+			if l == "" && len(out) > 0 && out[len(out)-1] == "" {
+				continue
+			}
+			out = append(out, l)
+		}
+		lines = out
+		if !dropped {
+			return lines
+		}
+	}
 }
 
 func firstWords(s string) string {

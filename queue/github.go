@@ -36,6 +36,9 @@ type (
 		HeadRef string
 		HeadSHA string
 		Merged  bool
+		// MergeSHA is the merge commit of a merged pull request; empty otherwise, and in tasks of earlier
+		// versions.
+		MergeSHA string `json:",omitempty"`
 	}
 	// IssueEvent is the payload of TypeActionItem: an action item issue closed or reopened. The job reads
 	// the issue again from GitHub, so the payload carries no copy of it.

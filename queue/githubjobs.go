@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -46,7 +47,9 @@ type GitHubJobs struct {
 	Metrics *Metrics
 	// MaxActionItems caps the issues one postmortem opens; 0 for postmortem.DefaultMaxActionItems.
 	MaxActionItems int
-	Logger         *slog.Logger
+	// Customer opens the customer-facing version of a merged postmortem; nil opens none.
+	Customer *CustomerVersions
+	Logger   *slog.Logger
 }
 
 // ProcessTask implements asynq.Handler for TypePullRequest, TypeActionItem and TypeCommand.
@@ -147,8 +150,12 @@ func (j *GitHubJobs) pullRequest(ctx context.Context, log *slog.Logger, d PullRe
 	case d.Action == "opened" || d.Action == "reopened" || d.Action == "synchronize":
 		return j.check(ctx, log, rec, d.HeadSHA)
 	case d.Action == "closed" && d.Merged:
-		// The merged text is the postmortem of record: every action item in it becomes an issue.
-		return j.sync(ctx, log, rec, d.HeadSHA)
+		// The merged text is the postmortem of record: every action item in it becomes an issue, and its
+		// customer-facing version is proposed.
+		if err := j.sync(ctx, log, rec, d.HeadSHA); err != nil {
+			return err
+		}
+		return j.Customer.open(ctx, log, rec, cmp.Or(d.MergeSHA, d.HeadSHA))
 	}
 	return nil
 }

@@ -102,6 +102,13 @@ type config struct {
 	} `yaml:"admin"`
 	// Facts names the prefixes of notes and status updates that state mitigation and impact start.
 	Facts postmortem.FactsConfig `yaml:"facts"`
+	// CustomerVersion proposes the customer-facing version of every merged postmortem.
+	CustomerVersion struct {
+		Enabled bool `yaml:"enabled"`
+		// Directory is where versions go; default: "public" under github.directory.
+		Directory string   `yaml:"directory"`
+		Labels    []string `yaml:"labels"`
+	} `yaml:"customer_version"`
 	// Limits cap what one incident can make Hindsight fetch and write.
 	Limits struct {
 		LogEntries        int `yaml:"log_entries"`
@@ -141,6 +148,8 @@ func defaultConfig() config {
 	c.GitHub.WriteLimits.PerMinute = 80
 	c.GitHub.WriteLimits.PerHour = 500
 	c.Policy = postmortem.DefaultPolicy()
+	c.CustomerVersion.Enabled = true
+	c.CustomerVersion.Labels = []string{"postmortem", "customer-version"}
 	c.ActionItems.Prefixes = postmortem.DefaultActionItemPrefixes
 	c.Facts.MitigatedPrefixes = postmortem.DefaultMitigatedPrefixes
 	c.Facts.ImpactStartPrefixes = postmortem.DefaultImpactStartPrefixes

@@ -21,8 +21,16 @@ func runPreview(ctx context.Context, args []string, getenv func(string) string, 
 	from := fl.String("from", "", "exported incident: {\"incident\": …, \"log_entries\": […], \"notes\": […]}")
 	incidentID := fl.String("incident", "", "PagerDuty incident ID to fetch (needs HINDSIGHT_PAGERDUTY_TOKEN)")
 	roles := fl.Bool("roles", false, "name people by role (\"responder 1\", \"incident commander\"), for readers outside the company")
+	audience := fl.String("audience", "team", "team: the postmortem as drafted; customer: its customer-facing version, as opened when a postmortem merges")
+	written := fl.String("postmortem", "", "with --audience customer: the postmortem as written (a merged FILE.md) instead of the fresh draft")
 	if err := parseFlags(fl, args); err != nil {
 		return err
+	}
+	if *audience != "team" && *audience != "customer" {
+		return usageError{fmt.Sprintf("preview: --audience %q: want team or customer", *audience)}
+	}
+	if *written != "" && *audience != "customer" {
+		return usageError{"preview: --postmortem goes with --audience customer"}
 	}
 	if (*from == "") == (*incidentID == "") {
 		return usageError{"preview: give exactly one of --from FILE or --incident ID"}
@@ -71,8 +79,32 @@ func runPreview(ctx context.Context, args []string, getenv func(string) string, 
 	if !decision.Required {
 		fmt.Fprintf(stderr, "note: the policy requires no postmortem for this incident (%s)\n", decision.Reason)
 	}
-	_, err = io.WriteString(stdout, draft.Content)
+	content := draft.Content
+	if *audience == "customer" {
+		if content, err = customerPreview(draft, *written, cfg); err != nil {
+			return err
+		}
+	}
+	_, err = io.WriteString(stdout, content)
 	return err
+}
+
+// customerPreview is the customer-facing version of the postmortem as written (the file named), else of
+// the draft, with the incident's status updates as its timeline.
+func customerPreview(draft postmortem.Draft, written string, cfg config) (string, error) {
+	markdown := draft.Content
+	if written != "" {
+		b, err := os.ReadFile(written) //nolint:gosec // the user names the postmortem to read
+		if err != nil {
+			return "", fmt.Errorf("preview: --postmortem: %w", err)
+		}
+		markdown = string(b)
+	}
+	lint := cfg.Lint
+	lint.People = append(append([]string(nil), lint.People...), lintLogins(cfg.People)...)
+	v := postmortem.WriteCustomerVersion(postmortem.CustomerInput{Markdown: markdown, Title: draft.Title,
+		Updates: postmortem.StatusUpdates(draft.Timeline), Redaction: postmortem.RedactionFor(draft.Timeline, cfg.People, lint)})
+	return v.Content, nil
 }
 
 func readExportFile(path string) (postmortem.Incident, error) {

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
+	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
 func TestPreviewFromExample(t *testing.T) {
@@ -90,4 +93,58 @@ func TestPreviewMapsPeopleByEmail(t *testing.T) {
 	if users != 2 {
 		t.Errorf("%d user lookups, want 2 (one per responder)", users)
 	}
+}
+
+func TestPreviewCustomerVersion(t *testing.T) {
+	written := filepath.Join(t.TempDir(), "merged.md")
+	md := "# Postmortem: Payments API errors\n\n## Summary\n\nCharges failed for 40 minutes after a deploy exhausted the pool of payments-db-proxy-3.eu.internal." +
+		" Dana Whitfield rolled it back.\n\n## Impact\n\nA fifth of card payments in Europe failed.\n\n## Resolution\n\nRavi Castellanos rolled back the deploy.\n\n" +
+		"## What could have prevented it\n\nA canary that watches pool use.\n"
+	if err := os.WriteFile(written, []byte(md), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"hindsight", "preview", "--from", filepath.Join("..", "..", "examples", "incident-export.json"),
+		"--audience", "customer", "--postmortem", written}, func(string) string { return "" }, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{postmortem.CustomerMarker, "# Incident report: Payments API errors", "pool of an internal host.",
+		"The incident commander rolled it back", "## Prevention\n\nA canary that watches pool use."} {
+		if !strings.Contains(got, want) && !strings.Contains(got, strings.Replace(want, "The incident commander", "Responder 1", 1)) {
+			t.Errorf("preview lacks %q:\n%s", want, got)
+		}
+	}
+	for _, leak := range []string{"Dana", "Ravi", "payments-db-proxy"} {
+		if strings.Contains(got, leak) {
+			t.Errorf("preview holds %q:\n%s", leak, got)
+		}
+	}
+	var lintOut bytes.Buffer
+	file := filepath.Join(t.TempDir(), "public.md")
+	if err := os.WriteFile(file, []byte(got+"\nAsk Dana Whitfield on db-7.\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{}
+	err = run(context.Background(), []string{"hindsight", "lint", "--words", writeWords(t, "people: [Dana Whitfield]\n"), file}, func(k string) string { return env[k] }, &lintOut, io.Discard)
+	if !errors.Is(err, errFindings) || !strings.Contains(lintOut.String(), "internal-host") || !strings.Contains(lintOut.String(), "names a person (Dana Whitfield)") {
+		t.Errorf("lint of a customer version naming a person and a host: %v\n%s", err, lintOut.String())
+	}
+	for _, args := range [][]string{{"--audience", "press"}, {"--postmortem", written}} {
+		err := run(context.Background(), append([]string{"hindsight", "preview", "--from", "x.json"}, args...), func(string) string { return "" }, io.Discard, io.Discard)
+		var usage usageError
+		if !errors.As(err, &usage) {
+			t.Errorf("preview %v: %v, want a usage error", args, err)
+		}
+	}
+}
+
+func writeWords(t *testing.T, yaml string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "words.yaml")
+	if err := os.WriteFile(p, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

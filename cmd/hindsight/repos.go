@@ -1,6 +1,19 @@
 package main
 
-import "github.com/hindsight-dev/hindsight/integrations/github"
+import (
+	"path"
+
+	"github.com/hindsight-dev/hindsight/integrations/github"
+)
+
+// customerDirectory is where customer-facing versions go: customer_version.directory, else "public"
+// under github.directory.
+func (c *config) customerDirectory() string {
+	if c.CustomerVersion.Directory != "" {
+		return path.Clean(c.CustomerVersion.Directory)
+	}
+	return path.Join(c.GitHub.Directory, "public")
+}
 
 // publishRepos are the repositories Hindsight publishes to: the configured one and every route's.
 func (c *config) publishRepos() []string {

@@ -180,6 +180,11 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.St
 		lint.People = append(append([]string(nil), lint.People...), lintLogins(cfg.People)...)
 		jobs := &queue.GitHubJobs{Store: store, GitHub: gh, Logger: logger, Repos: cfg.publishRepos(), Metrics: h.Metrics, MaxActionItems: cfg.Limits.ActionItems,
 			Lint: func(md string) []postmortem.Finding { return postmortem.Lint(md, lint) }}
+		if cfg.CustomerVersion.Enabled {
+			jobs.Customer = &queue.CustomerVersions{Store: store, Files: gh, Publisher: publisher{gh}, DecodeEvent: pagerduty.DecodeEvent,
+				Directory: cfg.customerDirectory(), Labels: cfg.CustomerVersion.Labels, TeamReviewers: cfg.GitHub.TeamReviewers,
+				People: cfg.People, Lint: lint}
+		}
 		reminders := &queue.ReminderHandler{Store: store, Scheduler: q, GitHub: gh, Every: time.Duration(cfg.Reminders.Every), Logger: logger,
 			Reminded: queue.NewReminderCounter(reg)}
 		return map[string]asynq.Handler{

@@ -49,6 +49,8 @@ type (
 		HeadRef string // "postmortem/<incident ID>"
 		HeadSHA string
 		Merged  bool
+		// MergeSHA is the commit a merge made on the base branch; empty until the pull request is merged.
+		MergeSHA string
 	}
 	// IssueEvent is an issue carrying Hindsight's action item marker, closed or reopened.
 	IssueEvent struct {
@@ -159,8 +161,18 @@ func pullRequestEvent(ev *gh.PullRequestEvent) (Webhook, error) {
 	if head.GetSHA() == "" {
 		return w, errors.New("pull_request payload lacks pull_request.head.sha")
 	}
-	w.Event = PullRequestEvent{Repo: repo, Number: number, HeadRef: head.GetRef(), HeadSHA: head.GetSHA(), Merged: pr.GetMerged()}
+	w.Event = PullRequestEvent{Repo: repo, Number: number, HeadRef: head.GetRef(), HeadSHA: head.GetSHA(), Merged: pr.GetMerged(),
+		MergeSHA: mergeSHA(pr)}
 	return w, nil
+}
+
+// mergeSHA is the commit a merged pull request made on its base branch; "" before it is merged, when
+// merge_commit_sha is GitHub's test merge.
+func mergeSHA(pr *gh.PullRequest) string {
+	if !pr.GetMerged() {
+		return ""
+	}
+	return pr.GetMergeCommitSHA()
 }
 
 func issueEvent(ev *gh.IssuesEvent) (Webhook, error) {
