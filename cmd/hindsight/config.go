@@ -19,6 +19,7 @@ import (
 
 	"github.com/hindsight-dev/hindsight/integrations/github"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
+	"github.com/hindsight-dev/hindsight/internal/yamlcheck"
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/redisstore"
 )
@@ -208,7 +209,7 @@ func (c *config) readFile(path string) error {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return fmt.Errorf("%s: %s", path, oneLine(strings.TrimPrefix(err.Error(), "yaml: ")))
 	}
-	if err := checkKeys(&doc, reflect.TypeOf(c), ""); err != nil {
+	if err := yamlcheck.CheckKeys(&doc, reflect.TypeOf(c), ""); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	c.Policy = postmortem.Policy{} // a file's policy replaces the default one whole

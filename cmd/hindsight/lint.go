@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/hindsight-dev/hindsight/internal/yamlcheck"
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
@@ -153,7 +153,7 @@ func lintConfig(wordsFile, configFile string) (postmortem.LintConfig, error) {
 		if file.Lint.Kind == 0 {
 			return cfg, nil
 		}
-		if err := checkKeys(&file.Lint, reflect.TypeOf(cfg), "lint"); err != nil {
+		if err := yamlcheck.CheckKeys(&file.Lint, reflect.TypeOf(cfg), "lint"); err != nil {
 			return cfg, bad("HINDSIGHT_CONFIG", "%s: %v", configFile, err)
 		}
 		if err := file.Lint.Decode(&cfg); err != nil {
@@ -182,18 +182,4 @@ func lintLogins(people map[string]string) []string {
 	return out
 }
 
-func decodeStrict(data []byte, v any) error {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return err
-	}
-	if err := checkKeys(&doc, reflect.TypeOf(v), ""); err != nil {
-		return err
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-		return err
-	}
-	return nil
-}
+func decodeStrict(data []byte, v any) error { return yamlcheck.DecodeStrict(data, v) }

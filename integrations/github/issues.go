@@ -1,6 +1,7 @@
 package github
 
 import (
+	"slices"
 	"context"
 	"fmt"
 	"net/http"
@@ -205,6 +206,29 @@ func (c *Client) File(ctx context.Context, ref, path string) (content string, ok
 		return "", false, fmt.Errorf("decode %s at %s: %w", path, ref, err)
 	}
 	return content, true, nil
+}
+
+// Dir returns the paths of the files directly in dir at ref ("" for the default branch), sorted; none when
+// dir does not exist. Subdirectories are left out.
+func (c *Client) Dir(ctx context.Context, ref, dir string) ([]string, error) {
+	entries, _, err := call(ctx, c, func() ([]*gh.RepositoryContent, *gh.Response, error) {
+		_, list, resp, err := c.gh.Repositories.GetContents(ctx, c.owner, c.repo, dir, &gh.RepositoryContentGetOptions{Ref: ref})
+		return list, resp, err
+	})
+	if statusOf(err) == http.StatusNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list %s at %s: %w", dir, ref, describe(err))
+	}
+	var out []string
+	for _, e := range entries {
+		if e.GetType() == "file" {
+			out = append(out, e.GetPath())
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 // FileURL is the web address of path on branch, for linking a postmortem before its pull request exists.

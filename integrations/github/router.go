@@ -233,6 +233,24 @@ func (r *Router) File(ctx context.Context, repo, ref, path string) (string, bool
 	return c.File(ctx, ref, path)
 }
 
+// Dir lists the files of a directory of repo (see Client.Dir).
+func (r *Router) Dir(ctx context.Context, repo, ref, dir string) ([]string, error) {
+	c, err := r.client(ctx, repo)
+	if err != nil {
+		return nil, err
+	}
+	return c.Dir(ctx, ref, dir)
+}
+
+// SetNamedStatus sets a commit status of sha in repo under its own name (see Client.SetNamedStatus).
+func (r *Router) SetNamedStatus(ctx context.Context, repo, sha, statusContext, state, description, targetURL string) error {
+	c, err := r.client(ctx, repo)
+	if err != nil {
+		return err
+	}
+	return c.SetNamedStatus(ctx, sha, statusContext, state, description, targetURL)
+}
+
 // FindPullRequest finds the pull request of a branch in repo (see Client.FindPullRequest).
 func (r *Router) FindPullRequest(ctx context.Context, repo, branch string) (postmortem.PullRequest, bool, error) {
 	c, err := r.client(ctx, repo)

@@ -13,10 +13,15 @@ const StatusContext = "hindsight/postmortem"
 // SetStatus sets the hindsight/postmortem commit status of sha: state is "success", "failure", "pending"
 // or "error"; description is cut to GitHub's 140 characters.
 func (c *Client) SetStatus(ctx context.Context, sha, state, description, targetURL string) error {
+	return c.SetNamedStatus(ctx, sha, StatusContext, state, description, targetURL)
+}
+
+// SetNamedStatus sets the commit status named statusContext ("hindsight/config") of sha, as SetStatus does.
+func (c *Client) SetNamedStatus(ctx context.Context, sha, statusContext, state, description, targetURL string) error {
 	if r := []rune(description); len(r) > 140 {
 		description = string(r[:139]) + "…"
 	}
-	status := &gh.RepoStatus{State: gh.String(state), Description: gh.String(description), Context: gh.String(StatusContext)}
+	status := &gh.RepoStatus{State: gh.String(state), Description: gh.String(description), Context: gh.String(statusContext)}
 	if targetURL != "" {
 		status.TargetURL = gh.String(targetURL)
 	}
@@ -24,7 +29,7 @@ func (c *Client) SetStatus(ctx context.Context, sha, state, description, targetU
 		return c.gh.Repositories.CreateStatus(ctx, c.owner, c.repo, sha, status)
 	})
 	if err != nil {
-		return fmt.Errorf("set status of %s: %w", sha, describe(err))
+		return fmt.Errorf("set status %s of %s: %w", statusContext, sha, describe(err))
 	}
 	return nil
 }

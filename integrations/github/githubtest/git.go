@@ -48,6 +48,30 @@ func (s *Server) File(branch, path string) (string, bool) {
 	return s.fileAt("refs/heads/"+branch, path)
 }
 
+// PutFile commits content at path on branch, as a push would, creating the branch from the default
+// branch when it does not exist, and returns the new commit's SHA.
+func (s *Server) PutFile(branch, path, content string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ref := "refs/heads/" + branch
+	parent, ok := s.refs[ref]
+	if !ok {
+		parent = s.refs["refs/heads/"+s.defaultBranch]
+	}
+	entries := map[string]string{}
+	var parents []string
+	if c := s.commits[parent]; c != nil {
+		for p, b := range s.trees[c.tree] {
+			entries[p] = b
+		}
+		parents = []string{parent}
+	}
+	entries[path] = s.putBlob(content)
+	sha := s.putCommit(s.putTree(entries), parents, "Update "+path)
+	s.refs[ref] = sha
+	return sha
+}
+
 // Commits returns the number of commits reachable from branch (0 when it does not exist).
 func (s *Server) Commits(branch string) int {
 	s.mu.Lock()
@@ -222,7 +246,7 @@ func (s *Server) getContents(p, ref string) reply {
 	}
 	blob, ok := s.trees[treeSHA][p]
 	if !ok {
-		return s.notFound()
+		return s.listDir(treeSHA, p, ref)
 	}
 	content := s.blobs[blob]
 	enc := base64.StdEncoding.EncodeToString([]byte(content))
@@ -241,6 +265,56 @@ func (s *Server) getContents(p, ref string) reply {
 			"self": s.apiURL("contents", p) + "?ref=" + ref, "git": s.apiURL("git", "blobs", blob), "html": s.htmlURL("blob", ref, p),
 		},
 	})
+}
+
+// listDir answers the contents of a directory: an array of its entries, files and directories, as GitHub
+// lists them (directories have no size), or 404 when no file lies under it.
+func (s *Server) listDir(treeSHA, dir, ref string) reply {
+	dir = strings.Trim(dir, "/")
+	files, dirs := map[string]string{}, map[string]bool{}
+	for p, blob := range s.trees[treeSHA] {
+		rest, ok := strings.CutPrefix(p, dir+"/")
+		if dir == "" {
+			rest, ok = p, true
+		}
+		if !ok {
+			continue
+		}
+		if name, _, sub := strings.Cut(rest, "/"); sub {
+			dirs[name] = true
+		} else {
+			files[name] = blob
+		}
+	}
+	if len(files) == 0 && len(dirs) == 0 {
+		return s.notFound()
+	}
+	names := make([]string, 0, len(files)+len(dirs))
+	for n := range files {
+		names = append(names, n)
+	}
+	for n := range dirs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	items := make([]any, 0, len(names))
+	for _, n := range names {
+		p := strings.TrimPrefix(dir+"/"+n, "/")
+		item := map[string]any{"name": n, "path": p, "url": s.apiURL("contents", p) + "?ref=" + ref,
+			"html_url": s.htmlURL("tree", ref, p), "download_url": nil}
+		if blob, ok := files[n]; ok {
+			item["type"], item["size"], item["sha"] = "file", len(s.blobs[blob]), blob
+			item["git_url"] = s.apiURL("git", "blobs", blob)
+			item["html_url"] = s.htmlURL("blob", ref, p)
+			item["download_url"] = s.srv.URL + "/raw/" + ref + "/" + p
+		} else {
+			item["type"], item["size"], item["sha"] = "dir", 0, objectName("tree", []byte(p))
+			item["git_url"] = s.apiURL("git", "trees", item["sha"].(string))
+		}
+		item["_links"] = map[string]any{"self": item["url"], "git": item["git_url"], "html": item["html_url"]}
+		items = append(items, item)
+	}
+	return s.jsonReply(http.StatusOK, items)
 }
 
 func (s *Server) routeGit(m string, rest []string, body []byte) reply {

@@ -173,6 +173,7 @@ func TestFakeAnswersAsOpenAPISays(t *testing.T) {
 	c.call(422, "POST /repos/{owner}/{repo}/git/refs", repo+"git/refs", map[string]any{"ref": "refs/heads/postmortem/P1", "sha": sha})
 	c.call(200, "GET /repos/{owner}/{repo}/git/ref/{ref}", repo+"git/ref/heads/postmortem/P1", nil)
 	c.call(404, "GET /repos/{owner}/{repo}/git/ref/{ref}", repo+"git/ref/heads/nope", nil)
+	c.call(200, "GET /repos/{owner}/{repo}/contents/{path}", repo+"contents/postmortems?ref=postmortem/P1", nil)
 	c.call(201, "POST /repos/{owner}/{repo}/statuses/{sha}", repo+"statuses/"+sha, map[string]any{
 		"state": "pending", "context": "hindsight/postmortem", "description": "Waiting for the timeline",
 	})

@@ -1,8 +1,14 @@
-package main
+// Package yamlcheck decodes YAML strictly: a key no field takes is an error that names it as written, with
+// its line and the closest known key. The service's configuration file and the postmortem repository's
+// .github/hindsight.yml are both read through it.
+package yamlcheck
 
 import (
+	"bytes"
 	"encoding"
+	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"strings"
 
@@ -14,10 +20,25 @@ var (
 	yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
 )
 
-// checkKeys reports the first key under n that no field of type t takes, as the user wrote it, with its
+// KeyError is an unknown key: its line, its dotted path ("github.reviewerz") and the closest known key.
+type KeyError struct {
+	Line    int
+	Path    string
+	Closest string
+}
+
+func (e *KeyError) Error() string {
+	msg := fmt.Sprintf("line %d: %s: unknown key", e.Line, e.Path)
+	if e.Closest != "" {
+		msg += " (did you mean " + e.Closest + "?)"
+	}
+	return msg
+}
+
+// CheckKeys reports the first key under n that no field of type t takes, as the user wrote it, with its
 // line and the closest known key: "line 3: github.reviewerz: unknown key (did you mean reviewers?)".
-// Values of the wrong kind are left to the decoder.
-func checkKeys(n *yaml.Node, t reflect.Type, path string) error {
+// Values of the wrong kind are left to the decoder. The error is a *KeyError.
+func CheckKeys(n *yaml.Node, t reflect.Type, path string) error {
 	for n != nil && (n.Kind == yaml.DocumentNode || n.Kind == yaml.AliasNode) {
 		if n.Kind == yaml.AliasNode {
 			n = n.Alias
@@ -47,7 +68,7 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string) error {
 					merged = value.Content
 				}
 				for _, m := range merged {
-					if err := checkKeys(m, t, path); err != nil {
+					if err := CheckKeys(m, t, path); err != nil {
 						return err
 					}
 				}
@@ -59,13 +80,9 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string) error {
 				for name := range fields {
 					names = append(names, name)
 				}
-				msg := fmt.Sprintf("line %d: %s: unknown key", key.Line, join(path, key.Value))
-				if near := closest(key.Value, names); near != "" {
-					msg += " (did you mean " + near + "?)"
-				}
-				return fmt.Errorf("%s", msg)
+				return &KeyError{Line: key.Line, Path: join(path, key.Value), Closest: closest(key.Value, names)}
 			}
-			if err := checkKeys(value, ft, join(path, key.Value)); err != nil {
+			if err := CheckKeys(value, ft, join(path, key.Value)); err != nil {
 				return err
 			}
 		}
@@ -74,7 +91,7 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string) error {
 			return nil
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			if err := checkKeys(n.Content[i+1], t.Elem(), join(path, n.Content[i].Value)); err != nil {
+			if err := CheckKeys(n.Content[i+1], t.Elem(), join(path, n.Content[i].Value)); err != nil {
 				return err
 			}
 		}
@@ -83,7 +100,7 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string) error {
 			return nil
 		}
 		for i, item := range n.Content {
-			if err := checkKeys(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			if err := CheckKeys(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
 				return err
 			}
 		}
@@ -159,4 +176,47 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+// HasPath reports whether a dotted path of keys ("github.token", "routes.repo") names a field of t, list
+// items taken as their element.
+func HasPath(t reflect.Type, path string) bool {
+	for _, key := range strings.Split(path, ".") {
+		if i := strings.IndexByte(key, '['); i >= 0 {
+			key = key[:i]
+		}
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+			t = t.Elem()
+		}
+		switch t.Kind() {
+		case reflect.Struct:
+			ft, ok := yamlFields(t)[key]
+			if !ok {
+				return false
+			}
+			t = ft
+		case reflect.Map:
+			t = t.Elem()
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// DecodeStrict decodes data into v, failing on an unknown key (a *KeyError) or a value of the wrong kind.
+func DecodeStrict(data []byte, v any) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return err
+	}
+	if err := CheckKeys(&doc, reflect.TypeOf(v), ""); err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
 }
