@@ -68,6 +68,10 @@ func gitHubTask(deliveryID string, hook github.Webhook) (task queue.GitHubTask, 
 	case github.PullRequestEvent:
 		return queue.PullRequestEvent{DeliveryID: deliveryID, Action: hook.Action, Repo: ev.Repo, Number: ev.Number,
 			HeadRef: ev.HeadRef, HeadSHA: ev.HeadSHA, Merged: ev.Merged, MergeSHA: ev.MergeSHA}, ev.Repo, ev.Number
+	case github.ChangePullRequest:
+		return queue.ConfigEvent{DeliveryID: deliveryID, Repo: ev.Repo, SHA: ev.HeadSHA, Number: ev.Number, BaseRef: ev.BaseRef}, ev.Repo, ev.Number
+	case github.PushEvent:
+		return queue.ConfigEvent{DeliveryID: deliveryID, Repo: ev.Repo, Push: true, SHA: ev.After, Paths: ev.Paths, Truncated: ev.Truncated}, ev.Repo, 0
 	case github.IssueEvent:
 		return queue.IssueEvent{DeliveryID: deliveryID, Action: hook.Action, Repo: ev.Repo, Number: ev.Number}, ev.Repo, ev.Number
 	case github.CommentCommand:

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -240,10 +241,13 @@ func TestGitHubEventsBecomeTasks(t *testing.T) {
 		typ   string
 	}{
 		{"ping", "ping", gitHubExample(t, "ping.json"), nil, ""},
-		{"published PR examples are not postmortems: opened", "pull_request", gitHubExample(t, "pull_request.opened.json"), nil, ""},
-		{"published PR examples are not postmortems: synchronize", "pull_request", gitHubExample(t, "pull_request.synchronize.json"), nil, ""},
+		{"a pull request that is not a postmortem is the configuration's: opened", "pull_request", gitHubExample(t, "pull_request.opened.json"),
+			queue.ConfigEvent{Repo: "Codertocat/Hello-World", SHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", Number: 2, BaseRef: "master"}, queue.TypeConfig},
+		{"a pull request that is not a postmortem is the configuration's: synchronize", "pull_request", gitHubExample(t, "pull_request.synchronize.json"),
+			queue.ConfigEvent{Repo: "Codertocat/Hello-World", SHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", Number: 2, BaseRef: "master"}, queue.TypeConfig},
 		{"published PR examples are not postmortems: closed", "pull_request", gitHubExample(t, "pull_request.closed.json"), nil, ""},
-		{"published PR examples are not postmortems: reopened", "pull_request", gitHubExample(t, "pull_request.reopened.json"), nil, ""},
+		{"a pull request that is not a postmortem is the configuration's: reopened", "pull_request", gitHubExample(t, "pull_request.reopened.json"),
+			queue.ConfigEvent{Repo: "Codertocat/Hello-World", SHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", Number: 2, BaseRef: "master"}, queue.TypeConfig},
 		{"postmortem PR opened", "pull_request", edited(t, "pull_request.opened.json", map[string]any{"pull_request.head.ref": branch}),
 			queue.PullRequestEvent{Action: "opened", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
 				HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821"}, queue.TypePullRequest},
@@ -282,7 +286,10 @@ func TestGitHubEventsBecomeTasks(t *testing.T) {
 		{"not quite a command", "issue_comment", edited(t, "issue_comment.created.json", map[string]any{"comment.body": "/hindsightful"}), nil, ""},
 		{"command mentioned mid-comment", "issue_comment", edited(t, "issue_comment.created.json", map[string]any{"comment.body": "try /hindsight remind"}), nil, ""},
 		{"command edited", "issue_comment", edited(t, "issue_comment.created.json", map[string]any{"action": "edited", "comment.body": command}), nil, ""},
-		{"other event", "push", []byte(`{"ref":"refs/heads/postmortem/PGR0VU2"}`), nil, ""},
+		{"push to another branch", "push", []byte(`{"ref":"refs/heads/postmortem/PGR0VU2"}`), nil, ""},
+		{"push of a tag", "push", gitHubExample(t, "push.tag.json"), nil, ""},
+		{"push to the default branch", "push", gitHubExample(t, "push.default-branch.json"),
+			queue.ConfigEvent{Repo: "Codertocat/Hello-World", Push: true, SHA: "6113728f27ae82c7b1a177c8d03f9e96e0adf246", Paths: []string{"README.md"}}, queue.TypeConfig},
 	}
 	e := newGitHubEnv(t, gitHubSecret)
 	for i, tt := range tests {
@@ -316,7 +323,7 @@ func TestGitHubEventsBecomeTasks(t *testing.T) {
 				t.Errorf("task type %s, want %s", task.Type, tt.typ)
 			}
 			got, gotDelivery := decodeTask(t, task.Type, task.Payload)
-			if got != tt.want || gotDelivery != delivery {
+			if !reflect.DeepEqual(got, tt.want) || gotDelivery != delivery {
 				t.Errorf("task payload\n got %+v of delivery %s\nwant %+v of delivery %s", got, gotDelivery, tt.want, delivery)
 			}
 		})
@@ -346,6 +353,12 @@ func decodeTask(t *testing.T, typ string, payload []byte) (queue.GitHubTask, str
 		return p, id
 	case queue.TypeCommand:
 		var p queue.CommentCommand
+		decode(&p)
+		id := p.DeliveryID
+		p.DeliveryID = ""
+		return p, id
+	case queue.TypeConfig:
+		var p queue.ConfigEvent
 		decode(&p)
 		id := p.DeliveryID
 		p.DeliveryID = ""

@@ -32,6 +32,8 @@ type CustomerVersions struct {
 	// domains of the redaction.
 	People map[string]string
 	Lint   postmortem.LintConfig
+	// Settings, when set, gives the people and lint settings in force instead of People and Lint.
+	Settings func(ctx context.Context) (map[string]string, postmortem.LintConfig)
 }
 
 // open proposes the customer-facing version of the postmortem of rec as merged at ref. It is idempotent: the
@@ -66,8 +68,12 @@ func (c *CustomerVersions) open(ctx context.Context, log *slog.Logger, rec redis
 		inc.Events = append(inc.Events, ev)
 	}
 	tl := postmortem.BuildTimeline(inc)
+	people, lint := c.People, c.Lint
+	if c.Settings != nil {
+		people, lint = c.Settings(ctx)
+	}
 	v := postmortem.WriteCustomerVersion(postmortem.CustomerInput{Markdown: merged, Title: rec.IncidentTitle,
-		Updates: postmortem.StatusUpdates(tl), Redaction: postmortem.RedactionFor(tl, c.People, c.Lint)})
+		Updates: postmortem.StatusUpdates(tl), Redaction: postmortem.RedactionFor(tl, people, lint)})
 	var reviewers []string
 	for r := range strings.SplitSeq(rec.Reviewers, ",") {
 		if r = strings.TrimSpace(r); r != "" {

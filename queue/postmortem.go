@@ -52,6 +52,12 @@ type Composer interface {
 	Render(o postmortem.Outline, issues map[string]int) (postmortem.Draft, error)
 }
 
+// RulesSource gives the policy and composer in force for one run: the postmortem repository's
+// configuration over the service's (see teamconfig.Loader).
+type RulesSource interface {
+	Rules(ctx context.Context) (postmortem.Policy, Composer)
+}
+
 // PostmortemHandler runs the pipeline of TypePostmortem tasks: policy, fetch, compose, publish, back-link.
 type PostmortemHandler struct {
 	Store  *redisstore.Store
@@ -67,7 +73,9 @@ type PostmortemHandler struct {
 	FromEvents func(events []postmortem.Event) (postmortem.Incident, bool)
 	Policy     postmortem.Policy
 	Composer   Composer
-	Publisher  Publisher
+	// Rules, when set, gives the policy and composer of each run instead of Policy and Composer.
+	Rules     RulesSource
+	Publisher Publisher
 	// Issues is nil in dry-run mode: action items then stay in the draft.
 	Issues IssueTracker
 	// DefaultRepo is the configured repository, "owner/name", where drafts without a route go.
@@ -133,12 +141,16 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 	if err != nil {
 		return "error", err
 	}
-	decision := h.Policy.Decide(inc)
+	policy, composer := h.Policy, h.Composer
+	if h.Rules != nil {
+		policy, composer = h.Rules.Rules(ctx)
+	}
+	decision := policy.Decide(inc)
 	if !decision.Required {
 		log.Info("no postmortem required", "reason", decision.Reason, "priority", inc.Priority, "urgency", inc.Urgency)
 		return "skipped", nil
 	}
-	outline := h.Composer.Outline(inc, decision)
+	outline := composer.Outline(inc, decision)
 	repo := outline.Repo
 	if repo == "" {
 		repo = h.DefaultRepo
@@ -154,7 +166,7 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 	if err != nil {
 		return "error", err
 	}
-	draft, err := h.Composer.Render(outline, issueNumbers(issues))
+	draft, err := composer.Render(outline, issueNumbers(issues))
 	if err != nil {
 		return "error", fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}

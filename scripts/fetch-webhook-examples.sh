@@ -32,4 +32,6 @@ extract pull_request.reopened pull_request 18
 extract pull_request.synchronize pull_request 22
 extract issues.reopened issues 20
 extract issue_comment.created issue_comment 0
+extract push.default-branch push 4
+extract push.tag push 0
 echo "wrote $(ls "$out"/*.json | wc -l) files to $out (version $version)"

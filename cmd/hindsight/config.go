@@ -103,6 +103,13 @@ type config struct {
 	} `yaml:"admin"`
 	// Facts names the prefixes of notes and status updates that state mitigation and impact start.
 	Facts postmortem.FactsConfig `yaml:"facts"`
+	// TeamConfig reads the team's rules from the postmortem repository's .github/hindsight.yml.
+	TeamConfig struct {
+		Enabled bool `yaml:"enabled"`
+		// TTL is how long the rules read are used before the repository is read again (a push to the
+		// default branch reads them at once).
+		TTL postmortem.Duration `yaml:"ttl"`
+	} `yaml:"team_config"`
 	// CustomerVersion proposes the customer-facing version of every merged postmortem.
 	CustomerVersion struct {
 		Enabled bool `yaml:"enabled"`
@@ -150,6 +157,8 @@ func defaultConfig() config {
 	c.GitHub.WriteLimits.PerHour = 500
 	c.Policy = postmortem.DefaultPolicy()
 	c.CustomerVersion.Enabled = true
+	c.TeamConfig.Enabled = true
+	c.TeamConfig.TTL = postmortem.Duration(10 * time.Minute)
 	c.CustomerVersion.Labels = []string{"postmortem", "customer-version"}
 	c.ActionItems.Prefixes = postmortem.DefaultActionItemPrefixes
 	c.Facts.MitigatedPrefixes = postmortem.DefaultMitigatedPrefixes
@@ -319,19 +328,11 @@ func (c *config) validate() error {
 	if c.GitHub.WriteLimits.PerHour < 0 {
 		return bad("HINDSIGHT_CONFIG", "github.write_limits.per_hour: must not be negative (0 turns the window off)")
 	}
-	if err := c.Policy.Validate(); err != nil {
+	if err := c.validateTeam(); err != nil {
 		return bad("HINDSIGHT_CONFIG", "%v", err)
 	}
-	if !postmortem.ValidOwnerRule(c.GitHub.OwnerRule) {
-		return bad("HINDSIGHT_CONFIG", "github.owner_rule: want resolver, first-acknowledger, assignee or default, got %q", c.GitHub.OwnerRule)
-	}
-	for i, r := range c.Routes {
-		if r.Repo != "" && !repoPattern.MatchString(r.Repo) {
-			return bad("HINDSIGHT_CONFIG", "routes[%d].repo: want owner/name, got %q", i, r.Repo)
-		}
-		if len(r.Services) == 0 && len(r.Teams) == 0 {
-			return bad("HINDSIGHT_CONFIG", "routes[%d]: name the services or teams it applies to", i)
-		}
+	if c.TeamConfig.TTL < postmortem.Duration(time.Minute) {
+		return bad("HINDSIGHT_CONFIG", "team_config.ttl: want at least 1m")
 	}
 	if c.Reminders.Every < postmortem.Duration(time.Hour) {
 		return bad("HINDSIGHT_CONFIG", "reminders.every: want at least 1h")
@@ -384,15 +385,41 @@ func (c *config) validate() error {
 	if err := c.checkLimits(); err != nil {
 		return err
 	}
-	if err := c.Lint.Check(); err != nil {
-		return bad("HINDSIGHT_CONFIG", "lint: %v", err)
+	return nil
+}
+
+// validateTeam checks the settings a team may also set in its repository's .github/hindsight.yml (see
+// teamFile), and normalises people: looked up by PagerDuty user ID or lower-cased email.
+func (c *config) validateTeam() error {
+	if err := c.Policy.Validate(); err != nil {
+		return err
 	}
-	// People are looked up by PagerDuty user ID or lower-cased email.
+	if !postmortem.ValidOwnerRule(c.GitHub.OwnerRule) {
+		return fmt.Errorf("github.owner_rule: want resolver, first-acknowledger, assignee or default, got %q", c.GitHub.OwnerRule)
+	}
+	for i, r := range c.Routes {
+		if r.Repo != "" && !repoPattern.MatchString(r.Repo) {
+			return fmt.Errorf("routes[%d].repo: want owner/name, got %q", i, r.Repo)
+		}
+		if len(r.Services) == 0 && len(r.Teams) == 0 {
+			return fmt.Errorf("routes[%d]: name the services or teams it applies to", i)
+		}
+	}
+	if err := c.Lint.Check(); err != nil {
+		return fmt.Errorf("lint: %w", err)
+	}
+	for name, list := range map[string][]string{"action_items.prefixes": c.ActionItems.Prefixes} {
+		for i, p := range list {
+			if strings.TrimSpace(p) == "" {
+				return fmt.Errorf("%s[%d]: empty prefix", name, i)
+			}
+		}
+	}
 	people := make(map[string]string, len(c.People))
 	for k, v := range c.People {
 		login := strings.TrimPrefix(strings.TrimSpace(v), "@")
 		if login == "" {
-			return bad("HINDSIGHT_CONFIG", "people.%s: empty GitHub login", k)
+			return fmt.Errorf("people.%s: empty GitHub login", k)
 		}
 		if strings.Contains(k, "@") {
 			k = strings.ToLower(k)

@@ -24,6 +24,7 @@ import (
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/redisstore"
+	"github.com/hindsight-dev/hindsight/teamconfig"
 	"github.com/hindsight-dev/hindsight/templates"
 )
 
@@ -178,12 +179,30 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.St
 		h.BackLink = true
 		lint := cfg.Lint
 		lint.People = append(append([]string(nil), lint.People...), lintLogins(cfg.People)...)
+		settings := func(context.Context) teamconfig.Settings {
+			return teamconfig.Settings{Policy: cfg.Policy, Composer: composer, Lint: lint, People: cfg.People}
+		}
+		var configJobs asynq.Handler = ignoreGitHub(logger, "the team configuration is off (team_config.enabled: false)")
+		if cfg.TeamConfig.Enabled {
+			loader := &teamconfig.Loader{Store: store, GitHub: gh, Repo: cfg.GitHub.Repo, TTL: time.Duration(cfg.TeamConfig.TTL),
+				Build: teamBuild(cfg), Logger: logger}
+			settings = loader.Current
+			h.Rules = teamRules{loader}
+			configJobs = &queue.ConfigJobs{Rules: loader, Repo: cfg.GitHub.Repo, Logger: logger}
+		}
 		jobs := &queue.GitHubJobs{Store: store, GitHub: gh, Logger: logger, Repos: cfg.publishRepos(), Metrics: h.Metrics, MaxActionItems: cfg.Limits.ActionItems,
-			Lint: func(md string) []postmortem.Finding { return postmortem.Lint(md, lint) }}
+			Lint: func(md string) []postmortem.Finding {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				return postmortem.Lint(md, settings(ctx).Lint)
+			}}
 		if cfg.CustomerVersion.Enabled {
 			jobs.Customer = &queue.CustomerVersions{Store: store, Files: gh, Publisher: publisher{gh}, DecodeEvent: pagerduty.DecodeEvent,
 				Directory: cfg.customerDirectory(), Labels: cfg.CustomerVersion.Labels, TeamReviewers: cfg.GitHub.TeamReviewers,
-				People: cfg.People, Lint: lint}
+				People: cfg.People, Lint: lint, Settings: func(ctx context.Context) (map[string]string, postmortem.LintConfig) {
+					s := settings(ctx)
+					return s.People, s.Lint
+				}}
 		}
 		reminders := &queue.ReminderHandler{Store: store, Scheduler: q, GitHub: gh, Every: time.Duration(cfg.Reminders.Every), Logger: logger,
 			Reminded: queue.NewReminderCounter(reg)}
@@ -193,6 +212,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.St
 			queue.TypePullRequest: jobs,
 			queue.TypeActionItem:  jobs,
 			queue.TypeCommand:     jobs,
+			queue.TypeConfig:      configJobs,
 		}, nil
 	}
 	logger.Warn("no GitHub credentials: dry run, drafts are written to the output directory", "dir", cfg.OutputDir)
@@ -210,7 +230,24 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.St
 		queue.TypePullRequest: ignore,
 		queue.TypeActionItem:  ignore,
 		queue.TypeCommand:     ignore,
+		queue.TypeConfig:      ignore,
 	}, nil
+}
+
+// ignoreGitHub drops GitHub events of a kind Hindsight is set not to act on, saying why.
+func ignoreGitHub(logger *slog.Logger, why string) asynq.Handler {
+	return asynq.HandlerFunc(func(_ context.Context, t *asynq.Task) error {
+		logger.Info("GitHub event ignored: "+why, "task", t.Type())
+		return nil
+	})
+}
+
+// teamRules gives the pipeline the policy and composer of the team's configuration in force.
+type teamRules struct{ l *teamconfig.Loader }
+
+func (r teamRules) Rules(ctx context.Context) (postmortem.Policy, queue.Composer) {
+	s := r.l.Current(ctx)
+	return s.Policy, s.Composer
 }
 
 // writeLimiterName keys the shared write limiter by GitHub host and repository, so every replica publishing
@@ -267,9 +304,10 @@ func (p publisher) Publish(ctx context.Context, d postmortem.Draft) (postmortem.
 	return pr, err
 }
 
-// newComposer loads the templates, the team's directory over the embedded set, and checks each one by
+// newComposer loads the templates, the team's directory over the embedded set and the sets of over (the
+// repository's) over both, and checks each one by
 // rendering a sample incident, so a broken template stops the process at start rather than a postmortem.
-func newComposer(cfg config) (*postmortem.Composer, error) {
+func newComposer(cfg config, over ...fsys) (*postmortem.Composer, error) {
 	sets := []fsys{templates.FS}
 	if dir := cfg.Templates.Directory; dir != "" {
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
@@ -277,6 +315,7 @@ func newComposer(cfg config) (*postmortem.Composer, error) {
 		}
 		sets = append(sets, os.DirFS(dir))
 	}
+	sets = append(sets, over...)
 	r, err := postmortem.NewRenderer(sets...)
 	if err != nil {
 		return nil, bad("HINDSIGHT_CONFIG", "templates: %v", err)

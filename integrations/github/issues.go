@@ -1,10 +1,10 @@
 package github
 
 import (
-	"slices"
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 

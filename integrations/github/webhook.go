@@ -52,6 +52,24 @@ type (
 		// MergeSHA is the commit a merge made on the base branch; empty until the pull request is merged.
 		MergeSHA string
 	}
+	// ChangePullRequest is a pull request that is not a postmortem, opened, reopened or pushed to: it may
+	// change Hindsight's configuration in the repository.
+	ChangePullRequest struct {
+		Repo    string
+		Number  int
+		HeadSHA string
+		BaseRef string // the branch it would merge into
+	}
+	// PushEvent is a push of commits to a repository's default branch.
+	PushEvent struct {
+		Repo string
+		// After is the commit the branch points to now.
+		After string
+		// Paths are the files the pushed commits added, modified or removed; Truncated is true when the
+		// payload may not list every commit (GitHub lists at most 20).
+		Paths     []string
+		Truncated bool
+	}
 	// IssueEvent is an issue carrying Hindsight's action item marker, closed or reopened.
 	IssueEvent struct {
 		Repo   string
@@ -74,7 +92,7 @@ type (
 type Webhook struct {
 	// Action is the payload's action ("opened", "closed", "created", …), when it has one.
 	Action string
-	// Event is a PullRequestEvent, an IssueEvent or a CommentCommand; nil when Hindsight does not act on
+	// Event is a PullRequestEvent, a ChangePullRequest, a PushEvent, an IssueEvent or a CommentCommand; nil when Hindsight does not act on
 	// the delivery (a ping, another event or action, a pull request that is not a postmortem, …).
 	Event any
 }
@@ -89,7 +107,7 @@ func DecodeWebhook(event, contentType string, body []byte) (Webhook, error) {
 		return Webhook{}, err
 	}
 	switch event {
-	case "pull_request", "issues", "issue_comment":
+	case "pull_request", "issues", "issue_comment", "push":
 	default:
 		return Webhook{}, nil // ping and everything else
 	}
@@ -104,6 +122,8 @@ func DecodeWebhook(event, contentType string, body []byte) (Webhook, error) {
 		return issueEvent(ev)
 	case *gh.IssueCommentEvent:
 		return commentCommand(ev)
+	case *gh.PushEvent:
+		return pushEvent(ev)
 	}
 	return Webhook{}, nil
 }
@@ -143,7 +163,7 @@ func pullRequestEvent(ev *gh.PullRequestEvent) (Webhook, error) {
 	}
 	head := pr.GetHead()
 	if _, ok := postmortem.IncidentFromBranch(head.GetRef()); !ok {
-		return w, nil
+		return changePullRequest(w, ev)
 	}
 	number := pr.GetNumber()
 	if number == 0 {
@@ -163,6 +183,60 @@ func pullRequestEvent(ev *gh.PullRequestEvent) (Webhook, error) {
 	}
 	w.Event = PullRequestEvent{Repo: repo, Number: number, HeadRef: head.GetRef(), HeadSHA: head.GetSHA(), Merged: pr.GetMerged(),
 		MergeSHA: mergeSHA(pr)}
+	return w, nil
+}
+
+// maxPushCommits is how many commits a push payload lists at most.
+const maxPushCommits = 20
+
+// changePullRequest is a pull request that is not a postmortem, which may change the configuration: only
+// its opening, reopening and pushes matter, and only from a branch of the repository itself.
+func changePullRequest(w Webhook, ev *gh.PullRequestEvent) (Webhook, error) {
+	if w.Action == "closed" {
+		return w, nil
+	}
+	pr := ev.GetPullRequest()
+	number := pr.GetNumber()
+	if number == 0 {
+		number = ev.GetNumber()
+	}
+	repo, err := repoAndNumber("pull_request", ev.GetRepo(), number)
+	if err != nil {
+		return w, err
+	}
+	if pr.GetHead().GetRepo().GetFullName() != repo {
+		return w, nil // a fork's change is checked once it is pushed to the repository itself
+	}
+	if pr.GetHead().GetSHA() == "" || pr.GetBase().GetRef() == "" {
+		return w, errors.New("pull_request payload lacks pull_request.head.sha or pull_request.base.ref")
+	}
+	w.Event = ChangePullRequest{Repo: repo, Number: number, HeadSHA: pr.GetHead().GetSHA(), BaseRef: pr.GetBase().GetRef()}
+	return w, nil
+}
+
+// pushEvent is a push to the repository's default branch; pushes to other branches and tags, and branch
+// deletions, are not acted on.
+func pushEvent(ev *gh.PushEvent) (Webhook, error) {
+	w := Webhook{}
+	repo := ev.GetRepo()
+	branch, ok := strings.CutPrefix(ev.GetRef(), "refs/heads/")
+	if !ok || ev.GetDeleted() || branch != repo.GetDefaultBranch() {
+		return w, nil
+	}
+	name := repo.GetFullName()
+	if strings.Count(name, "/") != 1 {
+		return w, errors.New("push payload lacks repository.full_name")
+	}
+	if ev.GetAfter() == "" {
+		return w, errors.New("push payload lacks after")
+	}
+	p := PushEvent{Repo: name, After: ev.GetAfter(), Truncated: len(ev.Commits) >= maxPushCommits}
+	for _, c := range ev.Commits {
+		p.Paths = append(p.Paths, c.Added...)
+		p.Paths = append(p.Paths, c.Modified...)
+		p.Paths = append(p.Paths, c.Removed...)
+	}
+	w.Event = p
 	return w, nil
 }
 

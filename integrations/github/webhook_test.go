@@ -66,7 +66,11 @@ func TestWebhookExamplesDecode(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 			continue
 		}
-		if want := filepath.Base(f) == "pull_request.closed.merged.json" || filepath.Base(f) == "issues.closed.json"; (hook.Event != nil) != want {
+		// The merged pull request and the closed issue are Hindsight's; the other pull requests, which may
+		// change its configuration, and the push to the default branch are the team configuration's.
+		acted := map[string]bool{"pull_request.closed.merged.json": true, "issues.closed.json": true, "pull_request.opened.json": true,
+			"pull_request.reopened.json": true, "pull_request.synchronize.json": true, "push.default-branch.json": true}
+		if want := acted[filepath.Base(f)]; (hook.Event != nil) != want {
 			t.Errorf("%s: decoded %+v, want an event %v", f, hook, want)
 		}
 	}
@@ -82,6 +86,8 @@ func FuzzGitHubWebhook(f *testing.F) {
 		"pull_request.closed.merged.json": "pull_request",
 		"issues.closed.json":              "issues",
 		"issue_comment.created.json":      "issue_comment",
+		"push.default-branch.json":        "push",
+		"push.tag.json":                   "push",
 	}
 	for name, event := range seeds {
 		if b, err := os.ReadFile(filepath.Join("testdata", "webhooks", name)); err == nil {
@@ -122,6 +128,14 @@ func broken(event string, hook github.Webhook) string {
 		}
 		if !strings.HasPrefix(ev.HeadRef, "postmortem/") || ev.HeadSHA == "" {
 			return "pull request that is not a postmortem"
+		}
+	case github.ChangePullRequest:
+		if event != "pull_request" || strings.Count(ev.Repo, "/") != 1 || ev.Number <= 0 || ev.HeadSHA == "" || ev.BaseRef == "" {
+			return "changing pull request without a repository, number, head or base"
+		}
+	case github.PushEvent:
+		if event != "push" || strings.Count(ev.Repo, "/") != 1 || ev.After == "" {
+			return "push without a repository or a commit"
 		}
 	case github.IssueEvent:
 		if event != "issues" || strings.Count(ev.Repo, "/") != 1 || ev.Number <= 0 {
