@@ -80,3 +80,23 @@ func FuzzActionItemsFromNotes(f *testing.F) {
 		}
 	})
 }
+
+// FuzzWriteCustomerVersion writes the customer version of arbitrary Markdown: never a panic, always the
+// marker first and every part's heading, and a text lint accepts as a customer version.
+func FuzzWriteCustomerVersion(f *testing.F) {
+	f.Add("# Postmortem: x\n\n## Summary\n\nAnn on db-1.prod.internal ([dash](https://grafana.x.internal))\n\n> quote\n\n```\ncode\n```\n", "Ann")
+	f.Add("## Impact\n\n[ref]: https://a.b.c\n\nsee [ref] and <https://x.y.z/q> 10.0.0.1:80 @bob\n", "bob")
+	f.Add("<details>\n## Action items\n- [ ] fix (@a) (#1)\n", "")
+	f.Fuzz(func(t *testing.T, md, person string) {
+		v := postmortem.WriteCustomerVersion(postmortem.CustomerInput{Markdown: md, Redaction: postmortem.Redaction{People: []string{person}}})
+		if !postmortem.IsCustomerVersion(v.Content) {
+			t.Fatalf("no marker:\n%s", v.Content)
+		}
+		for _, h := range []string{"\n## Summary\n", "\n## Impact\n", "\n## Timeline\n", "\n## Resolution\n", "\n## Prevention\n"} {
+			if !strings.Contains(v.Content, h) {
+				t.Fatalf("no %q:\n%s", h, v.Content)
+			}
+		}
+		postmortem.Lint(v.Content, postmortem.LintConfig{People: []string{person}})
+	})
+}

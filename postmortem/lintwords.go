@@ -129,8 +129,8 @@ func newLintPeople(names []string) *lintPeople {
 	}
 	for _, n := range names {
 		fields := strings.Fields(n)
-		if len(fields) == 0 {
-			continue
+		if len(fields) == 0 || !utf8.ValidString(n) {
+			continue // no text holds a name that is not UTF-8
 		}
 		quoted := make([]string, len(fields))
 		for i, f := range fields {

@@ -131,7 +131,7 @@ func newRedactor(cfg Redaction) *redactor {
 	seen := map[string]bool{}
 	for _, n := range names {
 		n = strings.TrimPrefix(strings.TrimSpace(n), "@")
-		if len([]rune(n)) < 2 || seen[strings.ToLower(n)] {
+		if len([]rune(n)) < 2 || !utf8.ValidString(n) || seen[strings.ToLower(n)] {
 			continue
 		}
 		seen[strings.ToLower(n)] = true

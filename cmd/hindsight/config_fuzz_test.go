@@ -4,7 +4,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/hindsight-dev/hindsight/teamconfig"
 )
 
 // FuzzConfigYAML loads arbitrary YAML as the configuration file: it is accepted, or refused with an error
@@ -28,6 +31,30 @@ func FuzzConfigYAML(f *testing.F) {
 		var se *settingError
 		if !errors.As(err, &se) || se.setting == "" {
 			t.Errorf("error %q names no setting", err)
+		}
+	})
+}
+
+// FuzzTeamFile builds arbitrary text as the repository's .github/hindsight.yml over the default
+// configuration: it builds, or is refused with a one-line error, never a panic, and a refused secret is
+// never repeated.
+func FuzzTeamFile(f *testing.F) {
+	f.Add(teamFileText)
+	f.Add("github:\n  token: ghp_secretvalue\n")
+	f.Add("people:\n  PX: ''\npolicy: {}\n")
+	f.Add("templates:\n  directory: ../../etc\nlint:\n  public_hosts: [a]\n")
+	f.Add("&a [*a]")
+	build := teamBuild(defaultConfig())
+	f.Fuzz(func(t *testing.T, file string) {
+		_, err := build(teamconfig.Snapshot{Present: true, File: file})
+		if err == nil {
+			return
+		}
+		if strings.Contains(err.Error(), "\n") {
+			t.Errorf("error on more than one line: %q", err)
+		}
+		if strings.Contains(file, "ghp_secretvalue") && strings.Contains(err.Error(), "ghp_secretvalue") {
+			t.Errorf("error repeats a secret: %q", err)
 		}
 	})
 }
