@@ -182,7 +182,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.St
 		settings := func(context.Context) teamconfig.Settings {
 			return teamconfig.Settings{Policy: cfg.Policy, Composer: composer, Lint: lint, People: cfg.People}
 		}
-		var configJobs asynq.Handler = ignoreGitHub(logger, "the team configuration is off (team_config.enabled: false)")
+		configJobs := ignoreGitHub(logger, "the team configuration is off (team_config.enabled: false)")
 		if cfg.TeamConfig.Enabled {
 			loader := &teamconfig.Loader{Store: store, GitHub: gh, Repo: cfg.GitHub.Repo, TTL: time.Duration(cfg.TeamConfig.TTL),
 				Build: teamBuild(cfg), Logger: logger}
