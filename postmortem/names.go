@@ -18,6 +18,12 @@ const customerBranchPrefix = "postmortem-customer/"
 // postmortem.
 func CustomerBranchName(incidentID string) string { return customerBranchPrefix + incidentID }
 
+// IncidentFromCustomerBranch returns the incident ID a customer version's branch is named after; ok is false
+// when branch is not one.
+func IncidentFromCustomerBranch(branch string) (incidentID string, ok bool) {
+	return strings.CutPrefix(branch, customerBranchPrefix)
+}
+
 // IncidentFromBranch returns the incident ID a postmortem branch is named after; ok is false when branch
 // is not a postmortem branch.
 func IncidentFromBranch(branch string) (incidentID string, ok bool) {

@@ -84,7 +84,7 @@ func (c *CustomerVersions) open(ctx context.Context, log *slog.Logger, rec redis
 	if title == "" {
 		title = rec.IncidentID
 	}
-	file := path.Join(c.Directory, path.Base(rec.Path))
+	file := c.path(rec)
 	pr, err := c.Publisher.Publish(ctx, postmortem.Draft{
 		IncidentID:    rec.IncidentID,
 		Repo:          rec.Repo,
@@ -104,4 +104,29 @@ func (c *CustomerVersions) open(ctx context.Context, log *slog.Logger, rec redis
 	log.Info("customer version proposed", "customer_pull_request", pr.URL, "created", pr.Created, "path", file,
 		"removed", len(v.Removed), "missing", strings.Join(v.Missing, ","))
 	return nil
+}
+
+// path is where the customer version of the postmortem of rec goes.
+func (c *CustomerVersions) path(rec redisstore.Record) string {
+	return path.Join(c.Directory, path.Base(rec.Path))
+}
+
+// customerPullRequest checks the customer version of the postmortem of incidentID on every push to its pull
+// request, as a postmortem is checked: the lint knows the version by its marker, and reports people's names
+// and internal hosts besides the rest.
+func (j *GitHubJobs) customerPullRequest(ctx context.Context, log *slog.Logger, d PullRequestEvent, incidentID string) error {
+	if j.Customer == nil || d.Action == "closed" || !postmortem.ValidIncidentID(incidentID) {
+		return nil
+	}
+	rec, ok, err := j.Store.LoadRecord(ctx, incidentID)
+	if err != nil {
+		return err
+	}
+	if !ok || !strings.EqualFold(rec.Repo, d.Repo) {
+		log.Info("not a customer version Hindsight opened; ignored")
+		return nil
+	}
+	version := rec
+	version.Path, version.PullNumber, version.Branch = j.Customer.path(rec), d.Number, d.HeadRef
+	return j.check(ctx, log.With("customer_version", true), version, d.HeadSHA)
 }

@@ -79,4 +79,17 @@ func TestMergedPostmortemOpensItsCustomerVersion(t *testing.T) {
 			t.Errorf("the customer version holds %q:\n%s", leak, content)
 		}
 	}
+
+	// Its pull request is checked like a postmortem's: an @mention added in review is reported.
+	cvPath := "postmortems/public/2025-01-02-42-checkout-latency-above-slo.md"
+	head := p.gh.PutFile(cv.Head, cvPath, strings.Replace(content, "## Impact\n", "## Impact\n\nThanks to @ben for the fix.\n", 1))
+	p.run(t, jobs, queue.TypePullRequest, queue.PullRequestEvent{DeliveryID: "s1", Action: "synchronize", Repo: "acme/pm",
+		Number: cv.Number, HeadRef: cv.Head, HeadSHA: head})
+	if st := p.gh.Statuses(head); len(st) != 1 || st[0].Context != "hindsight/postmortem" || st[0].State != "failure" {
+		t.Errorf("statuses %+v, want the check's failure", st)
+	}
+	comments := strings.Join(p.gh.Comments(cv.Number), "\n")
+	if !strings.Contains(comments, "person-name") || !strings.Contains(comments, "ben): the customer version names people by role") {
+		t.Errorf("the findings on the customer version do not name the person:\n%s", comments)
+	}
 }

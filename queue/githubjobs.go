@@ -138,6 +138,9 @@ func (j *GitHubJobs) record(ctx context.Context, repo string, number int, headRe
 }
 
 func (j *GitHubJobs) pullRequest(ctx context.Context, log *slog.Logger, d PullRequestEvent) error {
+	if id, ok := postmortem.IncidentFromCustomerBranch(d.HeadRef); ok {
+		return j.customerPullRequest(ctx, log, d, id)
+	}
 	rec, ok, err := j.record(ctx, d.Repo, d.Number, d.HeadRef)
 	if err != nil {
 		return err

@@ -42,11 +42,12 @@ func VerifyWebhook(body []byte, signature, secret string) error {
 
 // The events Hindsight acts on, each reduced to what its job needs; the job asks GitHub for anything else.
 type (
-	// PullRequestEvent is a postmortem pull request opened, reopened, pushed to or closed.
+	// PullRequestEvent is a postmortem pull request, or its customer version's, opened, reopened, pushed to
+	// or closed.
 	PullRequestEvent struct {
 		Repo    string // "owner/name"
 		Number  int
-		HeadRef string // "postmortem/<incident ID>"
+		HeadRef string // "postmortem/<incident ID>" or "postmortem-customer/<incident ID>"
 		HeadSHA string
 		Merged  bool
 		// MergeSHA is the commit a merge made on the base branch; empty until the pull request is merged.
@@ -162,7 +163,9 @@ func pullRequestEvent(ev *gh.PullRequestEvent) (Webhook, error) {
 		return w, errors.New("pull_request payload lacks pull_request")
 	}
 	head := pr.GetHead()
-	if _, ok := postmortem.IncidentFromBranch(head.GetRef()); !ok {
+	_, isPostmortem := postmortem.IncidentFromBranch(head.GetRef())
+	_, isCustomerVersion := postmortem.IncidentFromCustomerBranch(head.GetRef())
+	if !isPostmortem && !isCustomerVersion {
 		return changePullRequest(w, ev)
 	}
 	number := pr.GetNumber()

@@ -126,7 +126,7 @@ func broken(event string, hook github.Webhook) string {
 		if event != "pull_request" || strings.Count(ev.Repo, "/") != 1 || ev.Number <= 0 {
 			return "pull request without a repository or a number"
 		}
-		if !strings.HasPrefix(ev.HeadRef, "postmortem/") || ev.HeadSHA == "" {
+		if !strings.HasPrefix(ev.HeadRef, "postmortem/") && !strings.HasPrefix(ev.HeadRef, "postmortem-customer/") || ev.HeadSHA == "" {
 			return "pull request that is not a postmortem"
 		}
 	case github.ChangePullRequest:
