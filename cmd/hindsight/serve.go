@@ -38,7 +38,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	if !api && !worker {
 		return usageError{fmt.Sprintf("serve: --role %q: want all, api or worker", *role)}
 	}
-
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
@@ -69,39 +68,29 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	grace := time.Duration(cfg.ShutdownGrace)
 	var w *queue.Worker
 	if worker {
-		taskHandlers, err := newTaskHandlers(cfg, rdb, store, q, reg, logger)
-		if err != nil {
-			return err
-		}
-		w = queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: workerDrain(grace), Registerer: reg,
-			RetryBase: time.Duration(cfg.Worker.RetryBase), RetryMax: time.Duration(cfg.Worker.RetryMax)}, taskHandlers, logger)
-		if err := w.Start(); err != nil {
+		if w, err = startWorker(cfg, rdb, store, q, reg, logger); err != nil {
 			return err
 		}
 		defer w.Shutdown() // for the early returns below; a second Shutdown after drain does nothing
 	}
 
-	ping := func(ctx context.Context) error { return queue.Ping(ctx, rdb) }
 	// A worker alone serves health and metrics only; the webhooks are the API's.
 	admin, err := startAdmin(ctx, cfg, rdb, reg, logger)
 	if err != nil {
 		return err
 	}
 	defer admin.stop(logger)
-	hcfg := handlers.Config{PagerDutySecrets: cfg.PagerDuty.WebhookSecrets, GitHubSecret: cfg.GitHub.WebhookSecret, WebhooksOff: !api,
-		Admin: admin.onMain, AdminElsewhere: admin.elsewhere}
-	srv := &http.Server{
-		Handler:           handlers.NewServer(logger, hcfg, q, ping, reg, reg),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      15 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
+	srv := newHTTPServer(cfg, !api, admin, rdb, q, reg, logger)
 	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.ListenAddr)
 	if err != nil {
 		return bad("HINDSIGHT_LISTEN_ADDR", "%v", err)
 	}
 	logger.Info("hindsight listening", "addr", ln.Addr().String(), "role", *role, "version", version, "dry_run", !cfg.githubEnabled())
+	return serveUntilDone(ctx, srv, ln, w, grace, logger)
+}
+
+// serveUntilDone serves on ln until the server fails or ctx ends, then drains the server and the worker.
+func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, w *queue.Worker, grace time.Duration, logger *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -115,6 +104,35 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 		return fmt.Errorf("http shutdown: %w", err)
 	}
 	return nil
+}
+
+// startWorker starts the worker with the task handlers.
+func startWorker(cfg config, rdb redis.UniversalClient, store *redisstore.Store, q *queue.Queue, reg *prometheus.Registry, logger *slog.Logger) (*queue.Worker, error) {
+	taskHandlers, err := newTaskHandlers(cfg, rdb, store, q, reg, logger)
+	if err != nil {
+		return nil, err
+	}
+	w := queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: workerDrain(time.Duration(cfg.ShutdownGrace)),
+		Registerer: reg, RetryBase: time.Duration(cfg.Worker.RetryBase), RetryMax: time.Duration(cfg.Worker.RetryMax)}, taskHandlers, logger)
+	if err := w.Start(); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// newHTTPServer serves the webhooks (unless webhooksOff), health, metrics and, when admin says so, the
+// admin endpoints.
+func newHTTPServer(cfg config, webhooksOff bool, admin *adminSide, rdb redis.UniversalClient, q *queue.Queue, reg *prometheus.Registry, logger *slog.Logger) *http.Server {
+	ping := func(ctx context.Context) error { return queue.Ping(ctx, rdb) }
+	hcfg := handlers.Config{PagerDutySecrets: cfg.PagerDuty.WebhookSecrets, GitHubSecret: cfg.GitHub.WebhookSecret, WebhooksOff: webhooksOff,
+		Admin: admin.onMain, AdminElsewhere: admin.elsewhere}
+	return &http.Server{
+		Handler:           handlers.NewServer(logger, hcfg, q, ping, reg, reg),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
 }
 
 // newTaskHandlers wires the worker: the postmortem pipeline (PagerDuty when a token is set, GitHub when
