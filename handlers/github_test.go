@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hindsight-dev/hindsight/handlers"
+	"github.com/hindsight-dev/hindsight/lifecycle"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
 	"github.com/hindsight-dev/hindsight/redisstore"
@@ -237,51 +238,51 @@ func TestGitHubEventsBecomeTasks(t *testing.T) {
 		name  string
 		event string
 		body  []byte
-		want  queue.GitHubTask // nil: ignored, nothing enqueued
+		want  lifecycle.GitHubEvent // nil: ignored, nothing enqueued
 		typ   string
 	}{
 		{"ping", "ping", gitHubExample(t, "ping.json"), nil, ""},
 		{"a pull request that is not a postmortem is the configuration's: opened", "pull_request", gitHubExample(t, "pull_request.opened.json"),
-			queue.ConfigEvent{Repo: "Codertocat/Hello-World", SHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", Number: 2, BaseRef: "master"}, queue.TypeConfig},
+			lifecycle.ConfigEvent{Repo: "Codertocat/Hello-World", SHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", Number: 2, BaseRef: "master"}, queue.TypeConfig},
 		{"a pull request that is not a postmortem is the configuration's: synchronize", "pull_request", gitHubExample(t, "pull_request.synchronize.json"),
-			queue.ConfigEvent{Repo: "Codertocat/Hello-World", SHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", Number: 2, BaseRef: "master"}, queue.TypeConfig},
+			lifecycle.ConfigEvent{Repo: "Codertocat/Hello-World", SHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", Number: 2, BaseRef: "master"}, queue.TypeConfig},
 		{"published PR examples are not postmortems: closed", "pull_request", gitHubExample(t, "pull_request.closed.json"), nil, ""},
 		{"a pull request that is not a postmortem is the configuration's: reopened", "pull_request", gitHubExample(t, "pull_request.reopened.json"),
-			queue.ConfigEvent{Repo: "Codertocat/Hello-World", SHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", Number: 2, BaseRef: "master"}, queue.TypeConfig},
+			lifecycle.ConfigEvent{Repo: "Codertocat/Hello-World", SHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", Number: 2, BaseRef: "master"}, queue.TypeConfig},
 		{"postmortem PR opened", "pull_request", edited(t, "pull_request.opened.json", map[string]any{"pull_request.head.ref": branch}),
-			queue.PullRequestEvent{Action: "opened", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
+			lifecycle.PullRequestEvent{Action: "opened", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
 				HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821"}, queue.TypePullRequest},
 		{"postmortem PR synchronize", "pull_request", edited(t, "pull_request.synchronize.json", map[string]any{"pull_request.head.ref": branch}),
-			queue.PullRequestEvent{Action: "synchronize", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
+			lifecycle.PullRequestEvent{Action: "synchronize", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
 				HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821"}, queue.TypePullRequest},
 		{"postmortem PR reopened", "pull_request", edited(t, "pull_request.reopened.json", map[string]any{"pull_request.head.ref": branch}),
-			queue.PullRequestEvent{Action: "reopened", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
+			lifecycle.PullRequestEvent{Action: "reopened", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
 				HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821"}, queue.TypePullRequest},
 		{"postmortem PR closed unmerged", "pull_request", edited(t, "pull_request.closed.json", map[string]any{"pull_request.head.ref": branch}),
-			queue.PullRequestEvent{Action: "closed", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
+			lifecycle.PullRequestEvent{Action: "closed", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
 				HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821"}, queue.TypePullRequest},
 		{"postmortem PR merged", "pull_request", gitHubExample(t, "pull_request.closed.merged.json"),
-			queue.PullRequestEvent{Action: "closed", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
+			lifecycle.PullRequestEvent{Action: "closed", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
 				HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", Merged: true,
 				MergeSHA: "c4295bd74fb0f4fda03689c3df3f2803b658fd85"}, queue.TypePullRequest},
 		{"postmortem PR labeled", "pull_request", edited(t, "pull_request.opened.json", map[string]any{"action": "labeled", "pull_request.head.ref": branch}), nil, ""},
 		{"postmortem branch from a fork", "pull_request", edited(t, "pull_request.opened.json", map[string]any{"pull_request.head.ref": branch,
 			"pull_request.head.repo": map[string]any{"full_name": "mallory/Hello-World"}}), nil, ""},
 		{"action item closed", "issues", gitHubExample(t, "issues.closed.json"),
-			queue.IssueEvent{Action: "closed", Repo: "Codertocat/Hello-World", Number: 1},
+			lifecycle.IssueEvent{Action: "closed", Repo: "Codertocat/Hello-World", Number: 1},
 			queue.TypeActionItem},
 		{"action item reopened", "issues", edited(t, "issues.reopened.json", map[string]any{"issue.body": "<!-- hindsight:action-item PGR0VU2 k -->"}),
-			queue.IssueEvent{Action: "reopened", Repo: "Codertocat/Hello-World", Number: 1}, queue.TypeActionItem},
+			lifecycle.IssueEvent{Action: "reopened", Repo: "Codertocat/Hello-World", Number: 1}, queue.TypeActionItem},
 		{"published reopened issue is not an action item", "issues", gitHubExample(t, "issues.reopened.json"), nil, ""},
 		{"issue with null body", "issues", edited(t, "issues.closed.json", map[string]any{"issue.body": nil}), nil, ""},
 		{"action item edited", "issues", edited(t, "issues.closed.json", map[string]any{"action": "edited"}), nil, ""},
 		{"published comment is not a command", "issue_comment", gitHubExample(t, "issue_comment.created.json"), nil, ""},
 		{"command on an issue", "issue_comment", edited(t, "issue_comment.created.json", map[string]any{"comment.body": command}),
-			queue.CommentCommand{Repo: "Codertocat/Hello-World", Number: 1,
+			lifecycle.CommentCommand{Repo: "Codertocat/Hello-World", Number: 1,
 				Body: command, Author: "Codertocat", Association: "OWNER", AuthorType: "User"}, queue.TypeCommand},
 		{"command on a pull request", "issue_comment", edited(t, "issue_comment.created.json", map[string]any{"comment.body": "/hindsight\n",
 			"issue.pull_request": map[string]any{"url": "https://api.github.com/repos/Codertocat/Hello-World/pulls/1"}}),
-			queue.CommentCommand{Repo: "Codertocat/Hello-World", Number: 1,
+			lifecycle.CommentCommand{Repo: "Codertocat/Hello-World", Number: 1,
 				Body: "/hindsight\n", Author: "Codertocat", Association: "OWNER", AuthorType: "User"}, queue.TypeCommand},
 		{"not quite a command", "issue_comment", edited(t, "issue_comment.created.json", map[string]any{"comment.body": "/hindsightful"}), nil, ""},
 		{"command mentioned mid-comment", "issue_comment", edited(t, "issue_comment.created.json", map[string]any{"comment.body": "try /hindsight remind"}), nil, ""},
@@ -289,7 +290,7 @@ func TestGitHubEventsBecomeTasks(t *testing.T) {
 		{"push to another branch", "push", []byte(`{"ref":"refs/heads/postmortem/PGR0VU2"}`), nil, ""},
 		{"push of a tag", "push", gitHubExample(t, "push.tag.json"), nil, ""},
 		{"push to the default branch", "push", gitHubExample(t, "push.default-branch.json"),
-			queue.ConfigEvent{Repo: "Codertocat/Hello-World", Push: true, SHA: "6113728f27ae82c7b1a177c8d03f9e96e0adf246", Paths: []string{"README.md"}}, queue.TypeConfig},
+			lifecycle.ConfigEvent{Repo: "Codertocat/Hello-World", Push: true, SHA: "6113728f27ae82c7b1a177c8d03f9e96e0adf246", Paths: []string{"README.md"}}, queue.TypeConfig},
 	}
 	e := newGitHubEnv(t, gitHubSecret)
 	for i, tt := range tests {
@@ -331,7 +332,7 @@ func TestGitHubEventsBecomeTasks(t *testing.T) {
 }
 
 // decodeTask decodes the payload of a GitHub task of type typ, returning it without its delivery ID and the ID.
-func decodeTask(t *testing.T, typ string, payload []byte) (queue.GitHubTask, string) {
+func decodeTask(t *testing.T, typ string, payload []byte) (lifecycle.GitHubEvent, string) {
 	t.Helper()
 	decode := func(v any) {
 		if err := json.Unmarshal(payload, v); err != nil {
@@ -340,25 +341,25 @@ func decodeTask(t *testing.T, typ string, payload []byte) (queue.GitHubTask, str
 	}
 	switch typ {
 	case queue.TypePullRequest:
-		var p queue.PullRequestEvent
+		var p lifecycle.PullRequestEvent
 		decode(&p)
 		id := p.DeliveryID
 		p.DeliveryID = ""
 		return p, id
 	case queue.TypeActionItem:
-		var p queue.IssueEvent
+		var p lifecycle.IssueEvent
 		decode(&p)
 		id := p.DeliveryID
 		p.DeliveryID = ""
 		return p, id
 	case queue.TypeCommand:
-		var p queue.CommentCommand
+		var p lifecycle.CommentCommand
 		decode(&p)
 		id := p.DeliveryID
 		p.DeliveryID = ""
 		return p, id
 	case queue.TypeConfig:
-		var p queue.ConfigEvent
+		var p lifecycle.ConfigEvent
 		decode(&p)
 		id := p.DeliveryID
 		p.DeliveryID = ""

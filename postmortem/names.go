@@ -11,6 +11,9 @@ const branchPrefix = "postmortem/"
 // BranchName is the deterministic branch of an incident's postmortem.
 func BranchName(incidentID string) string { return branchPrefix + incidentID }
 
+// RulesPath is the file of the team's rules in the postmortem repository.
+const RulesPath = ".github/hindsight.yml"
+
 // customerBranchPrefix starts the branch of every customer-facing version; it is not a postmortem branch.
 const customerBranchPrefix = "postmortem-customer/"
 

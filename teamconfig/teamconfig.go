@@ -28,7 +28,7 @@ import (
 )
 
 // Path is the file of the team's rules in the postmortem repository.
-const Path = ".github/hindsight.yml"
+const Path = postmortem.RulesPath
 
 // StatusContext names the commit status that says whether a change of the rules is valid.
 const StatusContext = "hindsight/config"
@@ -73,12 +73,9 @@ func (s Snapshot) key() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Settings are what a postmortem is made and checked by.
+// Settings are what a postmortem is made and checked by, and a description of them.
 type Settings struct {
-	Policy   postmortem.Policy
-	Composer *postmortem.Composer
-	Lint     postmortem.LintConfig
-	People   map[string]string
+	postmortem.RuleSet
 	// Sections describe each part of the configuration (policy, routes, people, …) in a canonical form, to
 	// tell what a change does.
 	Sections map[string]string
@@ -141,6 +138,9 @@ func (l *Loader) Current(ctx context.Context) Settings {
 	return s
 }
 
+// Rules implements postmortem.Rules: the rules of Current.
+func (l *Loader) Rules(ctx context.Context) postmortem.RuleSet { return l.Current(ctx).RuleSet }
+
 // fallback is the service's own settings.
 func (l *Loader) fallback() Settings {
 	s, err := l.build(Snapshot{})
@@ -169,13 +169,7 @@ func (l *Loader) build(s Snapshot) (Settings, error) {
 }
 
 // Result is what reading the configuration of a commit found.
-type Result struct {
-	Valid bool
-	// Err says why it is invalid.
-	Err error
-	// Changes are the parts of the configuration it changes, against the one in force before.
-	Changes []string
-}
+type Result = postmortem.RulesChange
 
 // Refresh reads the configuration of the default branch again (at sha, the commit a push made, or at the
 // branch's head when sha is ""). A valid one is put in force; an invalid one is not, and the last valid one
@@ -347,14 +341,6 @@ func TemplatesDir(file string) string {
 		return ""
 	}
 	return strings.Trim(path.Clean("/"+strings.TrimSpace(f.Templates.Directory)), "/")
-}
-
-// Touches reports whether a push that changed paths may change the configuration: the file, or a template.
-// A push whose list of commits may be cut short is taken to.
-func Touches(paths []string, truncated bool) bool {
-	return truncated || slices.ContainsFunc(paths, func(p string) bool {
-		return p == Path || strings.HasSuffix(p, postmortem.TemplateExt)
-	})
 }
 
 // ErrTooLarge is the build's error for a file over MaxFileBytes.

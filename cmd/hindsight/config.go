@@ -157,9 +157,9 @@ func defaultConfig() config {
 	c.GitHub.WriteLimits.PerHour = 500
 	c.Policy = postmortem.DefaultPolicy()
 	c.CustomerVersion.Enabled = true
+	c.CustomerVersion.Labels = []string{"postmortem", "customer-version"}
 	c.TeamConfig.Enabled = true
 	c.TeamConfig.TTL = postmortem.Duration(10 * time.Minute)
-	c.CustomerVersion.Labels = []string{"postmortem", "customer-version"}
 	c.ActionItems.Prefixes = postmortem.DefaultActionItemPrefixes
 	c.Facts.MitigatedPrefixes = postmortem.DefaultMitigatedPrefixes
 	c.Facts.ImpactStartPrefixes = postmortem.DefaultImpactStartPrefixes
@@ -274,7 +274,18 @@ func (c *config) applyEnv(getenv func(string) string) error {
 
 var repoPattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$`)
 
+// validate checks the configuration, first error first, reads the App's key and normalises people.
 func (c *config) validate() error {
+	for _, check := range []func() error{c.checkEndpoints, c.checkGitHub, c.checkPostmortems, c.checkRuntime, c.checkAdmin, c.checkLimits, c.checkLint, c.checkActionItems, c.normalizePeople} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkEndpoints checks the addresses: the listener, the webhook secrets' sources, Redis and the APIs.
+func (c *config) checkEndpoints() error {
 	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
 		return bad("HINDSIGHT_LISTEN_ADDR", "want host:port such as :8080, got %q", c.ListenAddr)
 	}
@@ -297,6 +308,12 @@ func (c *config) validate() error {
 			return bad("HINDSIGHT_PAGERDUTY_FROM", "want the email of a PagerDuty user, got %q", c.PagerDuty.From)
 		}
 	}
+	return nil
+}
+
+// checkGitHub checks the GitHub credentials, reads the App's key, and checks the repository and the
+// write limits.
+func (c *config) checkGitHub() error {
 	app := c.GitHub.AppID != 0 || c.GitHub.InstallationID != 0 || c.GitHub.PrivateKeyFile != ""
 	if app {
 		switch {
@@ -328,8 +345,25 @@ func (c *config) validate() error {
 	if c.GitHub.WriteLimits.PerHour < 0 {
 		return bad("HINDSIGHT_CONFIG", "github.write_limits.per_hour: must not be negative (0 turns the window off)")
 	}
-	if err := c.validateTeam(); err != nil {
+	return nil
+}
+
+// checkPostmortems checks what shapes the postmortems: the policy, the owner rule, the routes, the reminders
+// and the facts.
+func (c *config) checkPostmortems() error {
+	if err := c.Policy.Validate(); err != nil {
 		return bad("HINDSIGHT_CONFIG", "%v", err)
+	}
+	if !postmortem.ValidOwnerRule(c.GitHub.OwnerRule) {
+		return bad("HINDSIGHT_CONFIG", "github.owner_rule: want resolver, first-acknowledger, assignee or default, got %q", c.GitHub.OwnerRule)
+	}
+	for i, r := range c.Routes {
+		if r.Repo != "" && !repoPattern.MatchString(r.Repo) {
+			return bad("HINDSIGHT_CONFIG", "routes[%d].repo: want owner/name, got %q", i, r.Repo)
+		}
+		if len(r.Services) == 0 && len(r.Teams) == 0 {
+			return bad("HINDSIGHT_CONFIG", "routes[%d]: name the services or teams it applies to", i)
+		}
 	}
 	if c.TeamConfig.TTL < postmortem.Duration(time.Minute) {
 		return bad("HINDSIGHT_CONFIG", "team_config.ttl: want at least 1m")
@@ -344,6 +378,12 @@ func (c *config) validate() error {
 			}
 		}
 	}
+	return nil
+}
+
+// checkRuntime checks the lookups, the worker, the shutdown, Redis's replicas, the events' retention and
+// the log.
+func (c *config) checkRuntime() error {
 	if c.PagerDuty.UserCacheTTL < postmortem.Duration(time.Minute) {
 		return bad("HINDSIGHT_CONFIG", "pagerduty.user_cache_ttl: want at least 1m")
 	}
@@ -379,47 +419,50 @@ func (c *config) validate() error {
 	if _, err := parseLevel(c.Log.Level); err != nil {
 		return bad("HINDSIGHT_CONFIG", "log.level: %v", err)
 	}
-	if err := c.checkAdmin(); err != nil {
-		return err
-	}
-	if err := c.checkLimits(); err != nil {
-		return err
-	}
 	return nil
 }
 
 // validateTeam checks the settings a team may also set in its repository's .github/hindsight.yml (see
-// teamFile), and normalises people: looked up by PagerDuty user ID or lower-cased email.
+// teamFile) as the service's own are checked, and normalises people. Its error names the key, not the
+// setting of the service.
 func (c *config) validateTeam() error {
-	if err := c.Policy.Validate(); err != nil {
-		return err
-	}
-	if !postmortem.ValidOwnerRule(c.GitHub.OwnerRule) {
-		return fmt.Errorf("github.owner_rule: want resolver, first-acknowledger, assignee or default, got %q", c.GitHub.OwnerRule)
-	}
-	for i, r := range c.Routes {
-		if r.Repo != "" && !repoPattern.MatchString(r.Repo) {
-			return fmt.Errorf("routes[%d].repo: want owner/name, got %q", i, r.Repo)
-		}
-		if len(r.Services) == 0 && len(r.Teams) == 0 {
-			return fmt.Errorf("routes[%d]: name the services or teams it applies to", i)
-		}
-	}
-	if err := c.Lint.Check(); err != nil {
-		return fmt.Errorf("lint: %w", err)
-	}
-	for name, list := range map[string][]string{"action_items.prefixes": c.ActionItems.Prefixes} {
-		for i, p := range list {
-			if strings.TrimSpace(p) == "" {
-				return fmt.Errorf("%s[%d]: empty prefix", name, i)
+	for _, check := range []func() error{c.checkPostmortems, c.checkLint, c.checkActionItems, c.normalizePeople} {
+		if err := check(); err != nil {
+			var se *settingError
+			if errors.As(err, &se) {
+				return se.err
 			}
+			return err
 		}
 	}
+	return nil
+}
+
+// checkActionItems refuses an empty prefix, which would make every note an action item.
+func (c *config) checkActionItems() error {
+	for i, p := range c.ActionItems.Prefixes {
+		if strings.TrimSpace(p) == "" {
+			return bad("HINDSIGHT_CONFIG", "action_items.prefixes[%d]: empty prefix", i)
+		}
+	}
+	return nil
+}
+
+func (c *config) checkLint() error {
+	if err := c.Lint.Check(); err != nil {
+		return bad("HINDSIGHT_CONFIG", "lint: %v", err)
+	}
+	return nil
+}
+
+// normalizePeople keys people by PagerDuty user ID or lower-cased email, with their logins without "@".
+func (c *config) normalizePeople() error {
+	// People are looked up by PagerDuty user ID or lower-cased email.
 	people := make(map[string]string, len(c.People))
 	for k, v := range c.People {
 		login := strings.TrimPrefix(strings.TrimSpace(v), "@")
 		if login == "" {
-			return fmt.Errorf("people.%s: empty GitHub login", k)
+			return bad("HINDSIGHT_CONFIG", "people.%s: empty GitHub login", k)
 		}
 		if strings.Contains(k, "@") {
 			k = strings.ToLower(k)

@@ -144,7 +144,8 @@ func teamBuild(base config) teamconfig.Build {
 		}
 		lint := c.Lint
 		lint.People = append(append([]string(nil), lint.People...), lintLogins(c.People)...)
-		return teamconfig.Settings{Policy: c.Policy, Composer: composer, Lint: lint, People: c.People, Sections: sections(c, s.Templates)}, nil
+		return teamconfig.Settings{RuleSet: postmortem.RuleSet{Policy: c.Policy, Composer: composer, Lint: lint, People: c.People},
+			Sections: sections(c, s.Templates)}, nil
 	}
 }
 

@@ -108,7 +108,7 @@ func TestTeamConfigFromTheRepository(t *testing.T) {
 	if s.People["PTEAM01"] != "dana-k" || s.People["PSERVICE"] != "ops-bot" {
 		t.Errorf("people %v: want the team's over the service's", s.People)
 	}
-	if !s.Composer.Renderer.Has("team") || !slices.Contains(s.Lint.People, "@dana-k") {
+	if c, ok := s.Composer.(*postmortem.Composer); !ok || !c.Renderer.Has("team") || !slices.Contains(s.Lint.People, "@dana-k") {
 		t.Errorf("the team's template or people are not in force")
 	}
 

@@ -1,42 +1,37 @@
-package queue_test
+package lifecycle_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"testing"
 
-	"github.com/hibiken/asynq"
-
-	"github.com/hindsight-dev/hindsight/queue"
-	"github.com/hindsight-dev/hindsight/teamconfig"
+	"github.com/hindsight-dev/hindsight/lifecycle"
+	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
 // recordedRules records what the configuration job asks of the team's rules.
 type recordedRules struct {
+	postmortem.FixedRules
 	refreshed, checked []string
 	err                error
 }
 
-func (r *recordedRules) Refresh(_ context.Context, sha string) (teamconfig.Result, error) {
+func (r *recordedRules) Refresh(_ context.Context, sha string) (postmortem.RulesChange, error) {
 	r.refreshed = append(r.refreshed, sha)
-	return teamconfig.Result{Valid: true}, r.err
+	return postmortem.RulesChange{Valid: true}, r.err
 }
 
-func (r *recordedRules) CheckPullRequest(_ context.Context, head, base string) (teamconfig.Result, bool, error) {
+func (r *recordedRules) CheckPullRequest(_ context.Context, head, base string) (postmortem.RulesChange, bool, error) {
 	r.checked = append(r.checked, head+".."+base)
-	return teamconfig.Result{Valid: true}, true, r.err
+	return postmortem.RulesChange{Valid: true}, true, r.err
 }
 
-func TestConfigJobs(t *testing.T) {
+func TestConfigs(t *testing.T) {
 	rules := &recordedRules{}
-	j := &queue.ConfigJobs{Rules: rules, Repo: "acme/pm", Logger: slog.New(slog.DiscardHandler)}
-	run := func(e queue.ConfigEvent) error {
-		b, _ := json.Marshal(e)
-		return j.ProcessTask(context.Background(), asynq.NewTask(queue.TypeConfig, b))
-	}
-	for _, e := range []queue.ConfigEvent{
+	j := &lifecycle.Configs{Rules: rules, Repo: "acme/pm", Logger: slog.New(slog.DiscardHandler)}
+	ctx := context.Background()
+	for _, e := range []lifecycle.ConfigEvent{
 		{Repo: "acme/pm", Push: true, SHA: "a1", Paths: []string{"postmortems/x.md"}},             // not the rules
 		{Repo: "acme/pm", Push: true, SHA: "a2", Paths: []string{".github/hindsight.yml"}},        // the file
 		{Repo: "acme/pm", Push: true, SHA: "a3", Paths: []string{"tmpl/full.md.tmpl"}},            // a template
@@ -44,7 +39,7 @@ func TestConfigJobs(t *testing.T) {
 		{Repo: "acme/elsewhere", Push: true, SHA: "a5", Paths: []string{".github/hindsight.yml"}}, // not the configured repository
 		{Repo: "ACME/pm", SHA: "h1", Number: 3, BaseRef: "main"},                                  // a pull request
 	} {
-		if err := run(e); err != nil {
+		if err := j.Handle(ctx, e); err != nil {
 			t.Fatalf("%+v: %v", e, err)
 		}
 	}
@@ -55,10 +50,7 @@ func TestConfigJobs(t *testing.T) {
 		t.Errorf("checked %v", got)
 	}
 	rules.err = errors.New("GitHub answered 502")
-	if err := run(queue.ConfigEvent{Repo: "acme/pm", SHA: "h2", BaseRef: "main"}); err == nil {
+	if err := j.Handle(ctx, lifecycle.ConfigEvent{Repo: "acme/pm", SHA: "h2", BaseRef: "main"}); err == nil {
 		t.Error("an error reading GitHub is not returned for a retry")
-	}
-	if err := run(queue.ConfigEvent{Repo: "acme/pm"}); !errors.Is(err, asynq.SkipRetry) {
-		t.Errorf("a payload without a commit: %v, want it archived", err)
 	}
 }

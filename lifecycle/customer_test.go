@@ -1,14 +1,13 @@
-package queue_test
+package lifecycle_test
 
 import (
 	"context"
 	"strings"
 	"testing"
 
-	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
 	"github.com/hindsight-dev/hindsight/internal/payloads"
+	"github.com/hindsight-dev/hindsight/lifecycle"
 	"github.com/hindsight-dev/hindsight/postmortem"
-	"github.com/hindsight-dev/hindsight/queue"
 )
 
 func TestMergedPostmortemOpensItsCustomerVersion(t *testing.T) {
@@ -38,14 +37,14 @@ func TestMergedPostmortemOpensItsCustomerVersion(t *testing.T) {
 	if err := p.ghc.UpdateFile(ctx, pr.Head, path, edited+"\nLater text, not merged.\n", "After the merge", blob(edited)); err != nil {
 		t.Fatal(err)
 	}
-	jobs := p.jobs()
-	jobs.Customer = &queue.CustomerVersions{Store: p.store, Files: p.router, Publisher: p.router, DecodeEvent: pagerduty.DecodeEvent,
-		Directory: "postmortems/public", Labels: []string{"postmortem", "customer-version"}, TeamReviewers: []string{"comms"},
-		People: map[string]string{"PUSERA1": "ana", "PUSERB2": "ben"}}
-	merged := queue.PullRequestEvent{DeliveryID: "m1", Action: "closed", Repo: "acme/pm", Number: pr.Number,
+	jobs := p.lifecycle(func(d *lifecycle.Deps) {
+		d.Customer = lifecycle.CustomerOptions{Directory: "postmortems/public", Labels: []string{"postmortem", "customer-version"}, TeamReviewers: []string{"comms"}}
+		d.Rules = postmortem.FixedRules{Policy: d.Policy, Composer: d.Composer, People: map[string]string{"PUSERA1": "ana", "PUSERB2": "ben"}}
+	})
+	merged := lifecycle.PullRequestEvent{DeliveryID: "m1", Action: "closed", Repo: "acme/pm", Number: pr.Number,
 		HeadRef: pr.Head, HeadSHA: p.gh.Branches()[pr.Head], Merged: true, MergeSHA: mergeSHA}
-	p.run(t, jobs, queue.TypePullRequest, merged)
-	p.run(t, jobs, queue.TypePullRequest, merged) // a redelivery opens no second one
+	p.handle(t, jobs, merged)
+	p.handle(t, jobs, merged) // a redelivery opens no second one
 
 	prs := p.gh.PullRequests()
 	if len(prs) != 2 {
@@ -83,7 +82,7 @@ func TestMergedPostmortemOpensItsCustomerVersion(t *testing.T) {
 	// Its pull request is checked like a postmortem's: an @mention added in review is reported.
 	cvPath := "postmortems/public/2025-01-02-42-checkout-latency-above-slo.md"
 	head := p.gh.PutFile(cv.Head, cvPath, strings.Replace(content, "## Impact\n", "## Impact\n\nThanks to @ben for the fix.\n", 1))
-	p.run(t, jobs, queue.TypePullRequest, queue.PullRequestEvent{DeliveryID: "s1", Action: "synchronize", Repo: "acme/pm",
+	p.handle(t, jobs, lifecycle.PullRequestEvent{DeliveryID: "s1", Action: "synchronize", Repo: "acme/pm",
 		Number: cv.Number, HeadRef: cv.Head, HeadSHA: head})
 	if st := p.gh.Statuses(head); len(st) != 1 || st[0].Context != "hindsight/postmortem" || st[0].State != "failure" {
 		t.Errorf("statuses %+v, want the check's failure", st)

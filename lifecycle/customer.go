@@ -1,4 +1,4 @@
-package queue
+package lifecycle
 
 import (
 	"context"
@@ -12,28 +12,36 @@ import (
 	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
-// CustomerVersions opens, when a postmortem merges, a second pull request with its customer-facing
-// version (see postmortem.WriteCustomerVersion) at Directory/<the postmortem's file name>. A nil
-// *CustomerVersions opens none.
-type CustomerVersions struct {
-	Store *redisstore.Store
-	// Files reads the merged postmortem; Publisher opens, or finds, the pull request of the version.
-	Files interface {
-		File(ctx context.Context, repo, ref, path string) (string, bool, error)
-	}
-	Publisher   Publisher
-	DecodeEvent func(raw []byte) (postmortem.Event, error)
-	// Directory is where versions go ("postmortems/public"); Labels and TeamReviewers go on their pull
-	// requests, besides the postmortem's reviewers.
-	Directory     string
+// CustomerOptions say where and how the customer version of a merged postmortem is proposed.
+type CustomerOptions struct {
+	// Directory is where versions go ("postmortems/public"); "" proposes none.
+	Directory string
+	// Labels and TeamReviewers go on their pull requests, besides the postmortem's reviewers.
 	Labels        []string
 	TeamReviewers []string
-	// People maps PagerDuty users to GitHub logins; Lint holds the names, public hosts and internal
-	// domains of the redaction.
-	People map[string]string
-	Lint   postmortem.LintConfig
-	// Settings, when set, gives the people and lint settings in force instead of People and Lint.
-	Settings func(ctx context.Context) (map[string]string, postmortem.LintConfig)
+}
+
+// CustomerVersions opens, when a postmortem merges, a second pull request with its customer-facing version
+// (see postmortem.WriteCustomerVersion) at Directory/<the postmortem's file name>. A nil *CustomerVersions
+// opens none.
+type CustomerVersions struct {
+	store  *redisstore.Store
+	gh     postmortem.GitHub
+	source postmortem.IncidentSource
+	rules  postmortem.Rules
+	opts   CustomerOptions
+}
+
+func newCustomerVersions(d Deps, gh postmortem.GitHub, rules postmortem.Rules) *CustomerVersions {
+	if d.Customer.Directory == "" {
+		return nil
+	}
+	return &CustomerVersions{store: d.Store, gh: gh, source: d.Source, rules: rules, opts: d.Customer}
+}
+
+// path is where the customer version of the postmortem of rec goes.
+func (c *CustomerVersions) path(rec redisstore.Record) string {
+	return path.Join(c.opts.Directory, path.Base(rec.Path))
 }
 
 // open proposes the customer-facing version of the postmortem of rec as merged at ref. It is idempotent: the
@@ -46,7 +54,7 @@ func (c *CustomerVersions) open(ctx context.Context, log *slog.Logger, rec redis
 	if ref == "" {
 		ref = rec.Branch
 	}
-	merged, ok, err := c.Files.File(ctx, rec.Repo, ref, rec.Path)
+	merged, ok, err := c.gh.File(ctx, rec.Repo, ref, rec.Path)
 	if err != nil {
 		return fmt.Errorf("read the merged postmortem of %s: %w", rec.IncidentID, err)
 	}
@@ -54,13 +62,14 @@ func (c *CustomerVersions) open(ctx context.Context, log *slog.Logger, rec redis
 		log.Warn("merged postmortem file not found; no customer version opened", "path", rec.Path, "ref", ref)
 		return nil
 	}
-	raws, err := c.Store.Events(ctx, rec.IncidentID)
+	// The status updates published during the incident exist only as the webhook events stored for it.
+	raws, err := c.store.Events(ctx, rec.IncidentID)
 	if err != nil {
 		return err
 	}
 	inc := postmortem.Incident{ID: rec.IncidentID}
 	for _, raw := range raws {
-		ev, err := c.DecodeEvent(raw)
+		ev, err := c.source.DecodeEvent(raw)
 		if err != nil {
 			log.Warn("stored event does not decode", "error", err)
 			continue
@@ -68,12 +77,9 @@ func (c *CustomerVersions) open(ctx context.Context, log *slog.Logger, rec redis
 		inc.Events = append(inc.Events, ev)
 	}
 	tl := postmortem.BuildTimeline(inc)
-	people, lint := c.People, c.Lint
-	if c.Settings != nil {
-		people, lint = c.Settings(ctx)
-	}
+	rules := c.rules.Rules(ctx)
 	v := postmortem.WriteCustomerVersion(postmortem.CustomerInput{Markdown: merged, Title: rec.IncidentTitle,
-		Updates: postmortem.StatusUpdates(tl), Redaction: postmortem.RedactionFor(tl, people, lint)})
+		Updates: postmortem.StatusUpdates(tl), Redaction: postmortem.RedactionFor(tl, rules.People, rules.Lint)})
 	var reviewers []string
 	for r := range strings.SplitSeq(rec.Reviewers, ",") {
 		if r = strings.TrimSpace(r); r != "" {
@@ -85,7 +91,7 @@ func (c *CustomerVersions) open(ctx context.Context, log *slog.Logger, rec redis
 		title = rec.IncidentID
 	}
 	file := c.path(rec)
-	pr, err := c.Publisher.Publish(ctx, postmortem.Draft{
+	pr, err := c.gh.Publish(ctx, postmortem.Draft{
 		IncidentID:    rec.IncidentID,
 		Repo:          rec.Repo,
 		Branch:        postmortem.CustomerBranchName(rec.IncidentID),
@@ -94,9 +100,9 @@ func (c *CustomerVersions) open(ctx context.Context, log *slog.Logger, rec redis
 		CommitMessage: "Add the customer version of " + rec.Path,
 		Title:         "Customer version: " + postmortem.Plain(title),
 		Body:          postmortem.CustomerPullRequestBody(v, rec.PullURL),
-		Labels:        slices.Clone(c.Labels),
+		Labels:        slices.Clone(c.opts.Labels),
 		Reviewers:     reviewers,
-		TeamReviewers: slices.Clone(c.TeamReviewers),
+		TeamReviewers: slices.Clone(c.opts.TeamReviewers),
 	})
 	if err != nil {
 		return fmt.Errorf("open the customer version of %s: %w", rec.IncidentID, err)
@@ -106,19 +112,14 @@ func (c *CustomerVersions) open(ctx context.Context, log *slog.Logger, rec redis
 	return nil
 }
 
-// path is where the customer version of the postmortem of rec goes.
-func (c *CustomerVersions) path(rec redisstore.Record) string {
-	return path.Join(c.Directory, path.Base(rec.Path))
-}
-
 // customerPullRequest checks the customer version of the postmortem of incidentID on every push to its pull
 // request, as a postmortem is checked: the lint knows the version by its marker, and reports people's names
 // and internal hosts besides the rest.
-func (j *GitHubJobs) customerPullRequest(ctx context.Context, log *slog.Logger, d PullRequestEvent, incidentID string) error {
-	if j.Customer == nil || d.Action == "closed" || !postmortem.ValidIncidentID(incidentID) {
+func (j *jobs) customerPullRequest(ctx context.Context, log *slog.Logger, d PullRequestEvent, incidentID string) error {
+	if j.customer == nil || d.Action == "closed" || !postmortem.ValidIncidentID(incidentID) {
 		return nil
 	}
-	rec, ok, err := j.Store.LoadRecord(ctx, incidentID)
+	rec, ok, err := j.store.LoadRecord(ctx, incidentID)
 	if err != nil {
 		return err
 	}
@@ -127,6 +128,6 @@ func (j *GitHubJobs) customerPullRequest(ctx context.Context, log *slog.Logger, 
 		return nil
 	}
 	version := rec
-	version.Path, version.PullNumber, version.Branch = j.Customer.path(rec), d.Number, d.HeadRef
+	version.Path, version.PullNumber, version.Branch = j.customer.path(rec), d.Number, d.HeadRef
 	return j.check(ctx, log.With("customer_version", true), version, d.HeadSHA)
 }
