@@ -53,7 +53,11 @@ func TestEndToEndTeamRulesAndCustomerVersion(t *testing.T) {
 	}
 
 	svc.deliver(t, resolvedFixture(t), "resolved-1")
-	eventually(t, "the pull request", func() bool { return len(gh.PullRequests()) == 1 }, svc.logs)
+	// The pull request opens first, its labels and reviewers come after.
+	eventually(t, "the pull request with its labels and reviewers", func() bool {
+		prs := gh.PullRequests()
+		return len(prs) == 1 && len(prs[0].Labels) > 0 && len(prs[0].RequestedReviewers) > 0
+	}, svc.logs)
 	pr := gh.PullRequests()[0]
 	if strings.Join(pr.Labels, ",") != "postmortem,from-the-repository" || !strings.Contains(strings.Join(pr.RequestedReviewers, ","), "sre-lead") {
 		t.Errorf("labels %v, reviewers %v: want the repository's rules, the last valid ones", pr.Labels, pr.RequestedReviewers)
