@@ -67,7 +67,7 @@ func gitHubTask(deliveryID string, hook github.Webhook) (task queue.GitHubTask, 
 	switch ev := hook.Event.(type) {
 	case github.PullRequestEvent:
 		return queue.PullRequestEvent{DeliveryID: deliveryID, Action: hook.Action, Repo: ev.Repo, Number: ev.Number,
-			HeadRef: ev.HeadRef, HeadSHA: ev.HeadSHA, Merged: ev.Merged}, ev.Repo, ev.Number
+			HeadRef: ev.HeadRef, HeadSHA: ev.HeadSHA, Merged: ev.Merged, ClosedAt: ev.ClosedAt}, ev.Repo, ev.Number
 	case github.IssueEvent:
 		return queue.IssueEvent{DeliveryID: deliveryID, Action: hook.Action, Repo: ev.Repo, Number: ev.Number}, ev.Repo, ev.Number
 	case github.CommentCommand:

@@ -36,6 +36,8 @@ type (
 		HeadRef string
 		HeadSHA string
 		Merged  bool
+		// ClosedAt is when a closed one was closed (or merged); zero when the event did not say.
+		ClosedAt time.Time `json:",omitzero"`
 	}
 	// IssueEvent is the payload of TypeActionItem: an action item issue closed or reopened. The job reads
 	// the issue again from GitHub, so the payload carries no copy of it.

@@ -1,0 +1,71 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The list of postmortems is a sorted set of incident IDs scored by when each incident was resolved (or,
+// unknown that, when its record was first saved), so that the team's figures read a bounded, recent slice
+// of the records instead of scanning the keyspace.
+const recordsIndexKey = "hindsight:postmortems"
+
+// RecordsRetention is how long a postmortem stays in the list after its incident was resolved: a little
+// over a year, so that a quarter compares with the same quarter a year before. Each save trims older
+// entries; the records themselves are kept, as before, for their pull requests and reminders.
+const RecordsRetention = 400 * 24 * time.Hour
+
+// MaxListedRecords bounds how many records one call of Records reads: the newest are kept.
+const MaxListedRecords = 5000
+
+// indexRecord adds r to the list of postmortems and trims the entries past RecordsRetention.
+func indexRecord(ctx context.Context, p redis.Pipeliner, r Record, now time.Time) {
+	score := float64(r.ResolvedAt)
+	if r.ResolvedAt == 0 {
+		// Without a resolution time the first save dates it; a later save with one moves it.
+		p.ZAddNX(ctx, recordsIndexKey, redis.Z{Score: float64(now.Unix()), Member: r.IncidentID})
+	} else {
+		p.ZAdd(ctx, recordsIndexKey, redis.Z{Score: score, Member: r.IncidentID})
+	}
+	p.ZRemRangeByScore(ctx, recordsIndexKey, "-inf", "("+strconv.FormatInt(now.Add(-RecordsRetention).Unix(), 10))
+}
+
+// Records returns the records of the postmortems of incidents resolved at since or later, newest first, at
+// most MaxListedRecords of them. An incident listed without a record (it cannot be, short of a person
+// deleting keys) is left out.
+func (s *Store) Records(ctx context.Context, since time.Time) ([]Record, error) {
+	min := "-inf"
+	if !since.IsZero() {
+		min = strconv.FormatInt(since.Unix(), 10)
+	}
+	ids, err := s.rdb.ZRevRangeByScore(ctx, recordsIndexKey, &redis.ZRangeBy{Min: min, Max: "+inf", Count: MaxListedRecords}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list postmortems: %w", err)
+	}
+	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			cmds[i] = p.HGetAll(ctx, recordKey(id))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read postmortem records: %w", err)
+	}
+	out := make([]Record, 0, len(ids))
+	for i, c := range cmds {
+		if len(c.Val()) == 0 {
+			continue
+		}
+		var r Record
+		if err := c.Scan(&r); err != nil {
+			return nil, fmt.Errorf("read postmortem record of %s: %w", ids[i], err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
