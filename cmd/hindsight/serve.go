@@ -82,7 +82,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 
 	ping := func(ctx context.Context) error { return queue.Ping(ctx, rdb) }
 	// A worker alone serves health and metrics only; the webhooks are the API's.
-	admin, err := startAdmin(ctx, cfg, rdb, reg, logger)
+	admin, err := startAdmin(ctx, cfg, rdb, store, reg, logger)
 	if err != nil {
 		return err
 	}
