@@ -162,8 +162,11 @@ func pullRequestEvent(ev *gh.PullRequestEvent) (Webhook, error) {
 	if head.GetSHA() == "" {
 		return w, errors.New("pull_request payload lacks pull_request.head.sha")
 	}
-	w.Event = PullRequestEvent{Repo: repo, Number: number, HeadRef: head.GetRef(), HeadSHA: head.GetSHA(), Merged: pr.GetMerged(),
-		ClosedAt: pr.GetClosedAt().Time.UTC()}
+	e := PullRequestEvent{Repo: repo, Number: number, HeadRef: head.GetRef(), HeadSHA: head.GetSHA(), Merged: pr.GetMerged()}
+	if closed := pr.GetClosedAt(); !closed.IsZero() {
+		e.ClosedAt = closed.UTC()
+	}
+	w.Event = e
 	return w, nil
 }
 
