@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -68,4 +69,76 @@ func (s *Store) Records(ctx context.Context, since time.Time) ([]Record, error) 
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// indexedKey marks the list as holding every record saved before it existed.
+const indexedKey = "hindsight:postmortems:indexed"
+
+// IndexExisting adds to the list of postmortems the records saved before the list existed (by an earlier
+// version), dated by their resolution, else their last save. It runs once per Redis: after it has gone
+// through every record it leaves a mark, and later calls return at once. It scans the keyspace in batches,
+// so it is for the background of a start, not for a request. It returns how many records it added.
+func (s *Store) IndexExisting(ctx context.Context) (int, error) {
+	if n, err := s.rdb.Exists(ctx, indexedKey).Result(); err != nil || n > 0 {
+		return 0, err
+	}
+	added := 0
+	iter := s.rdb.Scan(ctx, 0, recordKey("*"), 500).Iterator()
+	var keys []string
+	flush := func() error {
+		if len(keys) == 0 {
+			return nil
+		}
+		cmds := make([]*redis.SliceCmd, len(keys))
+		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, k := range keys {
+				cmds[i] = p.HMGet(ctx, k, "incident_id", "resolved_at", "updated_at")
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		now := time.Now()
+		var zs []redis.Z
+		for _, c := range cmds {
+			var r struct {
+				IncidentID string `redis:"incident_id"`
+				ResolvedAt int64  `redis:"resolved_at"`
+				UpdatedAt  int64  `redis:"updated_at"`
+			}
+			if err := c.Scan(&r); err != nil || r.IncidentID == "" {
+				continue
+			}
+			score := r.ResolvedAt
+			if score == 0 {
+				score = r.UpdatedAt
+			}
+			if score == 0 || now.Sub(time.Unix(score, 0)) > RecordsRetention {
+				continue
+			}
+			zs = append(zs, redis.Z{Score: float64(score), Member: r.IncidentID})
+		}
+		keys = keys[:0]
+		if len(zs) == 0 {
+			return nil
+		}
+		n, err := s.rdb.ZAddNX(ctx, recordsIndexKey, zs...).Result()
+		added += int(n)
+		return err
+	}
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+		if len(keys) == 500 {
+			if err := flush(); err != nil {
+				return added, fmt.Errorf("list earlier postmortems: %w", err)
+			}
+		}
+	}
+	if err := errors.Join(iter.Err(), flush()); err != nil {
+		return added, fmt.Errorf("list earlier postmortems: %w", err)
+	}
+	if err := s.rdb.Set(ctx, indexedKey, time.Now().Unix(), 0).Err(); err != nil {
+		return added, fmt.Errorf("list earlier postmortems: %w", err)
+	}
+	return added, nil
 }

@@ -190,3 +190,34 @@ func TestActionItemCloseTime(t *testing.T) {
 		t.Errorf("item first seen closed: %+v", all[1])
 	}
 }
+
+func TestIndexExisting(t *testing.T) {
+	s, rdb := openStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	// Records as an earlier version saved them: no list, some without a resolution time.
+	for id, fields := range map[string][]any{
+		"PRESOLVED": {"incident_id", "PRESOLVED", "resolved_at", now.Add(-48 * time.Hour).Unix(), "updated_at", now.Add(-47 * time.Hour).Unix()},
+		"PUPDATED":  {"incident_id", "PUPDATED", "updated_at", now.Add(-time.Hour).Unix()},
+		"PANCIENT":  {"incident_id", "PANCIENT", "updated_at", now.Add(-redisstore.RecordsRetention - time.Hour).Unix()},
+	} {
+		rdb.HSet(ctx, "hindsight:incident:"+id+":postmortem", fields...)
+	}
+	rdb.HSet(ctx, "hindsight:incident:PX:events", "E1", "{}") // not a record
+	n, err := s.IndexExisting(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("IndexExisting = %d, %v; want 2", n, err)
+	}
+	all, err := s.Records(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(all), []string{"PUPDATED", "PRESOLVED"}; !slices.Equal(got, want) {
+		t.Errorf("listed %v, want %v", got, want)
+	}
+	// Once done, it is not done again, even for a record that appears later without the list.
+	rdb.HSet(ctx, "hindsight:incident:PLATER:postmortem", "incident_id", "PLATER", "updated_at", now.Unix())
+	if n, err := s.IndexExisting(ctx); n != 0 || err != nil {
+		t.Errorf("second IndexExisting = %d, %v; want 0", n, err)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/hindsight-dev/hindsight/handlers"
 	"github.com/hindsight-dev/hindsight/insights"
 	"github.com/hindsight-dev/hindsight/queue"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // minAdminTokenBytes keeps the admin token out of reach of guessing.
@@ -112,5 +113,18 @@ func (s *adminSide) stop(logger *slog.Logger) {
 	s.shutdown(logger)
 	if err := <-s.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Warn("admin listener", "error", err)
+	}
+}
+
+// indexEarlierPostmortems lists, once per Redis, the postmortems an earlier version recorded, for the
+// postmortems page and `hindsight stats`.
+func indexEarlierPostmortems(ctx context.Context, store *redisstore.Store, logger *slog.Logger) {
+	n, err := store.IndexExisting(ctx)
+	if err != nil {
+		logger.Warn("earlier postmortems not listed yet; the next start tries again", "error", err)
+		return
+	}
+	if n > 0 {
+		logger.Info("earlier postmortems listed", "postmortems", n)
 	}
 }

@@ -64,6 +64,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 
 	reg.MustRegister(queue.NewActionItemCollector(store), queue.NewQueueCollector(rdb), redisstore.NewDurabilityCollector(rdb), queue.NewArchiveCollector(rdb))
 	go warnDurability(ctx, rdb, logger)
+	go indexEarlierPostmortems(ctx, store, logger)
 
 	grace := time.Duration(cfg.ShutdownGrace)
 	var w *queue.Worker
