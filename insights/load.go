@@ -14,6 +14,8 @@ import (
 type Source interface {
 	Records(ctx context.Context, since time.Time) ([]redisstore.Record, error)
 	ActionItems(ctx context.Context) ([]redisstore.ActionItemRecord, error)
+	// Services names the service of postmortems that are not listed (resolved before since).
+	Services(ctx context.Context, incidentIDs []string) (map[string]string, error)
 }
 
 // Load reads the postmortems of the incidents resolved at since or later (every listed one when since is
@@ -34,13 +36,28 @@ func Load(ctx context.Context, src Source, since, now time.Time) (Report, error)
 		listed[r.IncidentID] = true
 	}
 	items := make([]ActionItem, 0, len(all))
+	var unlisted []string
+	seen := map[string]bool{}
 	for _, a := range all {
 		// An item of a postmortem resolved before since still counts where it was opened or closed since.
 		if !listed[a.IncidentID] && a.Opened.Before(since) && (a.Open || a.Closed.Before(since)) {
 			continue
 		}
+		if !listed[a.IncidentID] && !seen[a.IncidentID] {
+			seen[a.IncidentID] = true
+			unlisted = append(unlisted, a.IncidentID)
+		}
 		items = append(items, ActionItem{IncidentID: a.IncidentID, Repo: a.Repo, Number: a.Number, Open: a.Open,
 			Opened: a.Opened.UTC(), Closed: a.Closed.UTC()})
+	}
+	if len(unlisted) > 0 {
+		services, err := src.Services(ctx, unlisted)
+		if err != nil {
+			return Report{}, err
+		}
+		for i := range items {
+			items[i].Service = services[items[i].IncidentID]
+		}
 	}
 	return Build(pms, items, since, now), nil
 }

@@ -73,6 +73,9 @@ type ActionItem struct {
 	Open       bool
 	Opened     time.Time
 	Closed     time.Time
+	// Service is the service of its postmortem when that postmortem is not among those built; else the
+	// postmortem's own is used.
+	Service string
 }
 
 // Figure is a duration measured over a group of postmortems: how many had both ends known, and the median.
@@ -355,7 +358,11 @@ func services(pms []Postmortem, items []ActionItem, service map[string]string, s
 	}
 	for _, it := range items {
 		key, ok := service[it.IncidentID]
-		if !ok {
+		switch {
+		case ok:
+		case it.Service != "":
+			key = it.Service
+		default:
 			key = UnknownService
 		}
 		opened := !it.Opened.IsZero() && !it.Opened.Before(since)

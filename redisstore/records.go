@@ -142,3 +142,25 @@ func (s *Store) IndexExisting(ctx context.Context) (int, error) {
 	}
 	return added, nil
 }
+
+// Services returns the service recorded for each of the incidents' postmortems, by incident ID; an
+// incident without a record, or whose record names no service, is left out.
+func (s *Store) Services(ctx context.Context, incidentIDs []string) (map[string]string, error) {
+	cmds := make([]*redis.StringCmd, len(incidentIDs))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range incidentIDs {
+			cmds[i] = p.HGet(ctx, recordKey(id), "service")
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("read the services of postmortems: %w", err)
+	}
+	out := make(map[string]string, len(incidentIDs))
+	for i, c := range cmds {
+		if v := c.Val(); v != "" {
+			out[incidentIDs[i]] = v
+		}
+	}
+	return out, nil
+}
