@@ -163,7 +163,7 @@ func Build(pms []Postmortem, items []ActionItem, since, now time.Time) Report {
 		r.Totals.OldestOpenSeconds = max(r.Totals.OldestOpenSeconds, p.ActionItems.OldestOpenSeconds)
 	}
 	r.Totals.Postmortems = len(r.Postmortems)
-	slices.SortStableFunc(r.Postmortems, func(a, b Postmortem) int {
+	slices.SortFunc(r.Postmortems, func(a, b Postmortem) int {
 		if c := anchor(b).Compare(anchor(a)); c != 0 {
 			return c
 		}
