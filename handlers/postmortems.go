@@ -30,9 +30,15 @@ func handlePostmortems(logger *slog.Logger, src insights.Source, asJSON bool) ec
 			logger.Error("read postmortems", "request_id", c.Get("request_id"), "error", err)
 			return echo.NewHTTPError(http.StatusServiceUnavailable, "cannot read the postmortems from Redis; try again")
 		}
+		h := c.Response().Header()
+		// What the page shows is for the team only: no cache keeps it.
+		h.Set(echo.HeaderCacheControl, "no-store")
 		if asJSON {
 			return c.JSON(http.StatusOK, r)
 		}
+		// The page runs no script and loads nothing from elsewhere; should text from an incident ever slip
+		// past the template's escaping, the browser still runs none.
+		h.Set(echo.HeaderContentSecurityPolicy, "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 		jsonPath := PostmortemsPath + ".json"
 		if !since.IsZero() {
 			jsonPath += "?since=" + url.QueryEscape(c.QueryParam("since"))

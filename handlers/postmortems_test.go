@@ -57,6 +57,9 @@ func TestPostmortemsPage(t *testing.T) {
 	if page.Code != http.StatusOK || !strings.HasPrefix(page.Header().Get("Content-Type"), "text/html") {
 		t.Fatalf("page: %d %s", page.Code, page.Header().Get("Content-Type"))
 	}
+	if csp := page.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || page.Header().Get("Cache-Control") != "no-store" {
+		t.Errorf("page headers %v", page.Header())
+	}
 	if body := page.Body.String(); !strings.Contains(body, `data-incident="PLATE" data-state="overdue"`) || !strings.Contains(body, `data-incident="POLDER" data-state="merged"`) {
 		t.Errorf("page lacks the postmortems:\n%.3000s", body)
 	}

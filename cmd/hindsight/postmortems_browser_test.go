@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
@@ -63,7 +64,7 @@ func seedPostmortems(t *testing.T, redisURL string, now time.Time) {
 
 // TestPostmortemsPageInABrowser loads the postmortems page in headless Chromium behind the admin token: the
 // table holds the stored postmortems, the overdue one is marked, the charts are drawn, and the page logs no
-// error and throws no exception.
+// error (neither its own nor the browser's) and throws no exception.
 func TestPostmortemsPageInABrowser(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -106,6 +107,13 @@ func TestPostmortemsPageInABrowser(t *testing.T) {
 				problems = append(problems, fmt.Sprintf("console.%s: %s", e.Type, strings.Join(args, " ")))
 				mu.Unlock()
 			}
+		case *cdplog.EventEntryAdded:
+			// The browser's own errors: a resource that failed to load, a blocked content security policy.
+			if e.Entry.Level == cdplog.LevelError {
+				mu.Lock()
+				problems = append(problems, fmt.Sprintf("log (%s): %s %s", e.Entry.Source, e.Entry.Text, e.Entry.URL))
+				mu.Unlock()
+			}
 		case *runtime.EventExceptionThrown:
 			mu.Lock()
 			problems = append(problems, "exception: "+e.ExceptionDetails.Error())
@@ -118,6 +126,7 @@ func TestPostmortemsPageInABrowser(t *testing.T) {
 	var bars, drawn int
 	err := chromedp.Run(browser,
 		runtime.Enable(),
+		cdplog.Enable(),
 		fetch.Enable().WithHandleAuthRequests(true),
 		chromedp.Navigate("http://"+adminAddr+"/postmortems"),
 		chromedp.WaitVisible(`#postmortems`, chromedp.ByQuery),
