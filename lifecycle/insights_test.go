@@ -1,11 +1,11 @@
-package queue_test
+package lifecycle_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	"github.com/hindsight-dev/hindsight/queue"
+	"github.com/hindsight-dev/hindsight/lifecycle"
 )
 
 // TestRecordKeepsWhatTheFiguresNeed follows a postmortem from its pipeline to its merge: the record holds
@@ -43,7 +43,7 @@ func TestRecordKeepsWhatTheFiguresNeed(t *testing.T) {
 	head := p.gh.Branches()[pr.Head]
 	mergedAt := time.Date(2025, 1, 3, 9, 0, 0, 0, time.UTC)
 	p.gh.Merge(pr.Number)
-	p.run(t, p.jobs(), queue.TypePullRequest, queue.PullRequestEvent{DeliveryID: "m1", Action: "closed", Repo: "acme/pm",
+	p.handle(t, p.jobs(), lifecycle.PullRequestEvent{DeliveryID: "m1", Action: "closed", Repo: "acme/pm",
 		Number: pr.Number, HeadRef: pr.Head, HeadSHA: head, Merged: true, ClosedAt: mergedAt})
 	rec, _, _ = p.store.LoadRecord(ctx, incidentID)
 	if rec.MergedAt != mergedAt.Unix() || rec.ClosedAt != 0 {
@@ -71,13 +71,13 @@ func TestClosedUnmergedAndReopened(t *testing.T) {
 	ctx := context.Background()
 	pr := p.gh.PullRequests()[0]
 	before := time.Now().Unix()
-	p.run(t, p.jobs(), queue.TypePullRequest, queue.PullRequestEvent{DeliveryID: "c1", Action: "closed", Repo: "acme/pm",
+	p.handle(t, p.jobs(), lifecycle.PullRequestEvent{DeliveryID: "c1", Action: "closed", Repo: "acme/pm",
 		Number: pr.Number, HeadRef: pr.Head})
 	rec, _, _ := p.store.LoadRecord(ctx, incidentID)
 	if rec.ClosedAt < before || rec.MergedAt != 0 {
 		t.Errorf("closed unmerged: closed %d (want ≥ %d), merged %d", rec.ClosedAt, before, rec.MergedAt)
 	}
-	p.run(t, p.jobs(), queue.TypePullRequest, queue.PullRequestEvent{DeliveryID: "r1", Action: "reopened", Repo: "acme/pm",
+	p.handle(t, p.jobs(), lifecycle.PullRequestEvent{DeliveryID: "r1", Action: "reopened", Repo: "acme/pm",
 		Number: pr.Number, HeadRef: pr.Head})
 	rec, _, _ = p.store.LoadRecord(ctx, incidentID)
 	if rec.ClosedAt != 0 || rec.MergedAt != 0 {
