@@ -162,10 +162,14 @@ func (h *Drafter) settle(ctx context.Context, log *slog.Logger, lease *redisstor
 		if err := lease.Check(ctx); err != nil {
 			return err
 		}
-		if err := h.backLink(ctx, inc, pr); err != nil {
+		switch err := h.backLink(ctx, inc, pr); {
+		case errors.Is(err, postmortem.ErrNoteNotWritten):
+			// No token: the record stays unlinked, so a run after a token is set adds the note.
+		case err != nil:
 			return err
+		default:
+			rec.Linked = true
 		}
-		rec.Linked = true
 	}
 	if hadPrev {
 		rec.ReminderAt = prev.ReminderAt

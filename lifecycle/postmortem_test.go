@@ -353,3 +353,24 @@ func TestReopenedIncidentNeverOverwritesPeoplesEdits(t *testing.T) {
 }
 
 func blob(content string) string { return github.BlobSHA(content) }
+
+// Without a PagerDuty token no back-link can be written: the record stays unlinked, so the first run after a
+// token is set adds the note, once.
+func TestBackLinkWaitsForATokenToWriteNotes(t *testing.T) {
+	p := newPipeline(t)
+	noToken := p.lifecycle(func(d *lifecycle.Deps) { d.Notes = pagerduty.EventsOnly{} }).Drafter
+	if err := noToken.Run(context.Background(), incidentID); err != nil {
+		t.Fatal(err)
+	}
+	before := len(p.pd.Notes(incidentID))
+	if err := noToken.Run(context.Background(), incidentID); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(p.pd.Notes(incidentID)); n != before {
+		t.Fatalf("%d notes written without a token", n-before)
+	}
+	if err := p.process(t); err != nil {
+		t.Fatal(err)
+	}
+	p.assertExactlyOnce(t)
+}

@@ -15,6 +15,10 @@ import (
 // The integrations mark their errors with it where they arise.
 var ErrPermanent = errors.New("permanent failure")
 
+// ErrNoteNotWritten is returned by a NoteWriter that cannot write to PagerDuty (no API token): the incident
+// stays without its back-link, and a later run with a token adds it.
+var ErrNoteNotWritten = errors.New("no PagerDuty token to write notes with")
+
 // IncidentSource reads incidents: it decodes the webhook events stored for an incident, and builds the
 // incident from its API (with those events) or, without one, from the events alone.
 type IncidentSource interface {

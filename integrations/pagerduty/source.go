@@ -57,7 +57,8 @@ func (EventsOnly) Incident(_ context.Context, incidentID string, events []postmo
 	return inc, nil
 }
 
-// AddNote writes nothing: without a token Hindsight cannot write to PagerDuty. The note returned is empty.
+// AddNote writes nothing: without a token Hindsight cannot write to PagerDuty. It returns
+// postmortem.ErrNoteNotWritten.
 func (EventsOnly) AddNote(context.Context, string, string) (postmortem.Note, error) {
-	return postmortem.Note{}, nil
+	return postmortem.Note{}, postmortem.ErrNoteNotWritten
 }
