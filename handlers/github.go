@@ -68,7 +68,8 @@ func gitHubTask(deliveryID string, hook github.Webhook) (task lifecycle.GitHubEv
 	switch ev := hook.Event.(type) {
 	case github.PullRequestEvent:
 		return lifecycle.PullRequestEvent{DeliveryID: deliveryID, Action: hook.Action, Repo: ev.Repo, Number: ev.Number,
-			HeadRef: ev.HeadRef, HeadSHA: ev.HeadSHA, Merged: ev.Merged, MergeSHA: ev.MergeSHA}, ev.Repo, ev.Number
+			HeadRef: ev.HeadRef, HeadSHA: ev.HeadSHA, Merged: ev.Merged, MergeSHA: ev.MergeSHA,
+			ClosedAt: ev.ClosedAt}, ev.Repo, ev.Number
 	case github.ChangePullRequest:
 		return lifecycle.ConfigEvent{DeliveryID: deliveryID, Repo: ev.Repo, SHA: ev.HeadSHA, Number: ev.Number, BaseRef: ev.BaseRef}, ev.Repo, ev.Number
 	case github.PushEvent:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"mime"
 	"strings"
+	"time"
 
 	gh "github.com/google/go-github/v60/github"
 
@@ -52,6 +53,8 @@ type (
 		Merged  bool
 		// MergeSHA is the commit a merge made on the base branch; empty until the pull request is merged.
 		MergeSHA string
+		// ClosedAt is when a closed pull request was closed (merged, when Merged); zero while it is open.
+		ClosedAt time.Time
 	}
 	// ChangePullRequest is a pull request that is not a postmortem, opened, reopened or pushed to: it may
 	// change Hindsight's configuration in the repository.
@@ -184,8 +187,12 @@ func pullRequestEvent(ev *gh.PullRequestEvent) (Webhook, error) {
 	if head.GetSHA() == "" {
 		return w, errors.New("pull_request payload lacks pull_request.head.sha")
 	}
-	w.Event = PullRequestEvent{Repo: repo, Number: number, HeadRef: head.GetRef(), HeadSHA: head.GetSHA(), Merged: pr.GetMerged(),
+	e := PullRequestEvent{Repo: repo, Number: number, HeadRef: head.GetRef(), HeadSHA: head.GetSHA(), Merged: pr.GetMerged(),
 		MergeSHA: mergeSHA(pr)}
+	if closed := pr.GetClosedAt(); !closed.IsZero() {
+		e.ClosedAt = closed.UTC()
+	}
+	w.Event = e
 	return w, nil
 }
 
