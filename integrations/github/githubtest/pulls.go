@@ -17,6 +17,7 @@ type pull struct {
 	head, base     string
 	merged         bool
 	mergedAt       time.Time
+	mergedBy       string // the login that merged it; the repository's owner when empty
 	requested      []string
 	requestedTeams []string
 	reviews        []review
@@ -183,6 +184,9 @@ func (s *Server) pullJSON(is *issue) map[string]any {
 	out["merge_commit_sha"] = nil
 	if p.merged {
 		out["merged_by"] = s.userJSON(s.owner)
+		if p.mergedBy != "" {
+			out["merged_by"] = s.userJSON(p.mergedBy)
+		}
 		out["merge_commit_sha"] = s.refs["refs/heads/"+p.base]
 	}
 	// GitHub works out mergeability in the background: a fresh pull request says null and "unknown".
@@ -242,6 +246,16 @@ func (s *Server) listPulls(r *http.Request) reply {
 	var items []any
 	numbers := s.numbers()
 	slices.Reverse(numbers) // newest first, GitHub's default sort
+	// sort=updated orders by the last update, ascending unless direction=desc (GitHub's default direction
+	// is desc only for sort=created).
+	if q.Get("sort") == "updated" {
+		slices.SortStableFunc(numbers, func(a, b int) int { return s.issues[a].updated.Compare(s.issues[b].updated) })
+		if q.Get("direction") == "desc" {
+			slices.Reverse(numbers)
+		}
+	} else if q.Get("direction") == "asc" {
+		slices.Reverse(numbers)
+	}
 	for _, n := range numbers {
 		is := s.issues[n]
 		switch {
