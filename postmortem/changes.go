@@ -14,6 +14,10 @@ const DefaultChangeWindow = 24 * time.Hour
 // RecentChange is how close before the trigger a change is marked as recent.
 const RecentChange = time.Hour
 
+// ChangeReadTimeout bounds the reading of an incident's changes, rate-limit waits included, so that a slow
+// source costs the postmortem a line saying so rather than its time.
+const ChangeReadTimeout = 30 * time.Second
+
 // The kinds of change.
 const (
 	ChangeDeployment  = "deployment"
@@ -114,9 +118,11 @@ func (s ChangeScope) Query(inc Incident) ChangeQuery {
 	return q
 }
 
-// ReadChanges asks every reader at once and merges what they found, oldest first. Readers that return
-// nothing (no repository configured, no PagerDuty token) leave no trace.
+// ReadChanges asks every reader at once, within ChangeReadTimeout, and merges what they found, oldest
+// first. Readers that return nothing (no repository configured, no PagerDuty token) leave no trace.
 func ReadChanges(ctx context.Context, q ChangeQuery, readers ...ChangeReader) Changes {
+	ctx, cancel := context.WithTimeout(ctx, ChangeReadTimeout)
+	defer cancel()
 	parts := make([]Changes, len(readers))
 	var wg sync.WaitGroup
 	for i, r := range readers {

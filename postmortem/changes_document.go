@@ -37,12 +37,13 @@ func changesFields(c Changes, logins map[string]bool, name namer) ChangesFields 
 	q := c.Query
 	f := ChangesFields{Since: FormatTime(q.Since), Trigger: FormatTime(q.Trigger), Until: FormatTime(q.Until),
 		Window: FormatDuration(q.Trigger.Sub(q.Since))}
-	pagerDuty := false
+	pagerDuty, github := false, false
 	for _, s := range c.Sources {
 		pagerDuty = pagerDuty || s.Name == ChangeSourcePagerDuty
+		github = github || s.Name != ChangeSourcePagerDuty
 	}
 	var scope []string
-	if len(q.Repos) > 0 {
+	if len(q.Repos) > 0 && github {
 		repos := make([]string, len(q.Repos))
 		for i, r := range q.Repos {
 			repos[i] = Inline(r)

@@ -80,8 +80,12 @@ type PostmortemHandler struct {
 	BlobSHA func(content string) string
 	// BackLink is false in dry-run mode, where there is no pull request to link to.
 	BackLink bool
-	Metrics  *Metrics
-	Logger   *slog.Logger
+	// Changes read the changes made around the incident (GitHub's, PagerDuty's), where ChangeScope says;
+	// with none the draft says that nothing was looked at.
+	Changes     []postmortem.ChangeReader
+	ChangeScope postmortem.ChangeScope
+	Metrics     *Metrics
+	Logger      *slog.Logger
 }
 
 // firstReminderGrace is how long reviewers have before the first reminder of a postmortem opened after its
@@ -138,6 +142,7 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 		log.Info("no postmortem required", "reason", decision.Reason, "priority", inc.Priority, "urgency", inc.Urgency)
 		return "skipped", nil
 	}
+	inc.Changes = postmortem.ReadChanges(ctx, h.ChangeScope.Query(inc), h.Changes...)
 	outline := h.Composer.Outline(inc, decision)
 	repo := outline.Repo
 	if repo == "" {

@@ -66,6 +66,12 @@ type config struct {
 	Policy postmortem.Policy `yaml:"policy"`
 	// Routes add reviewers, teams and labels by service or team, and may send postmortems elsewhere.
 	Routes []postmortem.Route `yaml:"routes"`
+	// Services name, by PagerDuty service ID or name, the repositories whose changes a postmortem lists.
+	Services map[string]postmortem.ServiceChanges `yaml:"services"`
+	Changes  struct {
+		// Window is how long before the trigger the changes section starts.
+		Window postmortem.Duration `yaml:"window"`
+	} `yaml:"changes"`
 	// Lint configures the blameless and completeness check.
 	Lint        postmortem.LintConfig `yaml:"lint"`
 	ActionItems struct {
@@ -147,6 +153,7 @@ func defaultConfig() config {
 	c.PagerDuty.UserCacheTTL = postmortem.Duration(redisstore.DefaultUserTTL)
 	c.PagerDuty.UserLookups = redisstore.DefaultUserLookups
 	c.Reminders.Every = postmortem.Duration(24 * time.Hour)
+	c.Changes.Window = postmortem.Duration(postmortem.DefaultChangeWindow)
 	c.Events.Retention = postmortem.Duration(30 * 24 * time.Hour)
 	c.Worker.Concurrency = 10
 	c.Worker.MaxRetry = 12
@@ -253,6 +260,10 @@ func (c *config) applyEnv(getenv func(string) string) error {
 	return nil
 }
 
+// maxChangeWindow bounds changes.window: a longer one fills a page of each list with changes of no
+// interest, and the section then says it read only part of them.
+const maxChangeWindow = 7 * 24 * time.Hour
+
 var repoPattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$`)
 
 func (c *config) validate() error {
@@ -322,6 +333,24 @@ func (c *config) validate() error {
 		if len(r.Services) == 0 && len(r.Teams) == 0 {
 			return bad("HINDSIGHT_CONFIG", "routes[%d]: name the services or teams it applies to", i)
 		}
+		for j, repo := range r.Repos {
+			if !repoPattern.MatchString(repo) {
+				return bad("HINDSIGHT_CONFIG", "routes[%d].repos[%d]: want owner/name, got %q", i, j, repo)
+			}
+		}
+	}
+	for name, svc := range c.Services {
+		if strings.TrimSpace(name) == "" {
+			return bad("HINDSIGHT_CONFIG", "services: an empty service name or ID")
+		}
+		for j, repo := range svc.Repos {
+			if !repoPattern.MatchString(repo) {
+				return bad("HINDSIGHT_CONFIG", "services.%s.repos[%d]: want owner/name, got %q", name, j, repo)
+			}
+		}
+	}
+	if w := time.Duration(c.Changes.Window); w < time.Minute || w > maxChangeWindow {
+		return bad("HINDSIGHT_CONFIG", "changes.window: want at least 1m and at most %s, got %s", maxChangeWindow, w)
 	}
 	if c.Reminders.Every < postmortem.Duration(time.Hour) {
 		return bad("HINDSIGHT_CONFIG", "reminders.every: want at least 1h")

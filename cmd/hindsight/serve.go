@@ -132,6 +132,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.St
 		Composer:    composer,
 		Metrics:     queue.NewMetrics(reg),
 		Logger:      logger,
+		ChangeScope: postmortem.ChangeScope{Services: cfg.Services, Routes: cfg.Routes, Window: time.Duration(cfg.Changes.Window)},
 	}
 	if cfg.PagerDuty.Token != "" {
 		pd, err := pagerduty.New(pagerduty.Options{BaseURL: cfg.PagerDuty.APIURL, Token: cfg.PagerDuty.Token, From: cfg.PagerDuty.From, Logger: logger,
@@ -141,6 +142,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.St
 		}
 		h.Source = incidentSource{pd}
 		h.Notes = noteWriter{pd}
+		h.Changes = append(h.Changes, pd)
 		if peopleByEmail(cfg.People) {
 			h.Users = &redisstore.UserDirectory{Redis: rdb, Source: pd, TTL: time.Duration(cfg.PagerDuty.UserCacheTTL),
 				MaxLookups: cfg.PagerDuty.UserLookups, NotFound: func(err error) bool { return errors.Is(err, pagerduty.ErrNotFound) }, Logger: logger}
@@ -173,6 +175,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.St
 			return nil, bad("HINDSIGHT_GITHUB_TOKEN", "%v", err)
 		}
 		h.Publisher = publisher{gh}
+		h.Changes = append(h.Changes, gh)
 		h.Refresher, h.Issues, h.BlobSHA = gh, gh, github.BlobSHA
 		h.DefaultRepo, h.Reminders = cfg.GitHub.Repo, q
 		h.BackLink = true

@@ -65,6 +65,7 @@ type Server struct {
 	resetSecs    int
 	failNext     int
 	failStatus   int
+	failPaths    map[string]int // path → the status it answers, until cleared
 	nextNote     int
 }
 
@@ -188,6 +189,21 @@ func (s *Server) RateLimitNext(n int, resetSeconds int) {
 	s.rateLimit, s.resetSecs = n, resetSeconds
 }
 
+// FailPath makes every request to path (such as "/incidents/P1/related_change_events") answer status with a
+// PagerDuty-shaped error body; status 0 stops it.
+func (s *Server) FailPath(path string, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failPaths == nil {
+		s.failPaths = map[string]int{}
+	}
+	if status == 0 {
+		delete(s.failPaths, path)
+		return
+	}
+	s.failPaths[path] = status
+}
+
 // FailNext makes the next n requests answer status with a PagerDuty-shaped error body.
 func (s *Server) FailNext(n int, status int) {
 	s.mu.Lock()
@@ -214,6 +230,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		if !limited && s.failNext > 0 {
 			s.failNext--
 			failStatus = s.failStatus
+		}
+		if st := s.failPaths[r.URL.Path]; !limited && failStatus == 0 && st != 0 {
+			failStatus = st
 		}
 		s.mu.Unlock()
 
