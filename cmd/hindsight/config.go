@@ -436,6 +436,25 @@ func (c *config) writeWindows() []redisstore.Window {
 
 func (c *config) githubEnabled() bool { return c.GitHub.Token != "" || c.GitHub.AppID != 0 }
 
+// githubOptions are the GitHub client's options the configuration gives: host, credentials, repository.
+func (c *config) githubOptions() github.Options {
+	return github.Options{
+		BaseURL:              c.GitHub.APIURL,
+		Token:                c.GitHub.Token,
+		AppID:                c.GitHub.AppID,
+		InstallationID:       c.GitHub.InstallationID,
+		PrivateKeyPEM:        c.privateKey,
+		Repo:                 c.GitHub.Repo,
+		BaseBranch:           c.GitHub.BaseBranch,
+		MaxCommentCharacters: c.Limits.CommentCharacters,
+	}
+}
+
+// changeScope says where the changes around an incident are looked for.
+func (c *config) changeScope() postmortem.ChangeScope {
+	return postmortem.ChangeScope{Services: c.Services, Routes: c.Routes, Window: time.Duration(c.Changes.Window)}
+}
+
 func checkBaseURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {

@@ -132,7 +132,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.St
 		Composer:    composer,
 		Metrics:     queue.NewMetrics(reg),
 		Logger:      logger,
-		ChangeScope: postmortem.ChangeScope{Services: cfg.Services, Routes: cfg.Routes, Window: time.Duration(cfg.Changes.Window)},
+		ChangeScope: cfg.changeScope(),
 	}
 	if cfg.PagerDuty.Token != "" {
 		pd, err := pagerduty.New(pagerduty.Options{BaseURL: cfg.PagerDuty.APIURL, Token: cfg.PagerDuty.Token, From: cfg.PagerDuty.From, Logger: logger,
@@ -157,20 +157,9 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.St
 			}
 			writes = l
 		}
-		gh, err := github.NewRouter(github.Options{
-			BaseURL:        cfg.GitHub.APIURL,
-			Token:          cfg.GitHub.Token,
-			AppID:          cfg.GitHub.AppID,
-			InstallationID: cfg.GitHub.InstallationID,
-			PrivateKeyPEM:  cfg.privateKey,
-			Repo:           cfg.GitHub.Repo,
-			BaseBranch:     cfg.GitHub.BaseBranch,
-			Logger:         logger,
-			WriteLimiter:   writes,
-			Registerer:     reg,
-
-			MaxCommentCharacters: cfg.Limits.CommentCharacters,
-		})
+		opts := cfg.githubOptions()
+		opts.Logger, opts.WriteLimiter, opts.Registerer = logger, writes, reg
+		gh, err := github.NewRouter(opts)
 		if err != nil {
 			return nil, bad("HINDSIGHT_GITHUB_TOKEN", "%v", err)
 		}
