@@ -49,19 +49,29 @@ func (c *Client) RelatedChangeEvents(ctx context.Context, incidentID string) (ev
 	if err != nil {
 		return nil, false, wrapOp("fetch related change events", incidentID, err)
 	}
+	events, more, err = decodeChangeEvents(body)
+	if err != nil {
+		return nil, false, wrapOp("fetch related change events", incidentID, err)
+	}
+	return events, more, nil
+}
+
+// decodeChangeEvents decodes a page of related change events, times in UTC. An event without an RFC 3339
+// timestamp is an error naming it.
+func decodeChangeEvents(body []byte) (events []postmortem.Change, more bool, err error) {
 	var page struct {
 		ChangeEvents []wireChangeEvent `json:"change_events"`
 		More         bool              `json:"more"`
 	}
 	if err := json.Unmarshal(body, &page); err != nil {
-		return nil, false, wrapOp("fetch related change events", incidentID, fmt.Errorf("decode answer: %w", err))
+		return nil, false, fmt.Errorf("decode answer: %w", err)
 	}
 	for _, w := range page.ChangeEvents {
 		at, err := parseTime(w.Timestamp)
 		if err != nil || at.IsZero() {
-			return nil, false, fmt.Errorf("decode change event %s of %s: timestamp %q: want an RFC 3339 time", w.ID, incidentID, w.Timestamp)
+			return nil, false, fmt.Errorf("decode change event %q: timestamp %q: want an RFC 3339 time", w.ID, w.Timestamp)
 		}
-		ch := postmortem.Change{At: at, Kind: postmortem.ChangeEvent, Source: "PagerDuty", What: w.Summary, Agent: w.Source}
+		ch := postmortem.Change{At: at.UTC(), Kind: postmortem.ChangeEvent, Source: "PagerDuty", What: w.Summary, Agent: w.Source}
 		if ch.Agent == "" {
 			ch.Agent = w.Integration.name()
 		}
