@@ -244,16 +244,17 @@ func (s *Server) listPulls(r *http.Request) reply {
 	// GitHub ignores a head filter without the "owner:" prefix.
 	headOwner, headBranch, filterHead := strings.Cut(q.Get("head"), ":")
 	var items []any
+	// Sorted by creation (GitHub's default, newest first) or with sort=updated by the last update, which
+	// GitHub lists oldest first unless direction=desc: its default direction is desc only for created.
 	numbers := s.numbers()
-	slices.Reverse(numbers) // newest first, GitHub's default sort
-	// sort=updated orders by the last update, ascending unless direction=desc (GitHub's default direction
-	// is desc only for sort=created).
+	at := func(n int) time.Time { return s.issues[n].created }
+	desc := q.Get("direction") != "asc"
 	if q.Get("sort") == "updated" {
-		slices.SortStableFunc(numbers, func(a, b int) int { return s.issues[a].updated.Compare(s.issues[b].updated) })
-		if q.Get("direction") == "desc" {
-			slices.Reverse(numbers)
-		}
-	} else if q.Get("direction") == "asc" {
+		at = func(n int) time.Time { return s.issues[n].updated }
+		desc = q.Get("direction") == "desc"
+	}
+	slices.SortStableFunc(numbers, func(a, b int) int { return at(a).Compare(at(b)) })
+	if desc {
 		slices.Reverse(numbers)
 	}
 	for _, n := range numbers {
