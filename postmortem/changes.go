@@ -68,12 +68,6 @@ type Changes struct {
 	Sources []ChangeSource
 }
 
-// ChangeReader reads the changes of a query from one outside system. It never fails: what it could not
-// read is a ChangeSource with a Problem, so that a failure never holds up the postmortem.
-type ChangeReader interface {
-	ReadChanges(ctx context.Context, q ChangeQuery) Changes
-}
-
 // ServiceChanges name the repositories whose changes concern a PagerDuty service.
 type ServiceChanges struct {
 	Repos []string `yaml:"repos"`

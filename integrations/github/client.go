@@ -87,7 +87,7 @@ type Client struct {
 var ErrBadCredentials = errors.New("github rejected the credentials")
 
 // ErrBaseBranchNotFound is returned (wrapped) when the branch pull requests target does not exist, which is
-// also the case of an empty repository.
+// also the case of an empty repository. Those errors wrap postmortem.ErrPermanent too: no retry creates it.
 var ErrBaseBranchNotFound = errors.New("base branch not found")
 
 // New returns a Client for opts.Repo. It makes no request. Errors name the option at fault.
@@ -256,7 +256,7 @@ func (c *Client) defaultBranch(ctx context.Context) (string, error) {
 	c.mu.Unlock()
 	b = repo.GetDefaultBranch()
 	if b == "" {
-		return "", fmt.Errorf("repository %s/%s has no default branch: %w", c.owner, c.repo, ErrBaseBranchNotFound)
+		return "", fmt.Errorf("repository %s/%s has no default branch: %w: %w", c.owner, c.repo, ErrBaseBranchNotFound, postmortem.ErrPermanent)
 	}
 	c.mu.Lock()
 	c.baseBranch = b
