@@ -76,7 +76,7 @@ func (h *Drafter) run(ctx context.Context, log *slog.Logger, incidentID string, 
 		log.Info("no postmortem required", "reason", decision.Reason, "priority", inc.Priority, "urgency", inc.Urgency)
 		return "skipped", nil
 	}
-	inc.Changes = postmortem.ReadChanges(ctx, h.ChangeScope.Query(inc), h.Changes...)
+	inc.Changes = ReadChanges(ctx, h.ChangeScope.Query(inc), h.Changes...)
 	outline := h.Composer.Outline(inc, decision)
 	rec := h.record(incidentID, inc, outline)
 	if err := lease.Check(ctx); err != nil {

@@ -1,10 +1,8 @@
 package postmortem
 
 import (
-	"context"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -13,10 +11,6 @@ const DefaultChangeWindow = 24 * time.Hour
 
 // RecentChange is how close before the trigger a change is marked as recent.
 const RecentChange = time.Hour
-
-// ChangeReadTimeout bounds the reading of an incident's changes, rate-limit waits included, so that a slow
-// source costs the postmortem a line saying so rather than its time.
-const ChangeReadTimeout = 30 * time.Second
 
 // The kinds of change.
 const (
@@ -110,31 +104,6 @@ func (s ChangeScope) Query(inc Incident) ChangeQuery {
 		q.Until = q.Trigger
 	}
 	return q
-}
-
-// ReadChanges asks every reader at once, within ChangeReadTimeout, and merges what they found, oldest
-// first. Readers that return nothing (no repository configured, no PagerDuty token) leave no trace.
-func ReadChanges(ctx context.Context, q ChangeQuery, readers ...ChangeReader) Changes {
-	ctx, cancel := context.WithTimeout(ctx, ChangeReadTimeout)
-	defer cancel()
-	parts := make([]Changes, len(readers))
-	var wg sync.WaitGroup
-	for i, r := range readers {
-		wg.Go(func() { parts[i] = r.ReadChanges(ctx, q) })
-	}
-	wg.Wait()
-	out := Changes{Query: q}
-	for _, p := range parts {
-		out.Items = append(out.Items, p.Items...)
-		out.Sources = append(out.Sources, p.Sources...)
-	}
-	slices.SortStableFunc(out.Items, func(a, b Change) int {
-		if c := a.At.Compare(b.At); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Source+a.What, b.Source+b.What)
-	})
-	return out
 }
 
 // Unread returns the problems of the sources that could not be read in full, as "name: problem".

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hindsight-dev/hindsight/integrations/github"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
+	"github.com/hindsight-dev/hindsight/lifecycle"
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
@@ -72,7 +73,7 @@ func runPreview(ctx context.Context, args []string, getenv func(string) string, 
 			}
 			readers = append(readers, gh)
 		}
-		inc.Changes = postmortem.ReadChanges(ctx, cfg.changeScope().Query(inc), readers...)
+		inc.Changes = lifecycle.ReadChanges(ctx, cfg.changeScope().Query(inc), readers...)
 	}
 	decision := cfg.Policy.Decide(inc)
 	composer.Roles = *roles
