@@ -62,6 +62,8 @@ type Route struct {
 	Reviewers     []string `yaml:"reviewers"`
 	TeamReviewers []string `yaml:"team_reviewers"`
 	Labels        []string `yaml:"labels"`
+	// Distribution adds to the lists the merged postmortem is mailed to.
+	Distribution Distribution `yaml:"distribution"`
 }
 
 func (r Route) matches(inc Incident) bool {

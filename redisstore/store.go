@@ -67,6 +67,13 @@ type Record struct {
 	IncidentNumber int    `redis:"incident_number"`
 	IncidentURL    string `redis:"incident_url"`
 	Priority       string `redis:"priority"`
+	// Urgency, the service and the teams (JSON, [{"ID":…,"Name":…}]) choose the lists a merged postmortem
+	// is mailed to; Owner is the pull request's assignee, whose address the mail's replies go to.
+	Urgency     string `redis:"urgency"`
+	ServiceID   string `redis:"service_id"`
+	ServiceName string `redis:"service_name"`
+	Teams       string `redis:"teams"`
+	Owner       string `redis:"owner"`
 	// Reviewers are the logins reminders mention, comma-separated; Due is when the postmortem is due and
 	// ReminderAt when its current reminder is scheduled (Unix; 0 for none).
 	Reviewers  string `redis:"reviewers"`
