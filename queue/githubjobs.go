@@ -46,7 +46,9 @@ type GitHubJobs struct {
 	Metrics *Metrics
 	// MaxActionItems caps the issues one postmortem opens; 0 for postmortem.DefaultMaxActionItems.
 	MaxActionItems int
-	Logger         *slog.Logger
+	// Mail, when set, gets the mails of every merged postmortem and customer version.
+	Mail   MailEnqueuer
+	Logger *slog.Logger
 }
 
 // ProcessTask implements asynq.Handler for TypePullRequest, TypeActionItem and TypeCommand.
@@ -140,6 +142,9 @@ func (j *GitHubJobs) pullRequest(ctx context.Context, log *slog.Logger, d PullRe
 		return err
 	}
 	if !ok {
+		if d.Action == "closed" && d.Merged {
+			return j.otherMerged(ctx, log, d)
+		}
 		log.Info("not a postmortem Hindsight opened; ignored")
 		return nil
 	}
@@ -147,10 +152,38 @@ func (j *GitHubJobs) pullRequest(ctx context.Context, log *slog.Logger, d PullRe
 	case d.Action == "opened" || d.Action == "reopened" || d.Action == "synchronize":
 		return j.check(ctx, log, rec, d.HeadSHA)
 	case d.Action == "closed" && d.Merged:
+		if err := mailMerged(ctx, j.Mail, rec, d.Number, d.HeadSHA); err != nil {
+			return err
+		}
 		// The merged text is the postmortem of record: every action item in it becomes an issue.
 		return j.sync(ctx, log, rec, d.HeadSHA)
 	}
 	return nil
+}
+
+// otherMerged mails the customer version merged by a pull request of a postmortem's incident other than
+// the postmortem's own: one on a branch named for the incident ("postmortem/ID-…"), or one Hindsight
+// recorded under the incident.
+func (j *GitHubJobs) otherMerged(ctx context.Context, log *slog.Logger, d PullRequestEvent) error {
+	id, ok := incidentOfBranch(d.HeadRef)
+	if !ok {
+		var err error
+		if id, ok, err = j.Store.IncidentOfPull(ctx, d.Repo, d.Number); err != nil {
+			return err
+		}
+	}
+	var rec redisstore.Record
+	if ok && j.Mail != nil {
+		var err error
+		if rec, ok, err = j.Store.LoadRecord(ctx, id); err != nil {
+			return err
+		}
+	}
+	if !ok || j.Mail == nil || !strings.EqualFold(rec.Repo, d.Repo) {
+		log.Info("not a postmortem Hindsight opened; ignored")
+		return nil
+	}
+	return mailMerged(ctx, j.Mail, rec, d.Number, d.HeadSHA)
 }
 
 // check runs the blameless and completeness check on the postmortem at sha and reports it: as a
