@@ -64,7 +64,8 @@ func ParseSMTPURL(raw string) (SMTPConfig, error) {
 		}
 	}
 	if u.Path != "" && u.Path != "/" {
-		return SMTPConfig{}, fmt.Errorf("path %q: want none", u.Path)
+		// The path is not quoted: a password holding an unencoded "/" ends up in it.
+		return SMTPConfig{}, errors.New("a path after the host: want none (in a password, write / as %2F and @ as %40)")
 	}
 	q := u.Query()
 	for k := range q {

@@ -63,7 +63,7 @@ type Route struct {
 	TeamReviewers []string `yaml:"team_reviewers"`
 	Labels        []string `yaml:"labels"`
 	// Distribution adds to the lists the merged postmortem is mailed to.
-	Distribution Distribution `yaml:"distribution"`
+	Distribution Distribution `yaml:"distribution,omitempty"`
 }
 
 func (r Route) matches(inc Incident) bool {

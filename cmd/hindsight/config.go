@@ -17,6 +17,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/hindsight-dev/hindsight/distribution"
 	"github.com/hindsight-dev/hindsight/integrations/github"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
 	"github.com/hindsight-dev/hindsight/postmortem"
@@ -112,6 +113,12 @@ type config struct {
 	// ShutdownGrace bounds the drain after SIGTERM: the HTTP server and the workers stop in parallel
 	// within it. It stays below 25 s so that the 30 s orchestrators give is never exceeded.
 	ShutdownGrace postmortem.Duration `yaml:"shutdown_grace"`
+
+	// SMTPURL is the mail server merged postmortems are sent through (HINDSIGHT_SMTP_URL); none turns the
+	// mails off.
+	SMTPURL string `yaml:"smtp_url"`
+	// Distribution names the lists merged postmortems are mailed to.
+	Distribution distribution.Settings `yaml:"distribution"`
 
 	// Redis tunes what Hindsight asks of Redis beyond its URL.
 	Redis struct {
@@ -229,6 +236,7 @@ func (c *config) applyEnv(getenv func(string) string) error {
 		"HINDSIGHT_GITHUB_WEBHOOK_SECRET":       &c.GitHub.WebhookSecret,
 		"HINDSIGHT_ADMIN_ADDR":                  &c.Admin.Addr,
 		"HINDSIGHT_ADMIN_TOKEN":                 &c.Admin.Token,
+		"HINDSIGHT_SMTP_URL":                    &c.SMTPURL,
 	}
 	for name, field := range str {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
@@ -372,6 +380,9 @@ func (c *config) validate() error {
 		return err
 	}
 	if err := c.checkLimits(); err != nil {
+		return err
+	}
+	if err := c.checkDistribution(); err != nil {
 		return err
 	}
 	if err := c.Lint.Check(); err != nil {

@@ -182,13 +182,21 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.St
 			Lint: func(md string) []postmortem.Finding { return postmortem.Lint(md, lint) }}
 		reminders := &queue.ReminderHandler{Store: store, Scheduler: q, GitHub: gh, Every: time.Duration(cfg.Reminders.Every), Logger: logger,
 			Reminded: queue.NewReminderCounter(reg)}
-		return map[string]asynq.Handler{
+		handlers := map[string]asynq.Handler{
 			queue.TypePostmortem:  h,
 			queue.TypeReminder:    reminders,
 			queue.TypePullRequest: jobs,
 			queue.TypeActionItem:  jobs,
 			queue.TypeCommand:     jobs,
-		}, nil
+		}
+		mail, err := newMailHandler(cfg, rdb, gh, h.Notes, reg, logger)
+		if err != nil {
+			return nil, err
+		}
+		if mail != nil {
+			jobs.Mail, handlers[queue.TypeMail] = q, mail
+		}
+		return handlers, nil
 	}
 	logger.Warn("no GitHub credentials: dry run, drafts are written to the output directory", "dir", cfg.OutputDir)
 	if err := os.MkdirAll(cfg.OutputDir, 0o750); err != nil {
