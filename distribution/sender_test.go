@@ -54,14 +54,13 @@ func (f files) File(_ context.Context, repo, ref, p string) (string, bool, error
 }
 
 type env struct {
-	smtp    *smtptest.Server
-	pd      *pagerdutytest.Server
-	log     *redisstore.MailLog
-	reg     *prometheus.Registry
-	sender  *distribution.Sender
-	files   files
-	now     time.Time
-	chatHit chan string
+	smtp   *smtptest.Server
+	pd     *pagerdutytest.Server
+	log    *redisstore.MailLog
+	reg    *prometheus.Registry
+	sender *distribution.Sender
+	files  files
+	now    time.Time
 }
 
 func newEnv(t *testing.T, mode smtptest.Mode) *env {

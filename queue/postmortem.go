@@ -145,7 +145,7 @@ func (h *PostmortemHandler) run(ctx context.Context, log *slog.Logger, incidentI
 	}
 	rec := redisstore.Record{IncidentID: incidentID, Repo: repo, Branch: outline.Branch, Path: outline.Path,
 		IncidentTitle: inc.Title, IncidentNumber: inc.Number, IncidentURL: inc.URL, Priority: inc.Priority,
-		Urgency: inc.Urgency, ServiceID: inc.Service.ID, ServiceName: inc.Service.Name, Teams: teamsJSON(inc.Teams), Owner: outline.Draft.Assignee,
+		Urgency: inc.Urgency, ServiceID: inc.Service.ID, ServiceName: inc.Service.Name, Teams: teamsJSON(inc.Teams), Owner: outline.Assignee,
 		Reviewers: strings.Join(outline.Reviewers, ","), Due: outline.Due.Unix(), LastEntryAt: outline.LastEntryAt().Unix()}
 
 	if err := lease.Check(ctx); err != nil {

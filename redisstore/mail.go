@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -109,10 +110,8 @@ func unixMilli(v string) time.Time {
 const stepPrefix = "step:"
 
 func stepField(k string) (string, bool) {
-	if len(k) > len(stepPrefix) && k[:len(stepPrefix)] == stepPrefix {
-		return k[len(stepPrefix):], true
-	}
-	return "", false
+	step, ok := strings.CutPrefix(k, stepPrefix)
+	return step, ok && step != ""
 }
 
 // releaseScript removes a claim that is still "sending": the server refused the message, so it was not sent.
