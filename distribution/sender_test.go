@@ -443,3 +443,35 @@ func TestListsByRuleAndRoute(t *testing.T) {
 		t.Errorf("Reply-To %q, want the configured sre-lead@example.com", rt)
 	}
 }
+
+// An attempt that ends (its task's timeout, a shutdown) while the server holds the message unanswered cuts
+// the connection at once rather than waiting out the SMTP timeout, and leaves the message unconfirmed.
+func TestEndedAttemptCutsTheTransaction(t *testing.T) {
+	e := newEnv(t, smtptest.StartTLS)
+	cfg, _ := distribution.ParseSMTPURL(e.smtp.URL(from))
+	tr, err := distribution.NewSMTP(cfg, distribution.SMTPOptions{TLSConfig: e.smtp.ClientTLS(), Timeout: 10 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.sender.Transport = tr
+	e.smtp.LoseAnswers(1)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- e.sender.Send(ctx, request(postmortem.AudienceInternal)) }()
+	for e.smtp.Attempts() == 0 {
+		select {
+		case err := <-done:
+			t.Fatalf("returned before the server had the message: %v", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, distribution.ErrUnconfirmed) {
+			t.Fatalf("%v, want ErrUnconfirmed", err)
+		}
+	case <-time.After(time.Minute): // far below the 10-minute SMTP timeout
+		t.Fatal("the cut attempt waited for the SMTP timeout")
+	}
+}

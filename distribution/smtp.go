@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -102,8 +103,10 @@ func (c SMTPConfig) loopback() bool {
 
 // SMTP sends messages over SMTP, a connection per message.
 type SMTP struct {
-	client *gomail.Client
-	addr   string
+	cfg     SMTPConfig
+	tls     *tls.Config
+	timeout time.Duration
+	addr    string
 }
 
 // DefaultSMTPTimeout bounds each step of an SMTP transaction: connecting, and every command's answer.
@@ -122,7 +125,36 @@ func NewSMTP(c SMTPConfig, o SMTPOptions) (*SMTP, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultSMTPTimeout
 	}
-	opts := []gomail.Option{gomail.WithPort(c.Port), gomail.WithTimeout(o.Timeout), gomail.WithHELO("hindsight")}
+	tc := o.TLSConfig
+	if tc == nil {
+		tc = &tls.Config{ServerName: c.Host, MinVersion: tls.VersionTLS12}
+	}
+	s := &SMTP{cfg: c, tls: tc, timeout: o.Timeout, addr: net.JoinHostPort(c.Host, strconv.Itoa(c.Port))}
+	if _, err := s.client(new(connHolder)); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// connHolder keeps the connection of one transaction, for the end of its attempt to cut it.
+type connHolder struct {
+	mu   sync.Mutex
+	conn net.Conn
+}
+
+func (h *connHolder) cut() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.conn != nil {
+		_ = h.conn.Close()
+	}
+}
+
+// client is a go-mail client for one transaction, whose connection goes into h. A client per transaction
+// shares nothing: go-mail's client keeps state of its own during a transaction.
+func (s *SMTP) client(h *connHolder) (*gomail.Client, error) {
+	c := s.cfg
+	opts := []gomail.Option{gomail.WithPort(c.Port), gomail.WithTimeout(s.timeout), gomail.WithHELO("hindsight"), gomail.WithTLSConfig(s.tls)}
 	switch {
 	case c.ImplicitTLS:
 		opts = append(opts, gomail.WithSSL())
@@ -131,19 +163,33 @@ func NewSMTP(c SMTPConfig, o SMTPOptions) (*SMTP, error) {
 	default:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 	}
-	tc := o.TLSConfig
-	if tc == nil {
-		tc = &tls.Config{ServerName: c.Host, MinVersion: tls.VersionTLS12}
-	}
-	opts = append(opts, gomail.WithTLSConfig(tc))
 	if c.Username != "" {
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(c.Username), gomail.WithPassword(c.Password))
+		// PLAIN and LOGIN only over TLS (go-mail checks), or to a loopback server.
+		opts = append(opts, gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthSCRAMSHA256, gomail.SMTPAuthSCRAMSHA1,
+			gomail.SMTPAuthCramMD5, gomail.SMTPAuthPlain, gomail.SMTPAuthLogin),
+			gomail.WithUsername(c.Username), gomail.WithPassword(c.Password))
 	}
+	opts = append(opts, gomail.WithDialContextFunc(func(ctx context.Context, network, addr string) (net.Conn, error) {
+		d := &net.Dialer{}
+		var conn net.Conn
+		var err error
+		if c.ImplicitTLS {
+			conn, err = (&tls.Dialer{NetDialer: d, Config: s.tls}).DialContext(ctx, network, addr)
+		} else {
+			conn, err = d.DialContext(ctx, network, addr)
+		}
+		if err == nil {
+			h.mu.Lock()
+			h.conn = conn
+			h.mu.Unlock()
+		}
+		return conn, err
+	}))
 	client, err := gomail.NewClient(c.Host, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("SMTP client for %s: %w", c.Host, err)
 	}
-	return &SMTP{client: client, addr: net.JoinHostPort(c.Host, strconv.Itoa(c.Port))}, nil
+	return client, nil
 }
 
 // DeliveryError is an SMTP transaction that certainly did not deliver the message: the connection,
@@ -165,12 +211,22 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return &DeliveryError{Permanent: true, Err: err}
 	}
-	conn, err := s.client.DialToSMTPClientWithContext(ctx)
+	h := new(connHolder)
+	client, err := s.client(h)
+	if err != nil {
+		return &DeliveryError{Err: err}
+	}
+	// go-mail bounds each step by its timeout but does not watch ctx: the end of the attempt (its task's
+	// timeout, a shutdown) cuts the connection, so no transaction outlives it. Cut before the message's
+	// end, nothing is delivered and the retry sends it.
+	stop := context.AfterFunc(ctx, h.cut)
+	defer stop()
+	conn, err := client.DialToSMTPClientWithContext(ctx)
 	if err != nil {
 		return &DeliveryError{Err: fmt.Errorf("connect to %s: %w", s.addr, err)}
 	}
-	err = s.client.SendWithSMTPClient(conn, msg)
-	_ = s.client.CloseWithSMTPClient(conn) // after the server's answer to the message, QUIT changes nothing
+	err = client.SendWithSMTPClient(conn, msg)
+	_ = client.CloseWithSMTPClient(conn) // after the server's answer to the message, QUIT changes nothing
 	if msg.IsDelivered() {
 		return nil
 	}
