@@ -57,7 +57,7 @@ func compose(r Request, content, from, fromDomain, replyTo string, bcc []string,
 	rich.WriteString("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>")
 	subject := subjectOf(r, text)
 	rich.WriteString(html.EscapeString(subject))
-	rich.WriteString("</title></head><body>\n")
+	rich.WriteString("</title>\n<style>table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:4px 8px;text-align:left}</style>\n</head><body>\n")
 	rich.Write(body.Bytes())
 	rich.WriteString("<hr>\n<p>")
 	n := 0
