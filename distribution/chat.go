@@ -63,7 +63,7 @@ func unwrapURLError(err error) error {
 }
 
 // chatText is the short message a list's chat gets: what merged, with its links; no body.
-func chatText(r Request, m Message) string {
+func chatText(r postmortem.Mailing, m Message) string {
 	var b strings.Builder
 	b.WriteString(m.Subject)
 	if u := r.FileURL(); u != "" {

@@ -38,7 +38,7 @@ var markdown = goldmark.New(goldmark.WithExtensions(extension.GFM))
 
 // compose builds the message of a request from the merged file's Markdown. fromDomain names the host part
 // of the Message-ID.
-func compose(r Request, content, from, fromDomain, replyTo string, bcc []string, now time.Time) (Message, error) {
+func compose(r postmortem.Mailing, content, from, fromDomain, replyTo string, bcc []string, now time.Time) (Message, error) {
 	text := strings.TrimSpace(htmlComment.ReplaceAllString(content, ""))
 	var body bytes.Buffer
 	if err := markdown.Convert([]byte(text), &body); err != nil {
@@ -94,7 +94,7 @@ func MessageID(incidentID, audience, content, domain string) string {
 
 // subjectOf names the incident and its title. The customer version is titled by its own first heading,
 // which is written for customers; the internal one by the incident's title.
-func subjectOf(r Request, text string) string {
+func subjectOf(r postmortem.Mailing, text string) string {
 	title := r.IncidentTitle
 	if r.Audience == postmortem.AudienceCustomers || title == "" {
 		if h := firstHeading(text); h != "" {

@@ -37,7 +37,7 @@ func TestMessageGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := Request{IncidentID: "PT4KHLK", Audience: postmortem.AudienceInternal, Repo: "acme/pm", Ref: "abc123",
+	r := postmortem.Mailing{IncidentID: "PT4KHLK", Audience: postmortem.AudienceInternal, Repo: "acme/pm", Ref: "abc123",
 		Path: "postmortems/2015-10-06-1234-the-server-is-on-fire.md", PullURL: "https://github.com/acme/pm/pull/7",
 		IncidentNumber: 1234, IncidentTitle: "The server is on fire.", IncidentURL: "https://subdomain.pagerduty.com/incidents/PT4KHLK"}
 	m, err := compose(r, string(md), "postmortems@example.com", "example.com", "", []string{"eng@example.com"}, time.Unix(0, 0))
@@ -54,7 +54,7 @@ func TestMessageGolden(t *testing.T) {
 // Raw HTML and script links in the Markdown do not reach the HTML part.
 func TestMessageHTMLIsSafe(t *testing.T) {
 	md := "# T\n\n<script>alert(1)</script>\n\n[click](javascript:alert(2)) <img src=x onerror=alert(3)>\n"
-	r := Request{IncidentID: "P1", Audience: postmortem.AudienceInternal, Repo: "a/b", Ref: "r", Path: "p.md", IncidentTitle: `<b>"x"</b>`}
+	r := postmortem.Mailing{IncidentID: "P1", Audience: postmortem.AudienceInternal, Repo: "a/b", Ref: "r", Path: "p.md", IncidentTitle: `<b>"x"</b>`}
 	m, err := compose(r, md, "f@example.com", "example.com", "", []string{"a@example.com"}, time.Unix(0, 0))
 	if err != nil {
 		t.Fatal(err)

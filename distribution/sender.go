@@ -17,13 +17,11 @@ import (
 var (
 	// ErrUnconfirmed: an SMTP transaction of the message started and never confirmed (the server's answer
 	// was lost, or the worker stopped mid-send). It may have gone out, so it is not sent again: the task is
-	// archived with this reason and counted, for a person to check the mail server's log.
-	ErrUnconfirmed = errors.New("the message may have been sent: its SMTP transaction never confirmed, so it is not sent again")
-	// ErrInProgress: another attempt is sending the message now; the task is tried again shortly.
-	ErrInProgress = errors.New("another attempt is sending the message")
-	// ErrPermanent: no retry can help (the server refused the message with a 5xx answer, the request is
-	// unusable); the task is archived at once.
-	ErrPermanent = errors.New("permanent failure")
+	// archived with this reason (it is permanent) and counted, for a person to check the mail server's log.
+	ErrUnconfirmed = fmt.Errorf("the message may have been sent: its SMTP transaction never confirmed, so it is not sent again: %w", postmortem.ErrPermanent)
+	// ErrInProgress: another attempt is sending the message now; the task is tried again shortly, like one
+	// that finds a lock taken.
+	ErrInProgress = fmt.Errorf("another attempt is sending the message: %w", redisstore.ErrLocked)
 )
 
 // FileReader reads a file of a repository at a ref; ok is false when it is not there.
@@ -42,11 +40,6 @@ type SentLog interface {
 	Release(ctx context.Context, messageID string) error
 	MarkSent(ctx context.Context, messageID string, at time.Time) error
 	MarkStep(ctx context.Context, messageID, step string) error
-}
-
-// NoteWriter adds a note to a PagerDuty incident.
-type NoteWriter interface {
-	AddNote(ctx context.Context, incidentID, content string) (postmortem.Note, error)
 }
 
 // Settings are the distribution's configuration, the `distribution` key: the lists every merged
@@ -81,7 +74,7 @@ type Sender struct {
 	Transport Transport
 	Log       SentLog
 	// Notes, when set, gets a note on the incident once its postmortem is mailed.
-	Notes NoteWriter
+	Notes postmortem.NoteWriter
 	// Chat posts to the lists' webhooks.
 	Chat *Chat
 	// From is the sender as written; FromDomain ends every Message-ID.
@@ -111,9 +104,9 @@ const (
 // is not sent again either (ErrUnconfirmed; at most once, and never silently). A transaction the server
 // certainly refused is forgotten, so the retry sends it. The chat post and the PagerDuty note follow,
 // each recorded once done.
-func (s *Sender) Send(ctx context.Context, r Request) error {
+func (s *Sender) Send(ctx context.Context, r postmortem.Mailing) error {
 	if err := r.Check(); err != nil {
-		return fmt.Errorf("%w: %w", err, ErrPermanent)
+		return fmt.Errorf("%w: %w", err, postmortem.ErrPermanent)
 	}
 	log := s.Logger.With("incident_id", r.IncidentID, "list", r.Audience, "path", r.Path)
 	content, ok, err := s.Files.File(ctx, r.Repo, r.Ref, r.Path)
@@ -125,7 +118,7 @@ func (s *Sender) Send(ctx context.Context, r Request) error {
 		log.Info("nothing to mail: the file is not in the merged commit", "ref", r.Ref)
 		return nil
 	}
-	dist := postmortem.DistributionFor(r.incident(), s.Settings.Distribution, s.Policy, s.Routes)
+	dist := postmortem.DistributionFor(r.Incident(), s.Settings.Distribution, s.Policy, s.Routes)
 	recipients := dist.List(r.Audience)
 	if len(recipients) == 0 {
 		log.Info("nothing to mail: no address is configured for this list")
@@ -135,7 +128,7 @@ func (s *Sender) Send(ctx context.Context, r Request) error {
 	now := s.now()
 	m, err := compose(r, content, s.From, s.FromDomain, s.replyTo(r.Owner), recipients, now)
 	if err != nil {
-		return fmt.Errorf("%w: %w", err, ErrPermanent)
+		return fmt.Errorf("%w: %w", err, postmortem.ErrPermanent)
 	}
 	log = log.With("message_id", m.ID)
 	state, claimed, err := s.Log.Claim(ctx, m.ID, now)
@@ -163,7 +156,7 @@ func (s *Sender) Send(ctx context.Context, r Request) error {
 }
 
 // transact runs the SMTP transaction of a claimed message and records its outcome.
-func (s *Sender) transact(ctx context.Context, log *slog.Logger, r Request, m Message) error {
+func (s *Sender) transact(ctx context.Context, log *slog.Logger, r postmortem.Mailing, m Message) error {
 	err := s.Transport.Send(ctx, m)
 	// The outcome is recorded even when the attempt's context has ended.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), redisstore.IOTimeout)
@@ -182,7 +175,7 @@ func (s *Sender) transact(ctx context.Context, log *slog.Logger, r Request, m Me
 		}
 		log.Warn("mail not sent", "error", err, "permanent", refused.Permanent)
 		if refused.Permanent {
-			return fmt.Errorf("mail %s: %w: %w", m.ID, err, ErrPermanent)
+			return fmt.Errorf("mail %s: %w: %w", m.ID, err, postmortem.ErrPermanent)
 		}
 		return fmt.Errorf("mail %s: %w", m.ID, err)
 	}
@@ -195,7 +188,7 @@ func (s *Sender) transact(ctx context.Context, log *slog.Logger, r Request, m Me
 }
 
 // followUps posts to the list's chat and notes on the incident where the postmortem went, each once.
-func (s *Sender) followUps(ctx context.Context, log *slog.Logger, r Request, m Message, recipients int, done map[string]bool) error {
+func (s *Sender) followUps(ctx context.Context, log *slog.Logger, r postmortem.Mailing, m Message, recipients int, done map[string]bool) error {
 	chatURL := s.Settings.chatURL(r.Audience)
 	if chatURL != "" && s.Chat != nil && !done[stepChat] {
 		if err := s.Chat.Post(ctx, chatURL, chatText(r, m)); err != nil {
@@ -207,7 +200,12 @@ func (s *Sender) followUps(ctx context.Context, log *slog.Logger, r Request, m M
 		log.Info("postmortem posted to the list's chat")
 	}
 	if s.Notes != nil && !done[stepNote] {
-		if _, err := s.Notes.AddNote(ctx, r.IncidentID, noteText(r, recipients, chatURL != "" && s.Chat != nil)); err != nil {
+		_, err := s.Notes.AddNote(ctx, r.IncidentID, noteText(r, recipients, chatURL != "" && s.Chat != nil))
+		if errors.Is(err, postmortem.ErrNoteNotWritten) {
+			log.Info("no note on the incident: no PagerDuty token")
+			return nil
+		}
+		if err != nil {
 			return fmt.Errorf("note on %s that its postmortem was mailed: %w", r.IncidentID, err)
 		}
 		if err := s.Log.MarkStep(ctx, m.ID, stepNote); err != nil {
@@ -219,7 +217,7 @@ func (s *Sender) followUps(ctx context.Context, log *slog.Logger, r Request, m M
 
 // noteText says on the incident that the postmortem merged, where it is, and which list it went to: the
 // list's name, never its addresses.
-func noteText(r Request, recipients int, chat bool) string {
+func noteText(r postmortem.Mailing, recipients int, chat bool) string {
 	what := "Postmortem merged"
 	if r.Audience == postmortem.AudienceCustomers {
 		what = "Customer version of the postmortem merged"

@@ -95,12 +95,12 @@ func newEnv(t *testing.T, mode smtptest.Mode) *env {
 	return e
 }
 
-func request(audience string) distribution.Request {
+func request(audience string) postmortem.Mailing {
 	p := path
 	if audience == postmortem.AudienceCustomers {
-		p = distribution.PublicPath(path)
+		p = postmortem.PublicPath(path)
 	}
-	return distribution.Request{IncidentID: incidentID, Audience: audience, Repo: "acme/pm", Ref: sha, Path: p,
+	return postmortem.Mailing{IncidentID: incidentID, Audience: audience, Repo: "acme/pm", Ref: sha, Path: p,
 		PullURL: "https://github.com/acme/pm/pull/7", IncidentNumber: 42, IncidentTitle: "Checkout latency above SLO",
 		IncidentURL: "https://acme.pagerduty.com/incidents/" + incidentID, Priority: "P1", Owner: "ana"}
 }
@@ -280,7 +280,7 @@ func TestPermanentRefusalIsNotRetried(t *testing.T) {
 	e := newEnv(t, smtptest.StartTLS)
 	e.smtp.Refuse(554)
 	err := e.sender.Send(t.Context(), request(postmortem.AudienceInternal))
-	if !errors.Is(err, distribution.ErrPermanent) {
+	if !errors.Is(err, postmortem.ErrPermanent) {
 		t.Fatalf("%v, want ErrPermanent", err)
 	}
 }
@@ -353,7 +353,7 @@ func TestRestartMidSendDoesNotMailTwice(t *testing.T) {
 // link; its chat gets the links and no body.
 func TestCustomerVersionGoesToTheCustomerList(t *testing.T) {
 	e := newEnv(t, smtptest.StartTLS)
-	e.files["acme/pm@"+sha+":"+distribution.PublicPath(path)] = customerText
+	e.files["acme/pm@"+sha+":"+postmortem.PublicPath(path)] = customerText
 	var posts []string
 	var mu sync.Mutex
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

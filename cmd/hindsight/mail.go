@@ -9,13 +9,15 @@ import (
 
 	"github.com/hindsight-dev/hindsight/distribution"
 	"github.com/hindsight-dev/hindsight/internal/httpclient"
-	"github.com/hindsight-dev/hindsight/queue"
+	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
-// newMailHandler wires the mails of merged postmortems: nil without HINDSIGHT_SMTP_URL.
-func newMailHandler(cfg config, rdb redis.UniversalClient, files distribution.FileReader, notes distribution.NoteWriter, reg prometheus.Registerer, logger *slog.Logger) (*queue.MailHandler, error) {
-	if cfg.SMTPURL == "" {
+// newSender wires the mails of merged postmortems: nil without HINDSIGHT_SMTP_URL, and in a dry run, where
+// nothing merges.
+func newSender(cfg config, rdb redis.UniversalClient, publisher postmortem.Publisher, notes postmortem.NoteWriter, reg prometheus.Registerer, logger *slog.Logger) (*distribution.Sender, error) {
+	files, ok := publisher.(distribution.FileReader)
+	if cfg.SMTPURL == "" || !ok || !cfg.githubEnabled() {
 		return nil, nil
 	}
 	smtp, err := distribution.ParseSMTPURL(cfg.SMTPURL)
@@ -26,7 +28,7 @@ func newMailHandler(cfg config, rdb redis.UniversalClient, files distribution.Fi
 	if err != nil {
 		return nil, bad("HINDSIGHT_SMTP_URL", "%v", err)
 	}
-	s := &distribution.Sender{
+	return &distribution.Sender{
 		Files:      files,
 		Transport:  transport,
 		Log:        redisstore.NewMailLog(rdb, 0),
@@ -40,6 +42,5 @@ func newMailHandler(cfg config, rdb redis.UniversalClient, files distribution.Fi
 		People:     cfg.People,
 		Metrics:    distribution.NewMetrics(reg),
 		Logger:     logger,
-	}
-	return &queue.MailHandler{Sender: s, Logger: logger}, nil
+	}, nil
 }

@@ -1,4 +1,4 @@
-package queue_test
+package lifecycle_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"github.com/hindsight-dev/hindsight/distribution"
 	"github.com/hindsight-dev/hindsight/distribution/smtptest"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
+	"github.com/hindsight-dev/hindsight/lifecycle"
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/redisstore"
@@ -25,7 +26,7 @@ import (
 type mailing struct {
 	*pipeline
 	smtp *smtptest.Server
-	jobs *queue.GitHubJobs
+	l    *lifecycle.Lifecycle
 	pr   int
 }
 
@@ -54,21 +55,22 @@ func newMailing(t *testing.T) *mailing {
 		Settings: distribution.Settings{Distribution: postmortem.Distribution{Internal: []string{"eng-all@example.com"}, Customers: []string{"status@example.com"}}},
 		Metrics:  distribution.NewMetrics(prometheus.NewRegistry()), Logger: slog.New(slog.DiscardHandler)}
 	w := queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: 2, ShutdownTimeout: time.Second, RetryBase: 20 * time.Millisecond, RetryMax: 50 * time.Millisecond},
-		map[string]asynq.Handler{queue.TypeMail: &queue.MailHandler{Sender: sender, Logger: slog.New(slog.DiscardHandler)}}, slog.New(slog.DiscardHandler))
+		map[string]asynq.Handler{queue.TypeMail: queue.NewMailHandler(sender)}, slog.New(slog.DiscardHandler))
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Shutdown)
-	jobs := p.jobs()
-	jobs.Mail = p.q
-	return &mailing{pipeline: p, smtp: srv, jobs: jobs, pr: p.gh.PullRequests()[0].Number}
+	q := queue.New(rdb, p.store, 3)
+	t.Cleanup(func() { _ = q.Close() })
+	l := p.lifecycle(func(d *lifecycle.Deps) { d.Mail = q })
+	return &mailing{pipeline: p, smtp: srv, l: l, pr: p.gh.PullRequests()[0].Number}
 }
 
 // deliver runs the pull_request task of a merge, once per delivery ID.
 func (m *mailing) deliver(t *testing.T, number int, head, sha string, deliveries ...string) {
 	t.Helper()
 	for _, id := range deliveries {
-		m.run(t, m.jobs, queue.TypePullRequest, queue.PullRequestEvent{DeliveryID: id, Action: "closed", Repo: "acme/pm", Number: number,
+		m.handle(t, m.l, lifecycle.PullRequestEvent{DeliveryID: id, Action: "closed", Repo: "acme/pm", Number: number,
 			HeadRef: head, HeadSHA: sha, Merged: true})
 	}
 }
@@ -130,7 +132,7 @@ func TestCustomerVersionMergedLaterGoesToTheCustomerList(t *testing.T) {
 		t.Fatal(err)
 	}
 	branch := postmortem.BranchName(incidentID) + "-public"
-	sha := m.gh.Push(branch, "main", map[string]string{distribution.PublicPath(rec.Path): "# Slow checkout\n\nIt is fixed.\n"})
+	sha := m.gh.Push(branch, "main", map[string]string{postmortem.PublicPath(rec.Path): "# Slow checkout\n\nIt is fixed.\n"})
 	number := m.openPull(t, branch)
 	m.gh.Merge(number)
 	m.deliver(t, number, branch, sha, "d2", "d3")
@@ -160,4 +162,16 @@ func (m *mailing) openPull(t *testing.T, head string) int {
 	}
 	prs := m.gh.PullRequests()
 	return prs[len(prs)-1].Number
+}
+
+// waitFor polls cond until it holds, for what the worker does in the background.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
 }
