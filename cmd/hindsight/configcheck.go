@@ -66,9 +66,12 @@ func runConfig(_ context.Context, args []string, getenv func(string) string, std
 	if cfg.PagerDuty.Token == "" {
 		b.WriteString("# PagerDuty: no token, timelines are built from webhook events alone\n")
 	}
-	if cfg.SMTPURL == "" {
+	switch smtp, err := distribution.ParseSMTPURL(cfg.SMTPURL); {
+	case cfg.SMTPURL == "":
 		b.WriteString("# Mail: no HINDSIGHT_SMTP_URL, merged postmortems are not mailed\n")
-	} else if smtp, err := distribution.ParseSMTPURL(cfg.SMTPURL); err == nil {
+	case !cfg.githubEnabled():
+		b.WriteString("# Mail: a dry run merges nothing, so nothing is mailed\n")
+	case err == nil:
 		fmt.Fprintf(&b, "# Mail: merged postmortems are mailed through %s:%d from %s\n", smtp.Host, smtp.Port, smtp.From)
 	}
 	b.WriteString(out.String())

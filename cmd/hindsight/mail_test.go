@@ -56,7 +56,8 @@ policy:
 		"smtp://hindsight:" + strings.NewReplacer("@", "%40", "/", "%2F").Replace(password) + "@mail.example.com:587?from=Postmortems+%3Cpm%40example.com%3E",
 		"smtps://hindsight:" + strings.ReplaceAll(password, "/", "%2F") + "@mail.example.com?from=pm@example.com",
 	} {
-		env := map[string]string{"HINDSIGHT_CONFIG": file, "HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": webhookSecret, "HINDSIGHT_SMTP_URL": raw}
+		env := map[string]string{"HINDSIGHT_CONFIG": file, "HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": webhookSecret, "HINDSIGHT_SMTP_URL": raw,
+			"HINDSIGHT_GITHUB_TOKEN": "gh-token-value", "HINDSIGHT_GITHUB_REPO": "acme/postmortems"}
 		out, _, err := runArgs(t, env, "config", "check")
 		if err != nil {
 			t.Fatalf("%s: %v", raw, err)
