@@ -194,6 +194,9 @@ func (c *Composer) Outline(inc Incident, d Decision) Outline {
 	}
 }
 
+// Facts are the figures the outlined postmortem states: detection, acknowledgement, resolution and the rest.
+func (o Outline) Facts() Facts { return o.facts }
+
 // Render renders an outlined postmortem and its pull request description, its action items linked to
 // their issues: issues maps an item's Key to its issue number.
 func (c *Composer) Render(o Outline, issues map[string]int) (Draft, error) {

@@ -64,6 +64,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 
 	reg.MustRegister(lifecycle.NewActionItemCollector(store), queue.NewQueueCollector(rdb), redisstore.NewDurabilityCollector(rdb), queue.NewArchiveCollector(rdb))
 	go warnDurability(ctx, rdb, logger)
+	go indexEarlierPostmortems(ctx, store, logger)
 
 	grace := time.Duration(cfg.ShutdownGrace)
 	var w *queue.Worker
@@ -75,7 +76,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	}
 
 	// A worker alone serves health and metrics only; the webhooks are the API's.
-	admin, err := startAdmin(ctx, cfg, rdb, reg, logger)
+	admin, err := startAdmin(ctx, cfg, rdb, store, reg, logger)
 	if err != nil {
 		return err
 	}
