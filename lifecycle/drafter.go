@@ -29,6 +29,9 @@ type Drafter struct {
 	// DefaultRepo is the configured repository, "owner/name", where drafts without a route go.
 	DefaultRepo string
 	Reminders   postmortem.ReminderScheduler
+	// Changes read the changes made around the incident, where ChangeScope says.
+	Changes     []postmortem.ChangeReader
+	ChangeScope postmortem.ChangeScope
 	Metrics     *Metrics
 	Logger      *slog.Logger
 }
@@ -73,6 +76,7 @@ func (h *Drafter) run(ctx context.Context, log *slog.Logger, incidentID string, 
 		log.Info("no postmortem required", "reason", decision.Reason, "priority", inc.Priority, "urgency", inc.Urgency)
 		return "skipped", nil
 	}
+	inc.Changes = ReadChanges(ctx, h.ChangeScope.Query(inc), h.Changes...)
 	outline := h.Composer.Outline(inc, decision)
 	rec := h.record(incidentID, inc, outline)
 	if err := lease.Check(ctx); err != nil {
