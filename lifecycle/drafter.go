@@ -133,7 +133,8 @@ func (h *Drafter) record(incidentID string, inc postmortem.Incident, outline pos
 	rec := redisstore.Record{IncidentID: incidentID, Repo: repo, Branch: outline.Branch, Path: outline.Path,
 		IncidentTitle: inc.Title, IncidentNumber: inc.Number, IncidentURL: inc.URL, Priority: inc.Priority,
 		Reviewers: strings.Join(outline.Reviewers, ","), Due: outline.Due.Unix(), LastEntryAt: outline.LastEntryAt().Unix(),
-		Service: inc.Service.Name, Owner: outline.Assignee}
+		Service: inc.Service.Name, Owner: outline.Assignee,
+		Urgency: inc.Urgency, ServiceID: inc.Service.ID, ServiceName: inc.Service.Name, Teams: teamsJSON(inc.Teams)}
 	if rec.Service == "" {
 		rec.Service = inc.Service.ID
 	}

@@ -25,7 +25,9 @@ type jobs struct {
 	maxActionItems int
 	// customer proposes the customer version of a merged postmortem; nil proposes none.
 	customer *CustomerVersions
-	logger   *slog.Logger
+	// mail gets the mails of every merged postmortem and customer version.
+	mail   postmortem.Mailer
+	logger *slog.Logger
 }
 
 // PullRequests follows postmortem pull requests: it checks their text on every push, and when one merges,
@@ -99,6 +101,9 @@ func (j *jobs) pullRequest(ctx context.Context, log *slog.Logger, d PullRequestE
 		return err
 	}
 	if !ok {
+		if d.Action == "closed" && d.Merged {
+			return j.otherMerged(ctx, log, d)
+		}
 		log.Info("not a postmortem Hindsight opened; ignored")
 		return nil
 	}
@@ -109,6 +114,9 @@ func (j *jobs) pullRequest(ctx context.Context, log *slog.Logger, d PullRequestE
 	case d.Action == "opened" || d.Action == "reopened" || d.Action == "synchronize":
 		return j.check(ctx, log, rec, d.HeadSHA)
 	case d.Action == "closed" && d.Merged:
+		if err := j.mailMerged(ctx, rec, d.Number, d.HeadSHA); err != nil {
+			return err
+		}
 		// The merged text is the postmortem of record: every action item in it becomes an issue, and its
 		// customer version is proposed.
 		if err := j.sync(ctx, log, rec, d.HeadSHA); err != nil {

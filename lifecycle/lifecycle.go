@@ -53,6 +53,8 @@ type Deps struct {
 	Repos []string
 	// MaxActionItems caps the issues one postmortem opens; 0 for postmortem.DefaultMaxActionItems.
 	MaxActionItems int
+	// Mail sends each merged postmortem and customer version to its lists; postmortem.NoMail{} for none.
+	Mail postmortem.Mailer
 	// Registerer takes the lifecycle's metrics.
 	Registerer prometheus.Registerer
 	Logger     *slog.Logger
@@ -90,6 +92,9 @@ func New(d Deps) *Lifecycle {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.Mail == nil {
+		d.Mail = postmortem.NoMail{}
+	}
 	if d.Registerer == nil {
 		d.Registerer = prometheus.NewRegistry()
 	}
@@ -107,7 +112,7 @@ func New(d Deps) *Lifecycle {
 	if rules == nil {
 		rules = postmortem.FixedRules{Policy: d.Policy, Composer: d.Composer, Lint: d.Lint}
 	}
-	j := jobs{store: d.Store, gh: gh, rules: rules, repos: d.Repos, metric: m, maxActionItems: d.MaxActionItems, logger: d.Logger,
+	j := jobs{store: d.Store, gh: gh, rules: rules, repos: d.Repos, metric: m, maxActionItems: d.MaxActionItems, mail: d.Mail, logger: d.Logger,
 		customer: newCustomerVersions(d, gh, rules)}
 	if d.TeamRules != nil {
 		l.Configs = &Configs{Rules: d.TeamRules, Repo: d.ConfigRepo, Logger: d.Logger}

@@ -64,6 +64,8 @@ type Route struct {
 	Reviewers     []string `yaml:"reviewers"`
 	TeamReviewers []string `yaml:"team_reviewers"`
 	Labels        []string `yaml:"labels"`
+	// Distribution adds to the lists the merged postmortem is mailed to.
+	Distribution Distribution `yaml:"distribution,omitempty"`
 }
 
 func (r Route) matches(inc Incident) bool {

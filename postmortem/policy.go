@@ -24,6 +24,8 @@ type Rule struct {
 	Template string `yaml:"template"`
 	// Due is how long after resolution the postmortem is due; zero for DefaultDue.
 	Due Duration `yaml:"due"`
+	// Distribution adds to the lists the merged postmortem is mailed to.
+	Distribution Distribution `yaml:"distribution,omitempty"`
 }
 
 // Policy decides which resolved incidents get a postmortem.

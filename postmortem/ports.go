@@ -61,6 +61,18 @@ type NoReminders struct{}
 // ScheduleReminder does nothing.
 func (NoReminders) ScheduleReminder(context.Context, string, time.Time) error { return nil }
 
+// Mailer sends merged postmortems to their lists, later and once: ScheduleMail must be idempotent for the same
+// mailing of the same merged commit.
+type Mailer interface {
+	ScheduleMail(ctx context.Context, m Mailing) error
+}
+
+// NoMail is the Mailer when merged postmortems are not mailed.
+type NoMail struct{}
+
+// ScheduleMail does nothing.
+func (NoMail) ScheduleMail(context.Context, Mailing) error { return nil }
+
 // Publisher writes a postmortem as a file on its branch with a pull request, and talks on that pull request.
 // A dry run is a Publisher too.
 type Publisher interface {

@@ -79,7 +79,7 @@ func (c *archiveCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	// Every type Hindsight runs is reported, at 0 when none is archived, so that alerts see the series.
-	for _, typ := range []string{TypePostmortem, TypeReminder, TypePullRequest, TypeActionItem, TypeCommand} {
+	for _, typ := range []string{TypePostmortem, TypeReminder, TypePullRequest, TypeActionItem, TypeCommand, TypeMail} {
 		if _, ok := counts[typ]; !ok {
 			counts[typ] = 0
 		}

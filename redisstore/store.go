@@ -67,6 +67,13 @@ type Record struct {
 	IncidentNumber int    `redis:"incident_number"`
 	IncidentURL    string `redis:"incident_url"`
 	Priority       string `redis:"priority"`
+	// Urgency, the service's ID and name and the teams (JSON, [{"ID":…,"Name":…}]) choose the lists a merged
+	// postmortem is mailed to (policy rules and routes match services and teams by ID or name); replies to
+	// the mail go to Owner's address.
+	Urgency     string `redis:"urgency"`
+	ServiceID   string `redis:"service_id"`
+	ServiceName string `redis:"service_name"`
+	Teams       string `redis:"teams"`
 	// Reviewers are the logins reminders mention, comma-separated; Due is when the postmortem is due and
 	// ReminderAt when its current reminder is scheduled (Unix; 0 for none).
 	Reviewers  string `redis:"reviewers"`

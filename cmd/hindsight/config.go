@@ -17,6 +17,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/hindsight-dev/hindsight/distribution"
 	"github.com/hindsight-dev/hindsight/integrations/github"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
 	"github.com/hindsight-dev/hindsight/internal/yamlcheck"
@@ -133,6 +134,12 @@ type config struct {
 	// ShutdownGrace bounds the drain after SIGTERM: the HTTP server and the workers stop in parallel
 	// within it. It stays below 25 s so that the 30 s orchestrators give is never exceeded.
 	ShutdownGrace postmortem.Duration `yaml:"shutdown_grace"`
+
+	// SMTPURL is the mail server merged postmortems are sent through (HINDSIGHT_SMTP_URL); none turns the
+	// mails off.
+	SMTPURL string `yaml:"smtp_url"`
+	// Distribution names the lists merged postmortems are mailed to.
+	Distribution distribution.Settings `yaml:"distribution"`
 
 	// Redis tunes what Hindsight asks of Redis beyond its URL.
 	Redis struct {
@@ -255,6 +262,7 @@ func (c *config) applyEnv(getenv func(string) string) error {
 		"HINDSIGHT_GITHUB_WEBHOOK_SECRET":       &c.GitHub.WebhookSecret,
 		"HINDSIGHT_ADMIN_ADDR":                  &c.Admin.Addr,
 		"HINDSIGHT_ADMIN_TOKEN":                 &c.Admin.Token,
+		"HINDSIGHT_SMTP_URL":                    &c.SMTPURL,
 	}
 	for name, field := range str {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
@@ -287,7 +295,7 @@ var repoPattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z
 
 // validate checks the configuration, first error first, reads the App's key and normalises people.
 func (c *config) validate() error {
-	for _, check := range []func() error{c.checkEndpoints, c.checkGitHub, c.checkPostmortems, c.checkRuntime, c.checkAdmin, c.checkLimits, c.checkLint, c.checkActionItems, c.normalizePeople} {
+	for _, check := range []func() error{c.checkEndpoints, c.checkGitHub, c.checkPostmortems, c.checkRuntime, c.checkAdmin, c.checkLimits, c.checkLint, c.checkActionItems, c.checkDistribution, c.normalizePeople} {
 		if err := check(); err != nil {
 			return err
 		}

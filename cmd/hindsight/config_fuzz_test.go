@@ -18,6 +18,7 @@ func FuzzConfigYAML(f *testing.F) {
 	f.Add("reminders:\n  every: 30m\nevents:\n  retention: 1y\n")
 	f.Add("worker: {concurrency: 0}\nunknown: 1\n")
 	f.Add("&a [*a]")
+	f.Add("distribution:\n  internal: [a@example.com]\n  reply_to: a@example.com\n  chat: {internal: 'http://x'}\nroutes:\n  - teams: [T]\n    distribution: {customers: [b]}\n")
 	f.Fuzz(func(t *testing.T, yaml string) {
 		path := filepath.Join(t.TempDir(), "hindsight.yaml")
 		if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hindsight-dev/hindsight/distribution"
 	"github.com/hindsight-dev/hindsight/redisstore"
 
 	"gopkg.in/yaml.v3"
@@ -65,13 +66,21 @@ func runConfig(_ context.Context, args []string, getenv func(string) string, std
 	if cfg.PagerDuty.Token == "" {
 		b.WriteString("# PagerDuty: no token, timelines are built from webhook events alone\n")
 	}
+	switch smtp, err := distribution.ParseSMTPURL(cfg.SMTPURL); {
+	case cfg.SMTPURL == "":
+		b.WriteString("# Mail: no HINDSIGHT_SMTP_URL, merged postmortems are not mailed\n")
+	case !cfg.githubEnabled():
+		b.WriteString("# Mail: a dry run merges nothing, so nothing is mailed\n")
+	case err == nil:
+		fmt.Fprintf(&b, "# Mail: merged postmortems are mailed through %s:%d from %s\n", smtp.Host, smtp.Port, smtp.From)
+	}
 	b.WriteString(out.String())
 	_, err = io.WriteString(stdout, b.String())
 	return err
 }
 
-// redact blanks the configuration's secrets: tokens (the admin token too), webhook secrets and the Redis
-// password.
+// redact blanks the configuration's secrets: tokens (the admin token too), webhook secrets, the Redis and
+// SMTP passwords and the chat webhooks' URLs.
 func redact(c config) config {
 	hide := func(s *string) {
 		if *s != "" {
@@ -82,6 +91,10 @@ func redact(c config) config {
 	hide(&c.GitHub.Token)
 	hide(&c.GitHub.WebhookSecret)
 	hide(&c.Admin.Token)
+	// An incoming webhook's URL is its secret.
+	hide(&c.Distribution.Chat.Internal)
+	hide(&c.Distribution.Chat.Customers)
+	c.SMTPURL = redactSMTPURL(c.SMTPURL)
 	secrets := make([]string, len(c.PagerDuty.WebhookSecrets))
 	for i := range secrets {
 		secrets[i] = redacted

@@ -175,7 +175,18 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.St
 		deps.DefaultRepo, deps.Reminders = cfg.GitHub.Repo, q
 		withTeamRules(&deps, cfg, store, logger)
 	}
-	return queue.NewHandlers(lifecycle.New(deps), logger), nil
+	sender, err := newSender(cfg, rdb, deps.Publisher, deps.Notes, reg, logger)
+	if err != nil {
+		return nil, err
+	}
+	if sender != nil {
+		deps.Mail = q
+	}
+	handlers := queue.NewHandlers(lifecycle.New(deps), logger)
+	if sender != nil {
+		handlers[queue.TypeMail] = queue.NewMailHandler(sender)
+	}
+	return handlers, nil
 }
 
 // withTeamRules proposes customer versions of merged postmortems, and puts the postmortem repository's

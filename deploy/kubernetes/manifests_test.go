@@ -196,7 +196,7 @@ func TestDeploymentsAreHardenedAndDrainInTime(t *testing.T) {
 		for _, e := range path(c, "env").([]any) {
 			env := e.(map[string]any)
 			envName := env["name"].(string)
-			if strings.Contains(envName, "TOKEN") || strings.Contains(envName, "SECRET") || envName == "HINDSIGHT_REDIS_URL" {
+			if strings.Contains(envName, "TOKEN") || strings.Contains(envName, "SECRET") || envName == "HINDSIGHT_REDIS_URL" || envName == "HINDSIGHT_SMTP_URL" {
 				if path(env, "valueFrom", "secretKeyRef", "name") != "hindsight" || env["value"] != nil {
 					t.Errorf("%s: %s is not read from the Secret hindsight", n, envName)
 				}

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/http"
 	"path"
 	"slices"
@@ -89,6 +90,24 @@ func (s *Server) Commits(branch string) int {
 	}
 	walk(s.refs["refs/heads/"+branch])
 	return len(seen)
+}
+
+// Push commits files (path → content) on top of the head of from, as a person pushing would, and points
+// branch at the commit; it returns the commit's SHA. from must exist; branch is made or moved.
+func (s *Server) Push(branch, from string, files map[string]string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	parent, ok := s.refs["refs/heads/"+from]
+	if !ok {
+		panic("githubtest: Push: no branch " + from)
+	}
+	entries := maps.Clone(s.trees[s.commits[parent].tree])
+	for p, content := range files {
+		entries[p] = s.putBlob(content)
+	}
+	sha := s.putCommit(s.putTree(entries), []string{parent}, "Push to "+branch)
+	s.refs["refs/heads/"+branch] = sha
+	return sha
 }
 
 // DeleteBranch removes a branch. Deleting every branch makes the repository empty, as a new one is.
