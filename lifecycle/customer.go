@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -116,7 +117,8 @@ func (c *CustomerVersions) open(ctx context.Context, log *slog.Logger, rec redis
 // request, as a postmortem is checked: the lint knows the version by its marker, and reports people's names
 // and internal hosts besides the rest.
 func (j *jobs) customerPullRequest(ctx context.Context, log *slog.Logger, d PullRequestEvent, incidentID string) error {
-	if j.customer == nil || d.Action == "closed" || !postmortem.ValidIncidentID(incidentID) {
+	merged := d.Action == "closed" && d.Merged
+	if d.Action == "closed" && !merged || !postmortem.ValidIncidentID(incidentID) {
 		return nil
 	}
 	rec, ok, err := j.store.LoadRecord(ctx, incidentID)
@@ -125,6 +127,13 @@ func (j *jobs) customerPullRequest(ctx context.Context, log *slog.Logger, d Pull
 	}
 	if !ok || !strings.EqualFold(rec.Repo, d.Repo) {
 		log.Info("not a customer version Hindsight opened; ignored")
+		return nil
+	}
+	if merged {
+		// The merged customer version goes to the customer list.
+		return j.mailMerged(ctx, rec, d.Number, cmp.Or(d.MergeSHA, d.HeadSHA))
+	}
+	if j.customer == nil {
 		return nil
 	}
 	version := rec

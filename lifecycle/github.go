@@ -114,7 +114,7 @@ func (j *jobs) pullRequest(ctx context.Context, log *slog.Logger, d PullRequestE
 	case d.Action == "opened" || d.Action == "reopened" || d.Action == "synchronize":
 		return j.check(ctx, log, rec, d.HeadSHA)
 	case d.Action == "closed" && d.Merged:
-		if err := j.mailMerged(ctx, rec, d.Number, d.HeadSHA); err != nil {
+		if err := j.mailMerged(ctx, rec, d.Number, cmp.Or(d.MergeSHA, d.HeadSHA)); err != nil {
 			return err
 		}
 		// The merged text is the postmortem of record: every action item in it becomes an issue, and its

@@ -131,7 +131,7 @@ func TestCustomerVersionMergedLaterGoesToTheCustomerList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	branch := postmortem.BranchName(incidentID) + "-public"
+	branch := postmortem.CustomerBranchName(incidentID)
 	sha := m.gh.Push(branch, "main", map[string]string{postmortem.PublicPath(rec.Path): "# Slow checkout\n\nIt is fixed.\n"})
 	number := m.openPull(t, branch)
 	m.gh.Merge(number)
