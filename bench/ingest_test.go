@@ -15,6 +15,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -50,11 +51,14 @@ const (
 	ingestBodyBytes   = 2048
 )
 
-// ingestBody is PagerDuty's incident.annotated webhook (the recorded fixture) with its event ID replaced
-// and its note padded to about 2 KB, as a long note makes it.
+// ingestBody is PagerDuty's incident.annotated webhook (the recorded fixture) with its event ID and its
+// incident ID replaced, spreading the deliveries over ingestIncidents incidents, and its note padded to
+// about 2 KB, as a long note makes it.
 type ingestBody struct {
-	prefix, suffix []byte // around the event ID
+	parts [][]byte // before the event ID, between it and the incident ID, after the incident ID
 }
+
+const ingestIncidents = 1000
 
 func newIngestBody(tb testing.TB) ingestBody {
 	tb.Helper()
@@ -69,13 +73,23 @@ func newIngestBody(tb testing.TB) ingestBody {
 	pad := ingestBodyBytes - len(raw)
 	longNote := note[:len(note)-1] + string(bytes.Repeat([]byte(" Then checked the pool."), max(pad, 0)/23)) + `"`
 	body := slices.Concat(raw[:j], []byte(longNote), raw[j+len(note):])
-	return ingestBody{prefix: slices.Clone(body[:i+1]), suffix: slices.Clone(body[i+len(eventID)-1:])}
+	const incidentID = `"id": "Q3B15VLMF3ASBD"`
+	k := bytes.Index(body, []byte(incidentID))
+	if k < i {
+		tb.Fatal("the annotated fixture changed: incident ID not found after the event ID")
+	}
+	return ingestBody{parts: [][]byte{
+		slices.Clone(body[:i+1]),
+		slices.Clone(body[i+len(eventID)-1 : k+len(`"id": "`)]),
+		slices.Clone(body[k+len(incidentID)-1:]),
+	}}
 }
 
 // next returns the body of delivery n and its signature header.
 func (b ingestBody) next(run string, n uint64) ([]byte, string) {
 	id := fmt.Sprintf("01BENCH%s%019d", run, n)
-	body := slices.Concat(b.prefix, []byte(id), b.suffix)
+	incident := fmt.Sprintf("QBENCH%04d", n%ingestIncidents)
+	body := slices.Concat(b.parts[0], []byte(id), b.parts[1], []byte(incident), b.parts[2])
 	mac := hmac.New(sha256.New, []byte(ingestSecret))
 	mac.Write(body)
 	return body, "v1=" + hex.EncodeToString(mac.Sum(nil))
@@ -83,6 +97,19 @@ func (b ingestBody) next(run string, n uint64) ([]byte, string) {
 
 // receivers starts the three receivers on one Redis and returns their URLs by name.
 func receivers(tb testing.TB) (map[string]string, redis.UniversalClient) {
+	tb.Helper()
+	hs, rdb := receiverHandlers(tb)
+	urls := map[string]string{}
+	for name, h := range hs {
+		s := httptest.NewServer(h)
+		tb.Cleanup(s.Close)
+		urls[name] = s.URL + "/webhooks/pagerduty"
+	}
+	return urls, rdb
+}
+
+// receiverHandlers builds the three receivers over one Redis.
+func receiverHandlers(tb testing.TB) (map[string]http.Handler, redis.UniversalClient) {
 	tb.Helper()
 	srv := queuetest.StartRedis(tb)
 	rdb, err := redisstore.OpenRedis(srv.URL)
@@ -132,13 +159,38 @@ func receivers(tb testing.TB) (map[string]string, redis.UniversalClient) {
 	hs := handlers.NewServer(logger, handlers.Config{PagerDutySecrets: secrets}, q,
 		func(ctx context.Context) error { return rdb.Ping(ctx).Err() }, reg, reg)
 
-	urls := map[string]string{}
-	for name, h := range map[string]http.Handler{"bare": bare, "floor": floor, "hindsight": hs} {
-		s := httptest.NewServer(h)
-		tb.Cleanup(s.Close)
-		urls[name] = s.URL + "/webhooks/pagerduty"
+	return map[string]http.Handler{"bare": bare, "floor": floor, "hindsight": hs}, rdb
+}
+
+// BenchmarkIngestHandler calls each receiver's handler directly, one delivery at a time, without the
+// network or the load generator: the CPU time a delivery costs the receiver and its wait for Redis.
+//
+//	go test -run XXX -bench IngestHandler -benchmem ./bench/
+func BenchmarkIngestHandler(b *testing.B) {
+	body := newIngestBody(b)
+	hs, rdb := receiverHandlers(b)
+	for _, name := range []string{"bare", "floor", "hindsight"} {
+		b.Run(name, func(b *testing.B) {
+			if err := rdb.FlushDB(context.Background()).Err(); err != nil {
+				b.Fatal(err)
+			}
+			var n uint64
+			b.ReportAllocs()
+			for b.Loop() {
+				n++
+				bd, sig := body.next("h"+name[:1], n)
+				req := httptest.NewRequest(http.MethodPost, "/webhooks/pagerduty", bytes.NewReader(bd))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("X-PagerDuty-Signature", sig)
+				req.Header.Set("X-Webhook-Id", "h"+strconv.FormatUint(n, 10))
+				rec := httptest.NewRecorder()
+				hs[name].ServeHTTP(rec, req)
+				if rec.Code != http.StatusAccepted {
+					b.Fatalf("%s answered %d: %s", name, rec.Code, rec.Body)
+				}
+			}
+		})
 	}
-	return urls, rdb
 }
 
 // loadClient is an HTTP client keeping one connection per sender.
@@ -150,8 +202,8 @@ func loadClient(conns int) *http.Client {
 }
 
 // saturate sends deliveries from conns senders, each waiting for its answer before the next, for d, and
-// returns the answers per second and how many were not 202.
-func saturate(tb testing.TB, url, run string, body ingestBody, conns int, d time.Duration) (perSecond float64, bad int64) {
+// returns the 202 answers per second, their count and how many answers were not 202.
+func saturate(tb testing.TB, url, run string, body ingestBody, conns int, d time.Duration) (perSecond float64, accepted, bad int64) {
 	tb.Helper()
 	client := loadClient(conns)
 	defer client.CloseIdleConnections()
@@ -191,7 +243,7 @@ func saturate(tb testing.TB, url, run string, body ingestBody, conns int, d time
 	if e := firstErr.Load(); e != nil {
 		tb.Logf("%s: first failure: %v", url, e)
 	}
-	return float64(ok.Load()) / elapsed.Seconds(), int64(notOK.Load())
+	return float64(ok.Load()) / elapsed.Seconds(), int64(ok.Load()), int64(notOK.Load())
 }
 
 // BenchmarkIngest measures the answers per second of the three receivers at 50 connections, in three
@@ -204,16 +256,23 @@ func BenchmarkIngest(b *testing.B) {
 	for b.Loop() {
 		urls, rdb := receivers(b)
 		rates := map[string][]float64{}
+		redisUS := map[string][]float64{}
 		var bad int64
 		for r := range 3 {
 			for _, name := range []string{"bare", "floor", "hindsight"} {
 				if err := rdb.FlushDB(context.Background()).Err(); err != nil {
 					b.Fatal(err)
 				}
-				rate, notOK := saturate(b, urls[name], fmt.Sprintf("%s%d", name[:1], r), body, ingestConnections, round)
+				if err := rdb.ConfigResetStat(context.Background()).Err(); err != nil {
+					b.Fatal(err)
+				}
+				rate, n, notOK := saturate(b, urls[name], fmt.Sprintf("%s%d", name[:1], r), body, ingestConnections, round)
 				rates[name] = append(rates[name], rate)
 				if name == "hindsight" {
 					bad += notOK
+				}
+				if n > 0 {
+					redisUS[name] = append(redisUS[name], redisMicroseconds(b, rdb)/float64(n))
 				}
 			}
 		}
@@ -223,8 +282,34 @@ func BenchmarkIngest(b *testing.B) {
 		b.ReportMetric(hs, "hindsight-req/s")
 		b.ReportMetric(hs/floor, "of-floor")
 		b.ReportMetric(float64(bad), "non-202")
+		b.ReportMetric(median(redisUS["floor"]), "floor-redis-µs/req")
+		b.ReportMetric(median(redisUS["hindsight"]), "hindsight-redis-µs/req")
 		b.Logf("req/s by round: bare %v, floor %v, hindsight %v", round0(rates["bare"]), round0(rates["floor"]), round0(rates["hindsight"]))
 	}
+}
+
+// redisMicroseconds is the time Redis spent running commands since its statistics were last reset (INFO
+// commandstats), less the commands this benchmark itself sent (FLUSHDB, CONFIG, INFO).
+func redisMicroseconds(tb testing.TB, rdb redis.UniversalClient) float64 {
+	tb.Helper()
+	info, err := rdb.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var total float64
+	for _, line := range strings.Split(info, "\n") {
+		name, stats, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if !ok || !strings.HasPrefix(name, "cmdstat_") || name == "cmdstat_flushdb" || name == "cmdstat_config" || name == "cmdstat_info" {
+			continue
+		}
+		for _, kv := range strings.Split(stats, ",") {
+			if v, ok := strings.CutPrefix(kv, "usec="); ok {
+				us, _ := strconv.ParseFloat(v, 64)
+				total += us
+			}
+		}
+	}
+	return total
 }
 
 // BenchmarkIngestLatency sends webhooks at a constant 1,000 a second (vegeta) to the floor receiver and

@@ -61,6 +61,7 @@ func FuzzEnvelopeAgreesWithEncodingJSON(f *testing.F) {
 		`{"event":{"id":"E","event_type":"incident.resolved","data":{"id":"PX"}}} {}`,
 		`{"event":{"id":"E\ud800","event_type":"incident.resolved","data":{"id":"PX"}}}`,
 		"{\"event\":{\"id\":\"E\xff\",\"event_type\":\"incident.resolved\",\"data\":{\"id\":\"PX\"}}}",
+		`{"\u0065vent":{"i\u0064":"E","event_type":"incident.resolved","data":{"id":"PX"}}}`,
 		`null`, `[]`, `{"event":[]}`, `{"event":{"data":null,"event_type":"pagey.ping"}}`,
 	} {
 		f.Add([]byte(s))

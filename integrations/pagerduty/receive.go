@@ -85,28 +85,28 @@ func scanEnvelope(body []byte) (scannedEnvelope, error) {
 	}()
 	// As encoding/json decodes into pointers and structs: a repeated object merges into what came before,
 	// null empties a pointer (event, incident) and leaves a struct (data) as it was.
-	err := walkObject(dec, "", nil, func(name string) error {
-		if !strings.EqualFold(name, "event") {
+	err := walkObject(dec, "", nil, func(name []byte) error {
+		if !nameIs(name, "event") {
 			return dec.SkipValue()
 		}
 		ev.present = true
-		return walkObject(dec, "event", func() { ev = scannedEnvelope{} }, func(name string) error {
+		return walkObject(dec, "event", func() { ev = scannedEnvelope{} }, func(name []byte) error {
 			switch {
-			case strings.EqualFold(name, "id"):
+			case nameIs(name, "id"):
 				return readString(dec, "event.id", &ev.id)
-			case strings.EqualFold(name, "event_type"):
+			case nameIs(name, "event_type"):
 				return readString(dec, "event.event_type", &ev.eventType)
-			case strings.EqualFold(name, "data"):
-				return walkObject(dec, "event.data", nil, func(name string) error {
+			case nameIs(name, "data"):
+				return walkObject(dec, "event.data", nil, func(name []byte) error {
 					switch {
-					case strings.EqualFold(name, "id"):
+					case nameIs(name, "id"):
 						return readString(dec, "event.data.id", &ev.dataID)
-					case strings.EqualFold(name, "type"):
+					case nameIs(name, "type"):
 						return readString(dec, "event.data.type", &ev.dataType)
-					case strings.EqualFold(name, "incident"):
+					case nameIs(name, "incident"):
 						ev.incident = true
-						return walkObject(dec, "event.data.incident", func() { ev.incident, ev.incidentID = false, "" }, func(name string) error {
-							if strings.EqualFold(name, "id") {
+						return walkObject(dec, "event.data.incident", func() { ev.incident, ev.incidentID = false, "" }, func(name []byte) error {
+							if nameIs(name, "id") {
 								return readString(dec, "event.data.incident.id", &ev.incidentID)
 							}
 							return dec.SkipValue()
@@ -127,9 +127,12 @@ func scanEnvelope(body []byte) (scannedEnvelope, error) {
 	return ev, nil
 }
 
+// nameIs compares a member's name as encoding/json does, ignoring case.
+func nameIs(name []byte, want string) bool { return strings.EqualFold(string(name), want) }
+
 // walkObject reads the object or null that comes next. For an object it calls member for each name with
 // the decoder before its value, which member must consume; for null it calls null, when not nil.
-func walkObject(dec *jsontext.Decoder, path string, null func(), member func(name string) error) error {
+func walkObject(dec *jsontext.Decoder, path string, null func(), member func(name []byte) error) error {
 	tok, err := dec.ReadToken()
 	if err != nil {
 		return err
@@ -148,11 +151,18 @@ func walkObject(dec *jsontext.Decoder, path string, null func(), member func(nam
 		return fmt.Errorf("%s is not an object", path)
 	}
 	for dec.PeekKind() != '}' {
-		name, err := dec.ReadToken()
+		// The name is read in place: it is only compared, never kept.
+		raw, err := dec.ReadValue()
 		if err != nil {
 			return err
 		}
-		if err := member(name.String()); err != nil {
+		name := raw[1 : len(raw)-1]
+		if bytes.IndexByte(name, '\\') >= 0 {
+			if name, err = jsontext.AppendUnquote(nil, raw); err != nil {
+				return err
+			}
+		}
+		if err := member(name); err != nil {
 			return err
 		}
 	}
