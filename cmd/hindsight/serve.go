@@ -73,7 +73,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 			return err
 		}
 		w = queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: workerDrain(grace), Registerer: reg,
-			RetryBase: time.Duration(cfg.Worker.RetryBase), RetryMax: time.Duration(cfg.Worker.RetryMax)}, taskHandlers, logger)
+			RetryBase: time.Duration(cfg.Worker.RetryBase), RetryMax: time.Duration(cfg.Worker.RetryMax),
+			TaskCheckInterval: time.Duration(cfg.Worker.TaskCheckInterval)}, taskHandlers, logger)
 		if err := w.Start(); err != nil {
 			return err
 		}

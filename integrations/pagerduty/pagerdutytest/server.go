@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -49,6 +50,8 @@ type Server struct {
 	srv   *httptest.Server
 	token string
 	zone  *time.Location
+	// latency is the nanoseconds each answer waits, set by SetLatency.
+	latency atomic.Int64
 
 	mu         sync.Mutex
 	incidents  map[string]json.RawMessage // by id
@@ -191,8 +194,20 @@ func (s *Server) FailNext(n int, status int) {
 	s.failNext, s.failStatus = n, status
 }
 
+// SetLatency makes every answer wait d first, as a distant API does (until the client gives up); 0 turns
+// it off.
+func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
+
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if d := time.Duration(s.latency.Load()); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+			}
+			t.Stop()
+		}
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		_ = r.Body.Close()
 		r.Body = io.NopCloser(strings.NewReader(string(body)))
