@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
@@ -65,9 +66,43 @@ func (c *Client) FetchExport(ctx context.Context, incidentID string) (*Export, e
 	}
 	createdAt, _ := parseTime(head.CreatedAt)
 
-	entries, err := c.fetchLogEntries(ctx, id, createdAt)
-	if err != nil {
-		return nil, wrapOp("fetch log entries", id, err)
+	// The log entries, the notes and the alerts depend only on the incident's ID: they are fetched side by
+	// side, one round trip after the incident's instead of three (PagerDuty limits requests per minute, not
+	// requests in flight). The first to fail ends the others.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg                   sync.WaitGroup
+		entries, notes       []json.RawMessage
+		alerts               []json.RawMessage
+		entriesErr, notesErr error
+		alertsErr            error
+	)
+	wg.Go(func() {
+		if entries, entriesErr = c.fetchLogEntries(ctx, id, createdAt); entriesErr != nil {
+			cancel()
+		}
+	})
+	wg.Go(func() {
+		if notes, notesErr = c.fetchNotes(ctx, id); notesErr != nil {
+			cancel()
+		}
+	})
+	wg.Go(func() {
+		if alerts, alertsErr = c.fetchAlerts(ctx, id); alertsErr != nil {
+			cancel()
+		}
+	})
+	wg.Wait()
+	// The cause is reported, not the cancellation it brought on the others.
+	var failed *fetchFailure
+	for _, f := range []fetchFailure{{"fetch log entries", entriesErr}, {"fetch notes", notesErr}, {"fetch alerts", alertsErr}} {
+		if f.err != nil && (failed == nil || errors.Is(failed.err, context.Canceled) && !errors.Is(f.err, context.Canceled)) {
+			failed = &f
+		}
+	}
+	if failed != nil {
+		return nil, wrapOp(failed.op, id, failed.err)
 	}
 	capped := len(entries) > c.maxLogEntries
 	if capped {
@@ -75,15 +110,13 @@ func (c *Client) FetchExport(ctx context.Context, incidentID string) (*Export, e
 			slog.String("incident_id", id), slog.Int("cap", c.maxLogEntries))
 		entries = entries[:c.maxLogEntries]
 	}
-	notes, err := c.fetchNotes(ctx, id)
-	if err != nil {
-		return nil, wrapOp("fetch notes", id, err)
-	}
-	alerts, err := c.fetchAlerts(ctx, id)
-	if err != nil {
-		return nil, wrapOp("fetch alerts", id, err)
-	}
 	return &Export{Incident: incident, LogEntries: entries, Notes: notes, Alerts: alerts, LogEntriesCapped: capped}, nil
+}
+
+// fetchFailure is one of the side-by-side fetches that failed.
+type fetchFailure struct {
+	op  string
+	err error
 }
 
 func (c *Client) fetchIncident(ctx context.Context, id string) (json.RawMessage, error) {
