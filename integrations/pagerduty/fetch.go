@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
@@ -28,8 +31,11 @@ const (
 
 // Incident fetches an incident with all its log entries and notes and maps it to the domain. Errors are
 // those of FetchExport and Export.Decode.
+//
+// Each log entry is decoded as its page arrives and only the decoded entry is kept, never its JSON: an
+// incident's log entries are held once, not twice.
 func (c *Client) Incident(ctx context.Context, incidentID string) (postmortem.Incident, error) {
-	e, err := c.FetchExport(ctx, incidentID)
+	e, err := c.fetch(ctx, incidentID, true)
 	if err != nil {
 		return postmortem.Incident{}, err
 	}
@@ -47,6 +53,12 @@ func (c *Client) Incident(ctx context.Context, incidentID string) (postmortem.In
 // rate limiting outlasts the allowed wait, *APIError for other answers, and fails before any request
 // when incidentID is not a valid ID.
 func (c *Client) FetchExport(ctx context.Context, incidentID string) (*Export, error) {
+	return c.fetch(ctx, incidentID, false)
+}
+
+// fetch is FetchExport; with decode, the log entries are decoded as they arrive and the Export holds them
+// decoded instead of as JSON.
+func (c *Client) fetch(ctx context.Context, incidentID string, decode bool) (*Export, error) {
 	if err := checkID("fetch incident", incidentID); err != nil {
 		return nil, err
 	}
@@ -73,13 +85,13 @@ func (c *Client) FetchExport(ctx context.Context, incidentID string) (*Export, e
 	defer cancel()
 	var (
 		wg                   sync.WaitGroup
-		entries, notes       []json.RawMessage
-		alerts               []json.RawMessage
+		set                  = newLogEntrySet(decode)
+		notes, alerts        []json.RawMessage
 		entriesErr, notesErr error
 		alertsErr            error
 	)
 	wg.Go(func() {
-		if entries, entriesErr = c.fetchLogEntries(ctx, id, createdAt); entriesErr != nil {
+		if entriesErr = c.fetchLogEntries(ctx, id, createdAt, set); entriesErr != nil {
 			cancel()
 		}
 	})
@@ -104,13 +116,26 @@ func (c *Client) FetchExport(ctx context.Context, incidentID string) (*Export, e
 	if failed != nil {
 		return nil, wrapOp(failed.op, id, failed.err)
 	}
-	capped := len(entries) > c.maxLogEntries
-	if capped {
+	e := &Export{Incident: incident, Notes: notes, Alerts: alerts}
+	if decode {
+		e.decoded, e.trigger = set.sortedEntries(), set.trigger
+		e.isDecoded = true
+		e.LogEntriesCapped = len(e.decoded) > c.maxLogEntries
+		if e.LogEntriesCapped {
+			e.decoded = e.decoded[:c.maxLogEntries]
+		}
+	} else {
+		e.LogEntries = set.sorted()
+		e.LogEntriesCapped = len(e.LogEntries) > c.maxLogEntries
+		if e.LogEntriesCapped {
+			e.LogEntries = e.LogEntries[:c.maxLogEntries]
+		}
+	}
+	if e.LogEntriesCapped {
 		c.log.LogAttrs(ctx, slog.LevelWarn, "pagerduty: log entries over the cap; the earliest are kept",
 			slog.String("incident_id", id), slog.Int("cap", c.maxLogEntries))
-		entries = entries[:c.maxLogEntries]
 	}
-	return &Export{Incident: incident, LogEntries: entries, Notes: notes, Alerts: alerts, LogEntriesCapped: capped}, nil
+	return e, nil
 }
 
 // fetchFailure is one of the side-by-side fetches that failed.
@@ -150,32 +175,77 @@ func (c *Client) fetchNotes(ctx context.Context, id string) ([]json.RawMessage, 
 	return resp.Notes, nil
 }
 
-// logEntrySet gathers log entries once each by ID.
+// logEntrySet gathers log entries once each by ID: as JSON, or decoded as they arrive.
 type logEntrySet struct {
-	byKey map[string]sortableEntry
+	byKey  map[string]sortableEntry
+	decode bool
+	// trigger is, when decoding, what the earliest trigger entry says fired: the alert of an incident
+	// whose alerts are gone.
+	trigger   *postmortem.Alert
+	triggerAt sortableEntry
 }
 
 type sortableEntry struct {
-	raw json.RawMessage
-	id  string
-	at  time.Time
+	raw   json.RawMessage // nil when decoding
+	entry postmortem.LogEntry
+	id    string
+	at    time.Time
 }
 
-func (s *logEntrySet) add(raw json.RawMessage) {
-	var head struct {
-		ID        string `json:"id"`
-		CreatedAt string `json:"created_at"`
+func newLogEntrySet(decode bool) *logEntrySet {
+	return &logEntrySet{byKey: map[string]sortableEntry{}, decode: decode}
+}
+
+func (s *logEntrySet) len() int { return len(s.byKey) }
+
+// add takes one log entry; raw is only read, never kept. When decoding, an entry that does not decode is
+// an error.
+func (s *logEntrySet) add(raw []byte) error {
+	if !s.decode {
+		var head struct {
+			ID        string `json:"id"`
+			CreatedAt string `json:"created_at"`
+		}
+		_ = json.Unmarshal(raw, &head)
+		key := head.ID
+		if key == "" {
+			key = "raw:" + string(raw)
+		}
+		if _, ok := s.byKey[key]; ok {
+			return nil
+		}
+		at, _ := parseTime(head.CreatedAt)
+		s.byKey[key] = sortableEntry{raw: append(json.RawMessage(nil), raw...), id: head.ID, at: at}
+		return nil
 	}
-	_ = json.Unmarshal(raw, &head)
-	key := head.ID
+	e, err := decodeLogEntry(raw)
+	if err != nil {
+		return err
+	}
+	key := e.ID
 	if key == "" {
 		key = "raw:" + string(raw)
 	}
 	if _, ok := s.byKey[key]; ok {
-		return
+		return nil
 	}
-	at, _ := parseTime(head.CreatedAt)
-	s.byKey[key] = sortableEntry{raw: raw, id: head.ID, at: at}
+	se := sortableEntry{entry: e, id: e.ID, at: e.At}
+	s.byKey[key] = se
+	if e.Type == "trigger" && (s.trigger == nil || se.before(s.triggerAt)) {
+		a, ok := alertFromTrigger([]json.RawMessage{raw})
+		s.trigger, s.triggerAt = &a, se
+		if !ok {
+			s.trigger = &postmortem.Alert{}
+		}
+	}
+	return nil
+}
+
+func (e sortableEntry) before(o sortableEntry) bool {
+	if !e.at.Equal(o.at) {
+		return e.at.Before(o.at)
+	}
+	return e.id < o.id
 }
 
 func (s *logEntrySet) span() (first, last time.Time) {
@@ -214,6 +284,17 @@ func (s *logEntrySet) sorted() []json.RawMessage {
 	return out
 }
 
+// sortedEntries returns the decoded entries by time, then ID, and lets go of the set's own copy.
+func (s *logEntrySet) sortedEntries() []postmortem.LogEntry {
+	out := make([]postmortem.LogEntry, 0, len(s.byKey))
+	for k, e := range s.byKey {
+		out = append(out, e.entry)
+		delete(s.byKey, k)
+	}
+	sortLogEntries(out)
+	return out
+}
+
 // window is a since/until range; the zero window asks for everything.
 type window struct{ since, until time.Time }
 
@@ -230,14 +311,10 @@ func (w window) String() string {
 // incident has more, its life is cut into since/until windows, halving each window that still holds more
 // than 10,000, so no request goes past the ceiling. Nothing here assumes an order of the answers: windows
 // overlap by a second (whichever of since/until PagerDuty treats as inclusive) and entries are kept by ID.
-func (c *Client) fetchLogEntries(ctx context.Context, id string, createdAt time.Time) ([]json.RawMessage, error) {
-	set := &logEntrySet{byKey: map[string]sortableEntry{}}
+func (c *Client) fetchLogEntries(ctx context.Context, id string, createdAt time.Time, set *logEntrySet) error {
 	complete, err := c.fetchWindow(ctx, id, window{}, set)
-	if err != nil {
-		return nil, err
-	}
-	if complete {
-		return set.sorted(), nil
+	if err != nil || complete {
+		return err
 	}
 	first, last := set.span()
 	since := createdAt
@@ -254,15 +331,12 @@ func (c *Client) fetchLogEntries(ctx context.Context, id string, createdAt time.
 	}
 	c.log.LogAttrs(ctx, slog.LevelInfo, "pagerduty: more than 10,000 log entries, fetching by time window",
 		slog.String("incident_id", id), slog.String("window", root.String()))
-	if err := c.fetchSplit(ctx, id, root, set); err != nil {
-		return nil, err
-	}
-	return set.sorted(), nil
+	return c.fetchSplit(ctx, id, root, set)
 }
 
 // fetchSplit fetches window w, halving it while it holds more entries than paging can reach.
 func (c *Client) fetchSplit(ctx context.Context, id string, w window, set *logEntrySet) error {
-	if len(set.byKey) > c.maxLogEntries {
+	if set.len() > c.maxLogEntries {
 		return nil // over the cap: the caller keeps the earliest and says more were left out
 	}
 	complete, err := c.fetchWindow(ctx, id, w, set)
@@ -300,30 +374,23 @@ func (c *Client) fetchWindow(ctx context.Context, id string, w window, set *logE
 		if err != nil {
 			return false, fmt.Errorf("page at offset %d (window %s): %w", offset, w, err)
 		}
-		var page struct {
-			LogEntries []json.RawMessage `json:"log_entries"`
-			More       bool              `json:"more"`
-			Total      *int              `json:"total"`
-		}
-		if err := json.Unmarshal(body, &page); err != nil {
+		page, err := readLogEntryPage(body, set)
+		if err != nil {
 			return false, fmt.Errorf("page at offset %d (window %s): decode answer: %w", offset, w, err)
 		}
-		if offset == 0 && page.Total != nil && *page.Total > maxOffsetPlusLimit && w.bounded() {
+		if offset == 0 && page.total != nil && *page.total > maxOffsetPlusLimit && w.bounded() {
 			return false, nil
 		}
-		for _, raw := range page.LogEntries {
-			set.add(raw)
-		}
-		if !page.More {
+		if !page.more {
 			return true, nil
 		}
-		if len(set.byKey) > c.maxLogEntries {
+		if set.len() > c.maxLogEntries {
 			return true, nil // over the cap: nothing more is needed
 		}
-		if len(page.LogEntries) == 0 {
+		if page.entries == 0 {
 			return false, fmt.Errorf("page at offset %d (window %s): PagerDuty says more but sent no entries", offset, w)
 		}
-		offset += len(page.LogEntries)
+		offset += page.entries
 		if offset+pageLimit > maxOffsetPlusLimit {
 			return false, nil
 		}
@@ -362,4 +429,94 @@ func (c *Client) AddNote(ctx context.Context, incidentID, content string) (postm
 		return postmortem.Note{}, wrapOp("add note", incidentID, err)
 	}
 	return n, nil
+}
+
+// logEntryPage is what a page of GET /incidents/{id}/log_entries says besides its entries.
+type logEntryPage struct {
+	entries int
+	more    bool
+	total   *int
+}
+
+// readLogEntryPage walks a page's JSON once, handing each log entry to set as it is read: the page's
+// entries are never all decoded into a slice first. Like encoding/json, it ignores the case of names and
+// lets the last of a repeated one win.
+func readLogEntryPage(body []byte, set *logEntrySet) (logEntryPage, error) {
+	var page logEntryPage
+	dec := jsontext.NewDecoder(bytes.NewReader(body), envelopeOptions...)
+	err := walkObject(dec, "", nil, func(name []byte) error {
+		switch {
+		case nameIs(name, "log_entries"):
+			return walkArray(dec, "log_entries", func() error {
+				raw, err := dec.ReadValue()
+				if err != nil {
+					return err
+				}
+				page.entries++
+				return set.add(raw)
+			})
+		case nameIs(name, "more"):
+			tok, err := dec.ReadToken()
+			if err != nil {
+				return err
+			}
+			switch tok.Kind() {
+			case 't', 'f':
+				page.more = tok.Bool()
+			case 'n':
+			default:
+				return errors.New("more is not a boolean")
+			}
+			return nil
+		case nameIs(name, "total"):
+			tok, err := dec.ReadToken()
+			if err != nil {
+				return err
+			}
+			switch tok.Kind() {
+			case '0':
+				n, err := strconv.Atoi(tok.String())
+				if err != nil {
+					return fmt.Errorf("total: %w", err)
+				}
+				page.total = &n
+			case 'n':
+				page.total = nil
+			default:
+				return errors.New("total is not a number")
+			}
+			return nil
+		}
+		return dec.SkipValue()
+	})
+	if err != nil {
+		return logEntryPage{}, err
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
+		return logEntryPage{}, errors.New("more than one JSON value")
+	}
+	return page, nil
+}
+
+// walkArray reads the array or null that comes next, calling item for each element, which item must
+// consume.
+func walkArray(dec *jsontext.Decoder, path string, item func() error) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	switch tok.Kind() {
+	case 'n':
+		return nil
+	case '[':
+	default:
+		return fmt.Errorf("%s is not a list", path)
+	}
+	for dec.PeekKind() != ']' {
+		if err := item(); err != nil {
+			return err
+		}
+	}
+	_, err = dec.ReadToken()
+	return err
 }

@@ -71,6 +71,7 @@ type Server struct {
 
 type storedEntry struct {
 	raw json.RawMessage
+	utc json.RawMessage // raw with created_at in UTC
 	at  time.Time
 }
 
@@ -350,6 +351,10 @@ func (s *Server) listLogEntries(w http.ResponseWriter, r *http.Request) {
 
 	page := []json.RawMessage{}
 	for i := offset; i < len(matched) && i < offset+limit; i++ {
+		if zone == time.UTC {
+			page = append(page, matched[i].utc)
+			continue
+		}
 		raw, err := withTime(matched[i].raw, "created_at", matched[i].at.In(zone))
 		if err != nil {
 			writeJSON(w, http.StatusInternalServerError, BodyInternalError)

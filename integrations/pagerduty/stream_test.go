@@ -1,0 +1,99 @@
+package pagerduty
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
+	"github.com/hindsight-dev/hindsight/internal/payloads"
+)
+
+// TestIncidentDecodesAsItFetches: the incident Client.Incident builds while decoding each page as it
+// arrives is the one FetchExport and Export.Decode build from the JSON: below and above the offset ceiling,
+// over the cap, and with what fired read from the trigger entry when the incident has no alerts.
+func TestIncidentDecodesAsItFetches(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		entries  int
+		cap      int
+		realLogs bool
+	}{
+		{name: "250", entries: 250},
+		{name: "beyond the offset ceiling", entries: 12_345},
+		{name: "over the cap", entries: 1_000, cap: 300},
+		{name: "PagerDuty's example entries", realLogs: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := pagerdutytest.NewServer(t, testToken)
+			if tc.realLogs {
+				var inc struct{ Incident json.RawMessage }
+				var logs struct {
+					LogEntries []json.RawMessage `json:"log_entries"`
+				}
+				if err := json.Unmarshal(payloads.PagerDuty(t, "rest-get-incident.example.json"), &inc); err != nil {
+					t.Fatal(err)
+				}
+				if err := json.Unmarshal(payloads.PagerDuty(t, "rest-incident-log-entries.example.json"), &logs); err != nil {
+					t.Fatal(err)
+				}
+				srv.AddIncident(inc.Incident)
+				var head struct{ ID string }
+				_ = json.Unmarshal(inc.Incident, &head)
+				srv.AddLogEntries(head.ID, logs.LogEntries...)
+			} else {
+				synthetic(srv, "PSTRM01", tc.entries)
+			}
+			id := "PSTRM01"
+			if tc.realLogs {
+				var head struct{ ID string }
+				var inc struct{ Incident json.RawMessage }
+				_ = json.Unmarshal(payloads.PagerDuty(t, "rest-get-incident.example.json"), &inc)
+				_ = json.Unmarshal(inc.Incident, &head)
+				id = head.ID
+			}
+			c, _ := newTestClient(t, srv.URL(), Options{MaxLogEntries: tc.cap})
+			e, err := c.FetchExport(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := e.Decode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.Incident(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.LogEntries) == 0 {
+				t.Fatal("no log entries")
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("decoded as fetched differs from decoded after: %d and %d entries, capped %v and %v, alerts %+v and %+v",
+					len(got.LogEntries), len(want.LogEntries), got.LogEntriesCapped, want.LogEntriesCapped, got.Alerts, want.Alerts)
+			}
+			if tc.cap > 0 && (!got.LogEntriesCapped || len(got.LogEntries) != tc.cap) {
+				t.Errorf("%d entries, capped %v; want the cap's %d", len(got.LogEntries), got.LogEntriesCapped, tc.cap)
+			}
+			if !tc.realLogs && tc.cap == 0 && (len(got.Alerts) != 1 || !strings.Contains(got.Alerts[0].Summary, "Checkout latency")) {
+				t.Errorf("alerts %+v, want the trigger entry's", got.Alerts)
+			}
+		})
+	}
+}
+
+// TestLogEntryPageThatIsNotJSON fails with the page named, as before.
+func TestLogEntryPageThatIsNotJSON(t *testing.T) {
+	for _, body := range []string{`{"log_entries":[{"id":"A"}`, `{"log_entries":{}}`, `{"more":"yes"}`, `{"log_entries":[]} x`} {
+		if _, err := readLogEntryPage([]byte(body), newLogEntrySet(false)); err == nil {
+			t.Errorf("%s: no error", body)
+		}
+	}
+	page, err := readLogEntryPage([]byte(`{"LOG_ENTRIES":[{"id":"A","created_at":"2024-01-01T00:00:00Z"}],"more":true,"total":7}`), newLogEntrySet(false))
+	if err != nil || page.entries != 1 || !page.more || page.total == nil || *page.total != 7 {
+		t.Errorf("page %+v, %v", page, err)
+	}
+}
