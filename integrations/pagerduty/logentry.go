@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unique"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
@@ -176,7 +177,40 @@ func decodeLogEntry(raw []byte) (postmortem.LogEntry, error) {
 	if len(details) > 0 {
 		e.Details = details
 	}
+	internLogEntry(&e)
 	return e, nil
+}
+
+// internLogEntry makes the text an incident's log entries repeat (who acted, who was notified, the kinds,
+// the summaries of a thousand identical notifications) share one copy each: a giant incident is mostly
+// repetition. IDs and URLs, unique to each entry, are left alone.
+func internLogEntry(e *postmortem.LogEntry) {
+	e.Type, e.Summary, e.Channel, e.Note = intern(e.Type), intern(e.Summary), intern(e.Channel), intern(e.Note)
+	e.Notification, e.NotificationStatus = intern(e.Notification), intern(e.NotificationStatus)
+	e.Priority, e.OldPriority = intern(e.Priority), intern(e.OldPriority)
+	internPerson(&e.Agent)
+	for i := range e.Users {
+		internPerson(&e.Users[i])
+	}
+	if len(e.Details) > 0 {
+		d := make(map[string]string, len(e.Details))
+		for k, v := range e.Details {
+			d[intern(k)] = intern(v)
+		}
+		e.Details = d
+	}
+}
+
+func internPerson(p *postmortem.Person) {
+	p.ID, p.Kind, p.Name, p.Email, p.URL = intern(p.ID), intern(p.Kind), intern(p.Name), intern(p.Email), intern(p.URL)
+}
+
+// intern returns the one copy of s the process keeps while anything uses it.
+func intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
 }
 
 // escalationLevel finds the escalation policy level an entry moved to. PagerDuty's schema names no field

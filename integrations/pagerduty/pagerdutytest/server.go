@@ -335,14 +335,18 @@ func (s *Server) listLogEntries(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	id, ok := s.lookup(r.PathValue("id"))
+	// Kept newest first: the window [since, until) is one run of them, found by binary search.
 	all := s.logEntries[id]
-	var matched []storedEntry
-	for _, e := range all {
-		if (!since.IsZero() && e.at.Before(since)) || (!until.IsZero() && !e.at.Before(until)) {
-			continue
-		}
-		matched = append(matched, e)
+	from, to := 0, len(all)
+	if !until.IsZero() {
+		from = sort.Search(len(all), func(i int) bool { return all[i].at.Before(until) })
 	}
+	if !since.IsZero() {
+		to = sort.Search(len(all), func(i int) bool { return all[i].at.Before(since) })
+	}
+	matched := all[from:max(from, to)]
+	// The page's entries are copied while locked: AddLogEntries sorts the stored ones in place.
+	inPage := append([]storedEntry(nil), matched[min(offset, len(matched)):min(offset+limit, len(matched))]...)
 	s.mu.Unlock()
 	if !ok {
 		writeJSON(w, http.StatusNotFound, BodyNotFound)
@@ -350,12 +354,12 @@ func (s *Server) listLogEntries(w http.ResponseWriter, r *http.Request) {
 	}
 
 	page := []json.RawMessage{}
-	for i := offset; i < len(matched) && i < offset+limit; i++ {
+	for _, e := range inPage {
 		if zone == time.UTC {
-			page = append(page, matched[i].utc)
+			page = append(page, e.utc)
 			continue
 		}
-		raw, err := withTime(matched[i].raw, "created_at", matched[i].at.In(zone))
+		raw, err := withTime(e.raw, "created_at", e.at.In(zone))
 		if err != nil {
 			writeJSON(w, http.StatusInternalServerError, BodyInternalError)
 			return
