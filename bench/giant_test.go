@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"strings"
 	"sync"
@@ -47,7 +48,13 @@ func TestGiantIncidentFake(t *testing.T) {
 func startGiantFake(b *testing.B) string {
 	b.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestGiantIncidentFake$", "-test.v")
-	cmd.Env = append(os.Environ(), giantFakeEnv+"=1")
+	// The fake's own heap is large (every entry twice); no memory limit meant for the benchmark applies to it.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GOMEMLIMIT=") && !strings.HasPrefix(kv, "GOGC=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, giantFakeEnv+"=1")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -94,6 +101,39 @@ func BenchmarkGiantIncident(b *testing.B) {
 	}
 	c := &postmortem.Composer{Renderer: r, Now: func() time.Time { return time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC) }}
 	decision := postmortem.Decision{Required: true, Due: postmortem.DefaultDue}
+	streamed := func(ctx context.Context) (postmortem.Incident, error) { return client.Incident(ctx, "PGIANT1") }
+	// The anchor: the JSON of every entry fetched first, then decoded, as `preview --incident` does.
+	heldTwice := func(ctx context.Context) (postmortem.Incident, error) {
+		e, err := client.FetchExport(ctx, "PGIANT1")
+		if err != nil {
+			return postmortem.Incident{}, err
+		}
+		return e.Decode()
+	}
+	for _, run := range []struct {
+		name  string
+		fetch func(context.Context) (postmortem.Incident, error)
+		limit int64
+	}{
+		{"streamed", streamed, 0},
+		{fmt.Sprintf("streamed-memory-limit-%dMiB", giantMemoryLimit>>20), streamed, giantMemoryLimit},
+		{"anchor-json-then-decoded", heldTwice, 0},
+	} {
+		b.Run(run.name, func(b *testing.B) {
+			if run.limit > 0 {
+				// What GOMEMLIMIT does for a deployment: the collector works harder as the heap nears it.
+				prev := debug.SetMemoryLimit(run.limit)
+				b.Cleanup(func() { debug.SetMemoryLimit(prev) })
+			}
+			giantRun(b, run.fetch, c, decision)
+		})
+	}
+}
+
+// giantMemoryLimit is the soft memory limit of the benchmark's second run.
+const giantMemoryLimit = 200 << 20
+
+func giantRun(b *testing.B, fetch func(context.Context) (postmortem.Incident, error), c *postmortem.Composer, decision postmortem.Decision) {
 	for b.Loop() {
 		b.StopTimer()
 		runtime.GC()
@@ -101,7 +141,7 @@ func BenchmarkGiantIncident(b *testing.B) {
 		peak := newPeakHeap()
 		b.StartTimer()
 		began := time.Now()
-		in, err := client.Incident(context.Background(), "PGIANT1")
+		in, err := fetch(context.Background())
 		if err != nil {
 			b.Fatal(err)
 		}
