@@ -72,6 +72,12 @@ func (d *doneLines) String() string {
 // serveFor runs `hindsight serve` with env until the benchmark ends and returns its address.
 func serveFor(b *testing.B, env map[string]string, logs io.Writer) string {
 	b.Helper()
+	return serveForTB(b, env, logs)
+}
+
+// serveForTB is serveFor for a test or a benchmark.
+func serveForTB(b testing.TB, env map[string]string, logs io.Writer) string {
+	b.Helper()
 	addr := freeAddr(b)
 	env["HINDSIGHT_LISTEN_ADDR"] = addr
 	ctx, cancel := context.WithCancel(context.Background())
