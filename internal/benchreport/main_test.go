@@ -10,7 +10,7 @@ import (
 func TestReport(t *testing.T) {
 	in := `goos: linux
 BenchmarkIngest-2   	       1	18296173023 ns/op	      9189 bare-req/s	         3.589 floor-redis-µs/req	      6289 floor-req/s	         9.591 hindsight-redis-µs/req	      5200 hindsight-req/s	         0 non-202
-BenchmarkIngestLatency-2 1 10 ns/op 1.1 floor-p50-ms 2.2 floor-p99-ms 1.5 hindsight-p50-ms 25 hindsight-p99-ms 40 hindsight-max-ms 0 hindsight-non-202 0 floor-non-202
+BenchmarkIngestLatency-2 1 10 ns/op 1.1 floor-p50-ms 2.2 floor-p99-ms 1.5 hindsight-p50-ms 25 hindsight-p99-ms 12 hindsight-median-round-p99-ms 2 floor-median-round-p99-ms 40 hindsight-max-ms 0 hindsight-non-202 0 floor-non-202
 --- BENCH: BenchmarkIngest-2
 PASS
 `
