@@ -45,7 +45,7 @@ func accessLog(logger *slog.Logger, m *metrics) echo.MiddlewareFunc {
 				route = "unmatched"
 			}
 			elapsed := time.Since(start)
-			m.requests.With(prometheus.Labels{"route": route, "code": strconv.Itoa(status)}).Observe(elapsed.Seconds())
+			m.requests.WithLabelValues(route, strconv.Itoa(status)).Observe(elapsed.Seconds())
 			if route == "/healthz" || route == "/readyz" || route == "/metrics" {
 				return nil
 			}
