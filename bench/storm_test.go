@@ -20,6 +20,7 @@ import (
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
 	"github.com/hindsight-dev/hindsight/internal/syncbuf"
+	"github.com/hindsight-dev/hindsight/lifecycle"
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
@@ -111,7 +112,7 @@ func runStorm(b *testing.B) {
 			b.Fatal(err)
 		}
 		reg := prometheus.NewRegistry()
-		ghc, err := github.New(github.Options{
+		router, err := github.NewRouter(github.Options{
 			BaseURL: gh.URL(), Token: stormGHToken, Repo: "acme/postmortems", BaseBranch: "main",
 			Logger: logger, WriteLimiter: limiter, Registerer: reg,
 		})
@@ -122,22 +123,20 @@ func runStorm(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		h := &queue.PostmortemHandler{
-			Store:       redisstore.NewStore(rdb, 24*time.Hour),
-			Locker:      redisstore.NewLocker(rdb, 15*time.Minute),
-			Source:      pdc,
-			Notes:       pdc,
-			DecodeEvent: pagerduty.DecodeEvent,
-			FromEvents:  pagerduty.IncidentFromEvents,
-			Policy:      postmortem.DefaultPolicy(),
-			Composer:    composer,
-			Publisher:   ghc,
-			BackLink:    true,
-			Metrics:     queue.NewMetrics(reg),
-			Logger:      logger,
-		}
+		l := lifecycle.New(lifecycle.Deps{
+			Store:    redisstore.NewStore(rdb, 24*time.Hour),
+			Locker:   redisstore.NewLocker(rdb, 15*time.Minute),
+			Source:   pagerduty.Source{Client: pdc},
+			Notes:    pagerduty.Source{Client: pdc},
+			Policy:   postmortem.DefaultPolicy(),
+			Composer: composer,
+			// The storm measures publishing alone: no issues, no reminders.
+			Publisher:  struct{ postmortem.Publisher }{router},
+			Registerer: reg,
+			Logger:     logger,
+		})
 		workers = append(workers, queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: 10, ShutdownTimeout: 10 * time.Second},
-			map[string]asynq.Handler{queue.TypePostmortem: h}, logger))
+			queue.NewHandlers(l, logger), logger))
 	}
 
 	// The API side: one more process that accepts the webhooks.

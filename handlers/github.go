@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/hindsight-dev/hindsight/integrations/github"
+	"github.com/hindsight-dev/hindsight/lifecycle"
 	"github.com/hindsight-dev/hindsight/queue"
 )
 
@@ -62,15 +63,15 @@ func handleGitHub(cfg Config, sink GitHubSink, m *metrics) echo.HandlerFunc {
 
 // gitHubTask is the task a decoded delivery calls for, and the repository and number it concerns; nil
 // when it calls for none.
-func gitHubTask(deliveryID string, hook github.Webhook) (task queue.GitHubTask, repo string, number int) {
+func gitHubTask(deliveryID string, hook github.Webhook) (task lifecycle.GitHubEvent, repo string, number int) {
 	switch ev := hook.Event.(type) {
 	case github.PullRequestEvent:
-		return queue.PullRequestEvent{DeliveryID: deliveryID, Action: hook.Action, Repo: ev.Repo, Number: ev.Number,
+		return lifecycle.PullRequestEvent{DeliveryID: deliveryID, Action: hook.Action, Repo: ev.Repo, Number: ev.Number,
 			HeadRef: ev.HeadRef, HeadSHA: ev.HeadSHA, Merged: ev.Merged}, ev.Repo, ev.Number
 	case github.IssueEvent:
-		return queue.IssueEvent{DeliveryID: deliveryID, Action: hook.Action, Repo: ev.Repo, Number: ev.Number}, ev.Repo, ev.Number
+		return lifecycle.IssueEvent{DeliveryID: deliveryID, Action: hook.Action, Repo: ev.Repo, Number: ev.Number}, ev.Repo, ev.Number
 	case github.CommentCommand:
-		return queue.CommentCommand{DeliveryID: deliveryID, Repo: ev.Repo, Number: ev.Number, Body: ev.Body,
+		return lifecycle.CommentCommand{DeliveryID: deliveryID, Repo: ev.Repo, Number: ev.Number, Body: ev.Body,
 			Author: ev.Author, Association: ev.Association, AuthorType: ev.AuthorType}, ev.Repo, ev.Number
 	}
 	return nil, "", 0

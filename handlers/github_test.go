@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hindsight-dev/hindsight/handlers"
+	"github.com/hindsight-dev/hindsight/lifecycle"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
 	"github.com/hindsight-dev/hindsight/redisstore"
@@ -236,7 +237,7 @@ func TestGitHubEventsBecomeTasks(t *testing.T) {
 		name  string
 		event string
 		body  []byte
-		want  queue.GitHubTask // nil: ignored, nothing enqueued
+		want  lifecycle.GitHubEvent // nil: ignored, nothing enqueued
 		typ   string
 	}{
 		{"ping", "ping", gitHubExample(t, "ping.json"), nil, ""},
@@ -245,38 +246,38 @@ func TestGitHubEventsBecomeTasks(t *testing.T) {
 		{"published PR examples are not postmortems: closed", "pull_request", gitHubExample(t, "pull_request.closed.json"), nil, ""},
 		{"published PR examples are not postmortems: reopened", "pull_request", gitHubExample(t, "pull_request.reopened.json"), nil, ""},
 		{"postmortem PR opened", "pull_request", edited(t, "pull_request.opened.json", map[string]any{"pull_request.head.ref": branch}),
-			queue.PullRequestEvent{Action: "opened", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
+			lifecycle.PullRequestEvent{Action: "opened", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
 				HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821"}, queue.TypePullRequest},
 		{"postmortem PR synchronize", "pull_request", edited(t, "pull_request.synchronize.json", map[string]any{"pull_request.head.ref": branch}),
-			queue.PullRequestEvent{Action: "synchronize", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
+			lifecycle.PullRequestEvent{Action: "synchronize", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
 				HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821"}, queue.TypePullRequest},
 		{"postmortem PR reopened", "pull_request", edited(t, "pull_request.reopened.json", map[string]any{"pull_request.head.ref": branch}),
-			queue.PullRequestEvent{Action: "reopened", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
+			lifecycle.PullRequestEvent{Action: "reopened", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
 				HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821"}, queue.TypePullRequest},
 		{"postmortem PR closed unmerged", "pull_request", edited(t, "pull_request.closed.json", map[string]any{"pull_request.head.ref": branch}),
-			queue.PullRequestEvent{Action: "closed", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
+			lifecycle.PullRequestEvent{Action: "closed", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
 				HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821"}, queue.TypePullRequest},
 		{"postmortem PR merged", "pull_request", gitHubExample(t, "pull_request.closed.merged.json"),
-			queue.PullRequestEvent{Action: "closed", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
+			lifecycle.PullRequestEvent{Action: "closed", Repo: "Codertocat/Hello-World", Number: 2, HeadRef: branch,
 				HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", Merged: true}, queue.TypePullRequest},
 		{"postmortem PR labeled", "pull_request", edited(t, "pull_request.opened.json", map[string]any{"action": "labeled", "pull_request.head.ref": branch}), nil, ""},
 		{"postmortem branch from a fork", "pull_request", edited(t, "pull_request.opened.json", map[string]any{"pull_request.head.ref": branch,
 			"pull_request.head.repo": map[string]any{"full_name": "mallory/Hello-World"}}), nil, ""},
 		{"action item closed", "issues", gitHubExample(t, "issues.closed.json"),
-			queue.IssueEvent{Action: "closed", Repo: "Codertocat/Hello-World", Number: 1},
+			lifecycle.IssueEvent{Action: "closed", Repo: "Codertocat/Hello-World", Number: 1},
 			queue.TypeActionItem},
 		{"action item reopened", "issues", edited(t, "issues.reopened.json", map[string]any{"issue.body": "<!-- hindsight:action-item PGR0VU2 k -->"}),
-			queue.IssueEvent{Action: "reopened", Repo: "Codertocat/Hello-World", Number: 1}, queue.TypeActionItem},
+			lifecycle.IssueEvent{Action: "reopened", Repo: "Codertocat/Hello-World", Number: 1}, queue.TypeActionItem},
 		{"published reopened issue is not an action item", "issues", gitHubExample(t, "issues.reopened.json"), nil, ""},
 		{"issue with null body", "issues", edited(t, "issues.closed.json", map[string]any{"issue.body": nil}), nil, ""},
 		{"action item edited", "issues", edited(t, "issues.closed.json", map[string]any{"action": "edited"}), nil, ""},
 		{"published comment is not a command", "issue_comment", gitHubExample(t, "issue_comment.created.json"), nil, ""},
 		{"command on an issue", "issue_comment", edited(t, "issue_comment.created.json", map[string]any{"comment.body": command}),
-			queue.CommentCommand{Repo: "Codertocat/Hello-World", Number: 1,
+			lifecycle.CommentCommand{Repo: "Codertocat/Hello-World", Number: 1,
 				Body: command, Author: "Codertocat", Association: "OWNER", AuthorType: "User"}, queue.TypeCommand},
 		{"command on a pull request", "issue_comment", edited(t, "issue_comment.created.json", map[string]any{"comment.body": "/hindsight\n",
 			"issue.pull_request": map[string]any{"url": "https://api.github.com/repos/Codertocat/Hello-World/pulls/1"}}),
-			queue.CommentCommand{Repo: "Codertocat/Hello-World", Number: 1,
+			lifecycle.CommentCommand{Repo: "Codertocat/Hello-World", Number: 1,
 				Body: "/hindsight\n", Author: "Codertocat", Association: "OWNER", AuthorType: "User"}, queue.TypeCommand},
 		{"not quite a command", "issue_comment", edited(t, "issue_comment.created.json", map[string]any{"comment.body": "/hindsightful"}), nil, ""},
 		{"command mentioned mid-comment", "issue_comment", edited(t, "issue_comment.created.json", map[string]any{"comment.body": "try /hindsight remind"}), nil, ""},
@@ -323,7 +324,7 @@ func TestGitHubEventsBecomeTasks(t *testing.T) {
 }
 
 // decodeTask decodes the payload of a GitHub task of type typ, returning it without its delivery ID and the ID.
-func decodeTask(t *testing.T, typ string, payload []byte) (queue.GitHubTask, string) {
+func decodeTask(t *testing.T, typ string, payload []byte) (lifecycle.GitHubEvent, string) {
 	t.Helper()
 	decode := func(v any) {
 		if err := json.Unmarshal(payload, v); err != nil {
@@ -332,19 +333,19 @@ func decodeTask(t *testing.T, typ string, payload []byte) (queue.GitHubTask, str
 	}
 	switch typ {
 	case queue.TypePullRequest:
-		var p queue.PullRequestEvent
+		var p lifecycle.PullRequestEvent
 		decode(&p)
 		id := p.DeliveryID
 		p.DeliveryID = ""
 		return p, id
 	case queue.TypeActionItem:
-		var p queue.IssueEvent
+		var p lifecycle.IssueEvent
 		decode(&p)
 		id := p.DeliveryID
 		p.DeliveryID = ""
 		return p, id
 	case queue.TypeCommand:
-		var p queue.CommentCommand
+		var p lifecycle.CommentCommand
 		decode(&p)
 		id := p.DeliveryID
 		p.DeliveryID = ""

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/hindsight-dev/hindsight/lifecycle"
 	"github.com/hindsight-dev/hindsight/queue"
 )
 
@@ -25,7 +26,7 @@ type PagerDutySink interface {
 
 // GitHubSink makes a verified GitHub delivery durable.
 type GitHubSink interface {
-	AcceptGitHub(ctx context.Context, t queue.GitHubTask) (queue.Outcome, error)
+	AcceptGitHub(ctx context.Context, t lifecycle.GitHubEvent) (queue.Outcome, error)
 }
 
 // Sink takes every verified delivery; *queue.Queue is one.

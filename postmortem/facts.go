@@ -153,123 +153,180 @@ func ComputeFacts(inc Incident, tl Timeline) Facts { return FactsConfig{}.Comput
 
 // Compute derives the impact figures of an incident from it and its timeline.
 func (c FactsConfig) Compute(inc Incident, tl Timeline) Facts {
-	mitigated := orPrefixes(c.MitigatedPrefixes, DefaultMitigatedPrefixes)
-	started := orPrefixes(c.ImpactStartPrefixes, DefaultImpactStartPrefixes)
-	f := Facts{FromLog: len(inc.LogEntries) > 0}
-	responders := map[string]*Responder{}
-	var order []string
-	responder := func(p Person, at time.Time) *Responder {
-		if !p.IsUser() {
-			return nil
-		}
-		key := personKey(p)
-		if key == "" {
-			return nil
-		}
-		r, ok := responders[key]
-		if !ok {
-			r = &Responder{Person: p, First: at}
-			responders[key] = r
-			order = append(order, key)
-		}
-		return r
-	}
-	joined := func(r *Responder, at time.Time) {
-		if r != nil && r.Joined.IsZero() {
-			r.Joined = at
-		}
+	b := factsBuilder{
+		f:          Facts{FromLog: len(inc.LogEntries) > 0},
+		mitigated:  orPrefixes(c.MitigatedPrefixes, DefaultMitigatedPrefixes),
+		started:    orPrefixes(c.ImpactStartPrefixes, DefaultImpactStartPrefixes),
+		responders: map[string]*Responder{},
 	}
 	for _, e := range tl {
-		switch e.Kind {
-		case KindTriggered:
-			if !f.Detected.Known() {
-				f.Detected = sourced(e, e.At)
+		b.add(e)
+	}
+	f := b.f
+	c.fromCustomFields(inc, &f)
+	detection(inc, &f)
+	if f.Detected.Known() {
+		f.TimeToAcknowledge = since(f.Detected.At, f.Acknowledged.At)
+		f.TimeToMitigate = since(f.Detected.At, f.Mitigated.At)
+		f.TimeToResolve = since(f.Detected.At, f.Resolved.At)
+		if f.ImpactStarted.Known() {
+			f.TimeToDetect = since(f.ImpactStarted.At, f.Detected.At)
+		}
+	}
+	f.Priorities = priorityTimes(inc, tl, f.Detected.At, f.Resolved.At)
+	for _, key := range b.order {
+		f.Responders = append(f.Responders, *b.responders[key])
+	}
+	return f
+}
+
+// factsBuilder gathers the facts and the responders of a timeline, one entry at a time.
+type factsBuilder struct {
+	f                  Facts
+	mitigated, started []string
+	responders         map[string]*Responder
+	order              []string
+}
+
+// responder is the responder p, created at its first appearance; nil for a person who is not a user.
+func (b *factsBuilder) responder(p Person, at time.Time) *Responder {
+	if !p.IsUser() {
+		return nil
+	}
+	key := personKey(p)
+	if key == "" {
+		return nil
+	}
+	r, ok := b.responders[key]
+	if !ok {
+		r = &Responder{Person: p, First: at}
+		b.responders[key] = r
+		b.order = append(b.order, key)
+	}
+	return r
+}
+
+// joined records the first time r took part, if r is a responder.
+func joined(r *Responder, at time.Time) {
+	if r != nil && r.Joined.IsZero() {
+		r.Joined = at
+	}
+}
+
+// add takes one timeline entry into the facts.
+func (b *factsBuilder) add(e Entry) {
+	f := &b.f
+	switch e.Kind {
+	case KindTriggered:
+		if !f.Detected.Known() {
+			f.Detected = sourced(e, e.At)
+		}
+	case KindAcknowledged:
+		if !f.Acknowledged.Known() {
+			f.Acknowledged = sourced(e, e.At)
+		}
+		if r := b.responder(e.Actor, e.At); r != nil {
+			if !r.Acknowledged {
+				r.FirstAcknowledged = e.At
 			}
-		case KindAcknowledged:
-			if !f.Acknowledged.Known() {
-				f.Acknowledged = sourced(e, e.At)
+			r.Acknowledged = true
+			joined(r, e.At)
+		}
+	case KindResolved:
+		f.Resolved = sourced(e, e.At)
+		if r := b.responder(e.Actor, e.At); r != nil {
+			r.Resolved = true
+			joined(r, e.At)
+		}
+	case KindEscalated:
+		f.Escalations++
+	case KindReopened:
+		f.Reopened++
+	case KindNotified:
+		b.notified(e)
+	case KindAssigned:
+		for _, u := range e.People {
+			if r := b.responder(u, e.At); r != nil {
+				r.Assigned = true
 			}
-			if r := responder(e.Actor, e.At); r != nil {
-				if !r.Acknowledged {
-					r.FirstAcknowledged = e.At
-				}
-				r.Acknowledged = true
-				joined(r, e.At)
-			}
-		case KindResolved:
-			f.Resolved = sourced(e, e.At)
-			if r := responder(e.Actor, e.At); r != nil {
-				r.Resolved = true
-				joined(r, e.At)
-			}
-		case KindEscalated:
-			f.Escalations++
-		case KindReopened:
-			f.Reopened++
-		case KindNotified:
-			f.Notifications++
-			if f.Acknowledged.Known() && e.At.After(f.Acknowledged.At) {
-				f.NotificationsAfterAck++
-			}
-			missed := e.Outcome != "" && e.Outcome != "answered" && e.Outcome != "delivered"
+		}
+	case KindResponder:
+		b.responderChange(e)
+	case KindNote, KindStatusUpdate:
+		b.note(e)
+	}
+}
+
+// notified counts a notification, and whether it reached its people.
+func (b *factsBuilder) notified(e Entry) {
+	f := &b.f
+	f.Notifications++
+	if f.Acknowledged.Known() && e.At.After(f.Acknowledged.At) {
+		f.NotificationsAfterAck++
+	}
+	missed := e.Outcome != "" && e.Outcome != "answered" && e.Outcome != "delivered"
+	if missed {
+		f.NotificationsFailed++
+	}
+	for _, u := range e.People {
+		if r := b.responder(u, e.At); r != nil {
+			r.Notified++
 			if missed {
-				f.NotificationsFailed++
-			}
-			for _, u := range e.People {
-				if r := responder(u, e.At); r != nil {
-					r.Notified++
-					if missed {
-						r.NotReached++
-					}
-				}
-			}
-		case KindAssigned:
-			for _, u := range e.People {
-				if r := responder(u, e.At); r != nil {
-					r.Assigned = true
-				}
-			}
-		case KindResponder:
-			for _, u := range e.People {
-				r := responder(u, e.At)
-				if r == nil {
-					continue
-				}
-				if e.Role != "" {
-					r.Role = e.Role
-				} else {
-					r.Requested = true
-					if e.Detail != "" {
-						r.RequestState = e.Detail
-					}
-				}
-			}
-			if e.Type == "incident.responder.replied" {
-				joined(responder(e.Actor, e.At), e.At)
-			}
-		case KindNote, KindStatusUpdate:
-			if r := responder(e.Actor, e.At); r != nil {
-				if e.Kind == KindNote {
-					r.Notes++
-				} else {
-					r.StatusUpdates++
-				}
-				joined(r, e.At)
-			}
-			if rest, ok := cutPrefix(e.Text, mitigated); ok && !f.Mitigated.Known() && !negated(rest) {
-				at, ok := statedTime(rest, e.At)
-				if !ok {
-					at = e.At
-				}
-				f.Mitigated = sourced(e, at)
-			}
-			if rest, ok := cutPrefix(e.Text, started); ok && !f.ImpactStarted.Known() {
-				if at, ok := statedTime(rest, e.At); ok {
-					f.ImpactStarted = sourced(e, at)
-				}
+				r.NotReached++
 			}
 		}
 	}
+}
+
+// responderChange records a role given to people, or a request for them to respond and its state.
+func (b *factsBuilder) responderChange(e Entry) {
+	for _, u := range e.People {
+		r := b.responder(u, e.At)
+		if r == nil {
+			continue
+		}
+		if e.Role != "" {
+			r.Role = e.Role
+		} else {
+			r.Requested = true
+			if e.Detail != "" {
+				r.RequestState = e.Detail
+			}
+		}
+	}
+	if e.Type == "incident.responder.replied" {
+		joined(b.responder(e.Actor, e.At), e.At)
+	}
+}
+
+// note counts a note or status update for its author, and reads the facts stated by its prefix.
+func (b *factsBuilder) note(e Entry) {
+	f := &b.f
+	if r := b.responder(e.Actor, e.At); r != nil {
+		if e.Kind == KindNote {
+			r.Notes++
+		} else {
+			r.StatusUpdates++
+		}
+		joined(r, e.At)
+	}
+	if rest, ok := cutPrefix(e.Text, b.mitigated); ok && !f.Mitigated.Known() && !negated(rest) {
+		at, ok := statedTime(rest, e.At)
+		if !ok {
+			at = e.At
+		}
+		f.Mitigated = sourced(e, at)
+	}
+	if rest, ok := cutPrefix(e.Text, b.started); ok && !f.ImpactStarted.Known() {
+		if at, ok := statedTime(rest, e.At); ok {
+			f.ImpactStarted = sourced(e, at)
+		}
+	}
+}
+
+// fromCustomFields takes the mitigation and impact start from the incident's custom fields configured for
+// them, over what notes said.
+func (c FactsConfig) fromCustomFields(inc Incident, f *Facts) {
 	for _, field := range []struct {
 		name string
 		dst  *Sourced
@@ -280,8 +337,12 @@ func (c FactsConfig) Compute(inc Incident, tl Timeline) Facts {
 			}
 		}
 	}
+}
+
+// detection settles when the incident was detected: its creation when that came before its first
+// recorded trigger, else its first alert or its creation when no trigger was recorded.
+func detection(inc Incident, f *Facts) {
 	if f.Detected.Known() && !inc.CreatedAt.IsZero() && inc.CreatedAt.Before(f.Detected.At) {
-		// The incident existed before its first recorded trigger: its creation is the detection.
 		f.Detected = Sourced{At: inc.CreatedAt, From: "created_at", Entry: inc.CreatedAt}
 	}
 	if !f.Detected.Known() {
@@ -292,19 +353,6 @@ func (c FactsConfig) Compute(inc Incident, tl Timeline) Facts {
 			f.Detected = Sourced{At: inc.CreatedAt, From: "created_at", Entry: inc.CreatedAt}
 		}
 	}
-	if f.Detected.Known() {
-		f.TimeToAcknowledge = since(f.Detected.At, f.Acknowledged.At)
-		f.TimeToMitigate = since(f.Detected.At, f.Mitigated.At)
-		f.TimeToResolve = since(f.Detected.At, f.Resolved.At)
-		if f.ImpactStarted.Known() {
-			f.TimeToDetect = since(f.ImpactStarted.At, f.Detected.At)
-		}
-	}
-	f.Priorities = priorityTimes(inc, tl, f.Detected.At, f.Resolved.At)
-	for _, key := range order {
-		f.Responders = append(f.Responders, *responders[key])
-	}
-	return f
 }
 
 // sourced is the moment an entry records, with the entry as its source.

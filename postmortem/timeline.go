@@ -266,6 +266,33 @@ func normalizeNote(s string) string { return strings.Join(strings.Fields(s), " "
 
 func logEntryToEntry(le LogEntry) Entry {
 	e := Entry{At: le.At, ID: le.ID, Actor: le.Agent, People: le.Users, Source: SourceLogEntry, Type: le.Type + "_log_entry", URL: le.URL}
+	if fixed, ok := fixedLogEntries[le.Type]; ok {
+		e.Kind, e.Text = fixed.kind, fixed.text
+	} else if !pagingEntry(le, &e) && !changeEntry(le, &e) {
+		e.Kind = KindOther
+		e.Text = orDefault(le.Summary, strings.ReplaceAll(le.Type, "_", " "))
+	}
+	// PagerDuty's own summary says more than a bare "changed" when the entry carries no details.
+	if e.Text == "" || (e.Kind == KindPriority && le.Priority == "" || e.Kind == KindUrgency || e.Kind == KindField) && len(le.Details) == 0 && le.Summary != "" {
+		e.Text = le.Summary
+	}
+	return e
+}
+
+// fixedLogEntries are the log entry types whose words never change.
+var fixedLogEntries = map[string]struct {
+	kind Kind
+	text string
+}{
+	"exhaust_escalation_path": {KindEscalated, "Escalation policy exhausted: every level was notified without an acknowledgement"},
+	"repeat_escalation_path":  {KindEscalated, "Escalation policy repeated from the first level"},
+	"reach_ack_limit":         {KindOther, "Acknowledgement limit reached; further acknowledgements are not timed out"},
+	"reach_trigger_limit":     {KindOther, "Trigger limit reached; further alerts are grouped without new notifications"},
+}
+
+// pagingEntry words the log entries of paging people: trigger, acknowledgement, notification, assignment,
+// escalation, resolution. It reports false for another type.
+func pagingEntry(le LogEntry, e *Entry) bool {
 	users := names(le.Users)
 	via := channelWords(le.Channel)
 	switch le.Type {
@@ -307,18 +334,20 @@ func logEntryToEntry(le LogEntry) Entry {
 			e.Text += " (" + users + ")"
 		}
 		e.Text += prefixed(" ", escalationReason(le.Channel))
-	case "exhaust_escalation_path":
-		e.Kind = KindEscalated
-		e.Text = "Escalation policy exhausted: every level was notified without an acknowledgement"
-	case "repeat_escalation_path":
-		e.Kind = KindEscalated
-		e.Text = "Escalation policy repeated from the first level"
-	case "reach_ack_limit":
-		e.Kind = KindOther
-		e.Text = "Acknowledgement limit reached; further acknowledgements are not timed out"
-	case "reach_trigger_limit":
-		e.Kind = KindOther
-		e.Text = "Trigger limit reached; further alerts are grouped without new notifications"
+	case "resolve":
+		e.Kind = KindResolved
+		e.Text = "Resolved" + prefixed(" ", via)
+	default:
+		return false
+	}
+	return true
+}
+
+// changeEntry words the log entries of changes to the incident: notes, status updates, snoozes, urgency,
+// priority and field changes, responder requests. It reports false for another type.
+func changeEntry(le LogEntry, e *Entry) bool {
+	users := names(le.Users)
+	switch le.Type {
 	case "annotate":
 		e.Kind = KindNote
 		e.Text = le.Note
@@ -328,9 +357,6 @@ func logEntryToEntry(le LogEntry) Entry {
 		if until := le.Details["changed_actions"]; until != "" {
 			e.Text += " (" + until + ")"
 		}
-	case "resolve":
-		e.Kind = KindResolved
-		e.Text = "Resolved" + prefixed(" ", via)
 	case "urgency_change":
 		e.Kind = KindUrgency
 		e.Text = "Urgency changed" + detailSuffix(le)
@@ -358,14 +384,9 @@ func logEntryToEntry(le LogEntry) Entry {
 			e.Text += ": " + users
 		}
 	default:
-		e.Kind = KindOther
-		e.Text = orDefault(le.Summary, strings.ReplaceAll(le.Type, "_", " "))
+		return false
 	}
-	// PagerDuty's own summary says more than a bare "changed" when the entry carries no details.
-	if e.Text == "" || (e.Kind == KindPriority && le.Priority == "" || e.Kind == KindUrgency || e.Kind == KindField) && len(le.Details) == 0 && le.Summary != "" {
-		e.Text = le.Summary
-	}
-	return e
+	return true
 }
 
 func eventToEntry(ev Event) Entry {

@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/hindsight-dev/hindsight/internal/promtest"
+	"github.com/hindsight-dev/hindsight/lifecycle"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
 	"github.com/hindsight-dev/hindsight/redisstore"
@@ -31,9 +32,9 @@ func TestArchivedTasksAreCountedAndRunAgain(t *testing.T) {
 	if _, err := q.AcceptPagerDuty(ctx, queue.PagerDutyDelivery{WebhookID: "W1", EventID: "E1", EventType: "incident.resolved", IncidentID: "PARCH1", Body: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range []queue.GitHubTask{
-		queue.PullRequestEvent{DeliveryID: "G1", Action: "closed", Repo: "acme/pm", Number: 1},
-		queue.IssueEvent{DeliveryID: "G2", Action: "closed", Repo: "acme/pm", Number: 2},
+	for _, d := range []lifecycle.GitHubEvent{
+		lifecycle.PullRequestEvent{DeliveryID: "G1", Action: "closed", Repo: "acme/pm", Number: 1},
+		lifecycle.IssueEvent{DeliveryID: "G2", Action: "closed", Repo: "acme/pm", Number: 2},
 	} {
 		if _, err := q.AcceptGitHub(ctx, d); err != nil {
 			t.Fatal(err)

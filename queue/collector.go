@@ -58,14 +58,3 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 }
-
-// NewReminderCounter registers hindsight_postmortem_reminders_total with reg: the reminders sent for
-// postmortems past their due time. Its increase over a day is the overdue postmortems' count.
-func NewReminderCounter(reg prometheus.Registerer) prometheus.Counter {
-	c := prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "hindsight_postmortem_reminders_total",
-		Help: "Reminders sent to the reviewers of postmortems past their due time.",
-	})
-	reg.MustRegister(c)
-	return c
-}

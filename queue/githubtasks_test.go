@@ -1,11 +1,14 @@
 package queue
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/hibiken/asynq"
+
+	"github.com/hindsight-dev/hindsight/lifecycle"
 )
 
 // Tasks the previous version left in Redis carry one payload for every event, as it marshalled it: each
@@ -20,17 +23,17 @@ func TestGitHubTasksOfThePreviousVersionDecode(t *testing.T) {
 			`"HeadSHA":"","Merged":false,"IssueBody":"","IssueState":"","CommentBody":"/hindsight sync","CommentAuthor":"ana",` +
 			`"CommentAssociation":"OWNER","CommentAuthorType":"User"}`
 	)
-	p, err := decodeGitHubTask[PullRequestEvent](asynq.NewTask(TypePullRequest, []byte(pull)))
-	want := PullRequestEvent{DeliveryID: "d1", Action: "closed", Repo: "acme/pm", Number: 7, HeadRef: "postmortem/P1", HeadSHA: "abc", Merged: true}
+	p, err := decodeGitHubTask[lifecycle.PullRequestEvent](asynq.NewTask(TypePullRequest, []byte(pull)))
+	want := lifecycle.PullRequestEvent{DeliveryID: "d1", Action: "closed", Repo: "acme/pm", Number: 7, HeadRef: "postmortem/P1", HeadSHA: "abc", Merged: true}
 	if err != nil || p != want {
 		t.Errorf("pull request task: %+v, %v; want %+v", p, err, want)
 	}
-	i, err := decodeGitHubTask[IssueEvent](asynq.NewTask(TypeActionItem, []byte(issue)))
-	if wantI := (IssueEvent{DeliveryID: "d2", Action: "reopened", Repo: "acme/pm", Number: 8}); err != nil || i != wantI {
+	i, err := decodeGitHubTask[lifecycle.IssueEvent](asynq.NewTask(TypeActionItem, []byte(issue)))
+	if wantI := (lifecycle.IssueEvent{DeliveryID: "d2", Action: "reopened", Repo: "acme/pm", Number: 8}); err != nil || i != wantI {
 		t.Errorf("action item task: %+v, %v; want %+v", i, err, wantI)
 	}
-	c, err := decodeGitHubTask[CommentCommand](asynq.NewTask(TypeCommand, []byte(comment)))
-	wantC := CommentCommand{DeliveryID: "d3", Repo: "acme/pm", Number: 7, Body: "/hindsight sync", Author: "ana", Association: "OWNER", AuthorType: "User"}
+	c, err := decodeGitHubTask[lifecycle.CommentCommand](asynq.NewTask(TypeCommand, []byte(comment)))
+	wantC := lifecycle.CommentCommand{DeliveryID: "d3", Repo: "acme/pm", Number: 7, Body: "/hindsight sync", Author: "ana", Association: "OWNER", AuthorType: "User"}
 	if err != nil || c != wantC {
 		t.Errorf("command task: %+v, %v; want %+v", c, err, wantC)
 	}
@@ -38,7 +41,21 @@ func TestGitHubTasksOfThePreviousVersionDecode(t *testing.T) {
 
 // A payload no version wrote is archived with the reason, not retried and not a panic.
 func TestGitHubTaskWithBadPayloadIsArchived(t *testing.T) {
-	jobs := &GitHubJobs{Repos: []string{"acme/pm"}}
+	called := func(context.Context, lifecycle.PullRequestEvent) error {
+		t.Error("a bad payload reached the lifecycle")
+		return nil
+	}
+	jobs := map[string]asynq.Handler{
+		TypePullRequest: gitHubHandler(called),
+		TypeActionItem: gitHubHandler(func(context.Context, lifecycle.IssueEvent) error {
+			t.Error("a bad payload reached the lifecycle")
+			return nil
+		}),
+		TypeCommand: gitHubHandler(func(context.Context, lifecycle.CommentCommand) error {
+			t.Error("a bad payload reached the lifecycle")
+			return nil
+		}),
+	}
 	for _, tt := range []struct{ typ, payload, reason string }{
 		{TypePullRequest, `not json`, "decode github:pull_request task"},
 		{TypeActionItem, `{"Repo":"acme/pm","Number":"8"}`, "decode github:action_item task"},
@@ -46,7 +63,7 @@ func TestGitHubTaskWithBadPayloadIsArchived(t *testing.T) {
 		{TypeCommand, `{"Repo":"acme/pm","Number":0,"CommentBody":"/hindsight sync"}`, "names no repository or no number"},
 		{TypePullRequest, `{"Number":3}`, "names no repository or no number"},
 	} {
-		err := jobs.ProcessTask(t.Context(), asynq.NewTask(tt.typ, []byte(tt.payload)))
+		err := jobs[tt.typ].ProcessTask(t.Context(), asynq.NewTask(tt.typ, []byte(tt.payload)))
 		if !errors.Is(err, asynq.SkipRetry) || !strings.Contains(err.Error(), tt.reason) {
 			t.Errorf("%s %s: %v, want an archiving error saying %q", tt.typ, tt.payload, err, tt.reason)
 		}

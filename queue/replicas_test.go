@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hindsight-dev/hindsight/lifecycle"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
 	"github.com/hindsight-dev/hindsight/redisstore"
@@ -59,7 +60,7 @@ func TestAcceptWaitsForReplicas(t *testing.T) {
 	if took := time.Since(start); took > 3*time.Second {
 		t.Errorf("the refusal took %s, beyond the wait of 1.5s", took)
 	}
-	gd := queue.PullRequestEvent{DeliveryID: "G1", Action: "opened", Repo: "acme/pm", Number: 1}
+	gd := lifecycle.PullRequestEvent{DeliveryID: "G1", Action: "opened", Repo: "acme/pm", Number: 1}
 	if _, err := q.AcceptGitHub(ctx, gd); !errors.Is(err, queue.ErrNotReplicated) {
 		t.Fatalf("GitHub delivery without a replica: %v, want ErrNotReplicated", err)
 	}

@@ -260,7 +260,18 @@ func (c *config) applyEnv(getenv func(string) string) error {
 
 var repoPattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$`)
 
+// validate checks the configuration, first error first, reads the App's key and normalises people.
 func (c *config) validate() error {
+	for _, check := range []func() error{c.checkEndpoints, c.checkGitHub, c.checkPostmortems, c.checkRuntime, c.checkAdmin, c.checkLimits, c.checkLint, c.normalizePeople} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkEndpoints checks the addresses: the listener, the webhook secrets' sources, Redis and the APIs.
+func (c *config) checkEndpoints() error {
 	if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
 		return bad("HINDSIGHT_LISTEN_ADDR", "want host:port such as :8080, got %q", c.ListenAddr)
 	}
@@ -283,6 +294,12 @@ func (c *config) validate() error {
 			return bad("HINDSIGHT_PAGERDUTY_FROM", "want the email of a PagerDuty user, got %q", c.PagerDuty.From)
 		}
 	}
+	return nil
+}
+
+// checkGitHub checks the GitHub credentials, reads the App's key, and checks the repository and the
+// write limits.
+func (c *config) checkGitHub() error {
 	app := c.GitHub.AppID != 0 || c.GitHub.InstallationID != 0 || c.GitHub.PrivateKeyFile != ""
 	if app {
 		switch {
@@ -314,6 +331,12 @@ func (c *config) validate() error {
 	if c.GitHub.WriteLimits.PerHour < 0 {
 		return bad("HINDSIGHT_CONFIG", "github.write_limits.per_hour: must not be negative (0 turns the window off)")
 	}
+	return nil
+}
+
+// checkPostmortems checks what shapes the postmortems: the policy, the owner rule, the routes, the reminders
+// and the facts.
+func (c *config) checkPostmortems() error {
 	if err := c.Policy.Validate(); err != nil {
 		return bad("HINDSIGHT_CONFIG", "%v", err)
 	}
@@ -338,6 +361,12 @@ func (c *config) validate() error {
 			}
 		}
 	}
+	return nil
+}
+
+// checkRuntime checks the lookups, the worker, the shutdown, Redis's replicas, the events' retention and
+// the log.
+func (c *config) checkRuntime() error {
 	if c.PagerDuty.UserCacheTTL < postmortem.Duration(time.Minute) {
 		return bad("HINDSIGHT_CONFIG", "pagerduty.user_cache_ttl: want at least 1m")
 	}
@@ -376,15 +405,18 @@ func (c *config) validate() error {
 	if _, err := parseLevel(c.Log.Level); err != nil {
 		return bad("HINDSIGHT_CONFIG", "log.level: %v", err)
 	}
-	if err := c.checkAdmin(); err != nil {
-		return err
-	}
-	if err := c.checkLimits(); err != nil {
-		return err
-	}
+	return nil
+}
+
+func (c *config) checkLint() error {
 	if err := c.Lint.Check(); err != nil {
 		return bad("HINDSIGHT_CONFIG", "lint: %v", err)
 	}
+	return nil
+}
+
+// normalizePeople keys people by PagerDuty user ID or lower-cased email, with their logins without "@".
+func (c *config) normalizePeople() error {
 	// People are looked up by PagerDuty user ID or lower-cased email.
 	people := make(map[string]string, len(c.People))
 	for k, v := range c.People {

@@ -38,37 +38,7 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string) error {
 		if n.Kind != yaml.MappingNode {
 			return nil
 		}
-		fields := yamlFields(t)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			key, value := n.Content[i], n.Content[i+1]
-			if key.Tag == "!!merge" { // "<<: *defaults" brings in the keys of another mapping, or of several
-				merged := []*yaml.Node{value}
-				if value.Kind == yaml.SequenceNode {
-					merged = value.Content
-				}
-				for _, m := range merged {
-					if err := checkKeys(m, t, path); err != nil {
-						return err
-					}
-				}
-				continue
-			}
-			ft, ok := fields[key.Value]
-			if !ok {
-				names := make([]string, 0, len(fields))
-				for name := range fields {
-					names = append(names, name)
-				}
-				msg := fmt.Sprintf("line %d: %s: unknown key", key.Line, join(path, key.Value))
-				if near := closest(key.Value, names); near != "" {
-					msg += " (did you mean " + near + "?)"
-				}
-				return fmt.Errorf("%s", msg)
-			}
-			if err := checkKeys(value, ft, join(path, key.Value)); err != nil {
-				return err
-			}
-		}
+		return checkStructKeys(n, t, path)
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
 			return nil
@@ -86,6 +56,42 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string) error {
 			if err := checkKeys(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// checkStructKeys checks the keys of mapping n against the fields of struct t, and their values in turn.
+func checkStructKeys(n *yaml.Node, t reflect.Type, path string) error {
+	fields := yamlFields(t)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, value := n.Content[i], n.Content[i+1]
+		if key.Tag == "!!merge" { // "<<: *defaults" brings in the keys of another mapping, or of several
+			merged := []*yaml.Node{value}
+			if value.Kind == yaml.SequenceNode {
+				merged = value.Content
+			}
+			for _, m := range merged {
+				if err := checkKeys(m, t, path); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		ft, ok := fields[key.Value]
+		if !ok {
+			names := make([]string, 0, len(fields))
+			for name := range fields {
+				names = append(names, name)
+			}
+			msg := fmt.Sprintf("line %d: %s: unknown key", key.Line, join(path, key.Value))
+			if near := closest(key.Value, names); near != "" {
+				msg += " (did you mean " + near + "?)"
+			}
+			return fmt.Errorf("%s", msg)
+		}
+		if err := checkKeys(value, ft, join(path, key.Value)); err != nil {
+			return err
 		}
 	}
 	return nil

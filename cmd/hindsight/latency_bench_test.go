@@ -82,7 +82,9 @@ func serveForTB(b testing.TB, env map[string]string, logs io.Writer) string {
 	env["HINDSIGHT_LISTEN_ADDR"] = addr
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"hindsight", "serve"}, func(k string) string { return env[k] }, io.Discard, logs) }()
+	go func() {
+		done <- run(ctx, []string{"hindsight", "serve"}, func(k string) string { return env[k] }, io.Discard, logs)
+	}()
 	b.Cleanup(func() {
 		cancel()
 		<-done

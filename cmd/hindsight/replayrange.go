@@ -45,23 +45,9 @@ func parseDate(flagName, v string) (time.Time, error) {
 // enqueues those that need a postmortem and have none. It prints a progress bar on a terminal, one line
 // per incident otherwise, and a summary.
 func replayRange(ctx context.Context, sinceFlag, untilFlag string, services stringList, getenv func(string) string, stdout io.Writer) error {
-	since, err := parseDate("since", sinceFlag)
+	since, until, err := replayWindow(sinceFlag, untilFlag, services)
 	if err != nil {
 		return err
-	}
-	until := time.Now().UTC().Truncate(time.Second)
-	if untilFlag != "" {
-		if until, err = parseDate("until", untilFlag); err != nil {
-			return err
-		}
-	}
-	if !until.After(since) {
-		return usageError{fmt.Sprintf("replay: --until %s is not after --since %s", until.Format(time.RFC3339), since.Format(time.RFC3339))}
-	}
-	for _, s := range services {
-		if !postmortem.ValidIncidentID(s) { // service IDs have the same shape
-			return usageError{fmt.Sprintf("replay: --service %q is not a PagerDuty service ID", s)}
-		}
 	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
@@ -79,60 +65,92 @@ func replayRange(ctx context.Context, sinceFlag, untilFlag string, services stri
 		return bad("HINDSIGHT_REDIS_URL", "%v", err)
 	}
 	defer rdb.Close()
-	store := redisstore.NewStore(rdb, time.Duration(cfg.Events.Retention))
-	q := queue.New(rdb, store, cfg.Worker.MaxRetry)
-	defer q.Close()
+	r := rangeReplay{policy: cfg.Policy, store: redisstore.NewStore(rdb, time.Duration(cfg.Events.Retention))}
+	r.q = queue.New(rdb, r.store, cfg.Worker.MaxRetry)
+	defer r.q.Close()
 
 	p := newProgress(stdout)
+	defer p.done()
 	incidents, err := pd.ResolvedIncidents(ctx, pagerduty.IncidentQuery{Since: since, Until: until, ServiceIDs: services},
 		func(listed, total int) { p.update("listing", listed, total) })
 	if err != nil {
-		p.done()
 		return fmt.Errorf("replay: %w", err)
 	}
-	var queued, skipped, published, pending int
 	for i, inc := range incidents {
-		var outcome string
-		decision := cfg.Policy.Decide(inc)
-		switch {
-		case !decision.Required:
-			skipped++
-			outcome = "skipped by policy (" + decision.Reason + ")"
-		default:
-			url, ok, err := store.Published(ctx, inc.ID)
-			if err != nil {
-				p.done()
-				return fmt.Errorf("replay %s: %w", inc.ID, err)
-			}
-			if ok {
-				published++
-				outcome = "already published: " + url
-				break
-			}
-			added, err := q.ReplayIncident(ctx, inc.ID)
-			if err != nil {
-				p.done()
-				return fmt.Errorf("replay %s: %w", inc.ID, err)
-			}
-			if added {
-				queued++
-				outcome = "queued"
-			} else {
-				pending++
-				outcome = "already queued"
-			}
+		outcome, err := r.replay(ctx, inc)
+		if err != nil {
+			return fmt.Errorf("replay %s: %w", inc.ID, err)
 		}
 		p.line(fmt.Sprintf("%s #%d %s: %s", inc.ID, inc.Number, oneLine(inc.Title), outcome))
 		p.update("replaying", i+1, len(incidents))
 	}
 	p.done()
 	summary := fmt.Sprintf("replay: %d resolved incidents from %s to %s: %d queued, %d skipped by policy, %d already published",
-		len(incidents), since.Format(time.RFC3339), until.Format(time.RFC3339), queued, skipped, published)
-	if pending > 0 {
-		summary += fmt.Sprintf(", %d already queued", pending)
+		len(incidents), since.Format(time.RFC3339), until.Format(time.RFC3339), r.queued, r.skipped, r.published)
+	if r.pending > 0 {
+		summary += fmt.Sprintf(", %d already queued", r.pending)
 	}
 	_, err = fmt.Fprintln(stdout, summary)
 	return err
+}
+
+// replayWindow parses and checks the flags of replay --since.
+func replayWindow(sinceFlag, untilFlag string, services stringList) (since, until time.Time, err error) {
+	since, err = parseDate("since", sinceFlag)
+	if err != nil {
+		return since, until, err
+	}
+	until = time.Now().UTC().Truncate(time.Second)
+	if untilFlag != "" {
+		if until, err = parseDate("until", untilFlag); err != nil {
+			return since, until, err
+		}
+	}
+	if !until.After(since) {
+		return since, until, usageError{fmt.Sprintf("replay: --until %s is not after --since %s", until.Format(time.RFC3339), since.Format(time.RFC3339))}
+	}
+	for _, s := range services {
+		if !postmortem.ValidIncidentID(s) { // service IDs have the same shape
+			return since, until, usageError{fmt.Sprintf("replay: --service %q is not a PagerDuty service ID", s)}
+		}
+	}
+	return since, until, nil
+}
+
+// rangeReplay replays past incidents one by one and counts what it did with them.
+type rangeReplay struct {
+	policy                              postmortem.Policy
+	store                               *redisstore.Store
+	q                                   *queue.Queue
+	queued, skipped, published, pending int
+}
+
+// replay enqueues the pipeline of inc unless the policy skips it or it is published already, and says
+// which.
+func (r *rangeReplay) replay(ctx context.Context, inc postmortem.Incident) (string, error) {
+	decision := r.policy.Decide(inc)
+	if !decision.Required {
+		r.skipped++
+		return "skipped by policy (" + decision.Reason + ")", nil
+	}
+	url, ok, err := r.store.Published(ctx, inc.ID)
+	if err != nil {
+		return "", err
+	}
+	if ok {
+		r.published++
+		return "already published: " + url, nil
+	}
+	added, err := r.q.ReplayIncident(ctx, inc.ID)
+	if err != nil {
+		return "", err
+	}
+	if !added {
+		r.pending++
+		return "already queued", nil
+	}
+	r.queued++
+	return "queued", nil
 }
 
 // progress shows a bar on a terminal, rewritten in place, and plain lines anywhere else.

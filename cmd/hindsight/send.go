@@ -46,41 +46,10 @@ func runSend(ctx context.Context, args []string, getenv func(string) string, std
 		return usageError{fmt.Sprintf("send: --to %q: want an http(s) URL such as http://127.0.0.1:8080/webhooks/pagerduty", *to)}
 	}
 
-	type delivery struct {
-		name string
-		body []byte
+	deliveries, err := sendBodies(fl.Args())
+	if err != nil {
+		return err
 	}
-	var deliveries []delivery
-	if fl.NArg() == 0 {
-		id, bodies := pagerduty.SampleWebhooks(time.Now())
-		for _, b := range bodies {
-			ev, err := pagerduty.DecodeEvent(b)
-			if err != nil {
-				return fmt.Errorf("send: sample: %w", err)
-			}
-			deliveries = append(deliveries, delivery{ev.Type + " " + id, b})
-		}
-	}
-	stdins := 0
-	for _, name := range fl.Args() {
-		var (
-			b   []byte
-			err error
-		)
-		if name == "-" {
-			if stdins++; stdins > 1 {
-				return usageError{"send: \"-\" (stdin) given more than once"}
-			}
-			b, err = io.ReadAll(os.Stdin)
-		} else {
-			b, err = os.ReadFile(name) //nolint:gosec // the user names the bodies to send
-		}
-		if err != nil {
-			return fmt.Errorf("send: %w", err)
-		}
-		deliveries = append(deliveries, delivery{name, b})
-	}
-
 	client := &http.Client{Timeout: 10 * time.Second}
 	failed := 0
 	for _, d := range deliveries {
@@ -99,6 +68,47 @@ func runSend(ctx context.Context, args []string, getenv func(string) string, std
 		return fmt.Errorf("send: %d of %d deliveries were not accepted", failed, len(deliveries))
 	}
 	return nil
+}
+
+// delivery is one webhook body to send, and the name it is reported under.
+type delivery struct {
+	name string
+	body []byte
+}
+
+// sendBodies reads the bodies named (a file, or "-" for stdin once); without names, the sample incident's.
+func sendBodies(names []string) ([]delivery, error) {
+	var deliveries []delivery
+	if len(names) == 0 {
+		id, bodies := pagerduty.SampleWebhooks(time.Now())
+		for _, b := range bodies {
+			ev, err := pagerduty.DecodeEvent(b)
+			if err != nil {
+				return nil, fmt.Errorf("send: sample: %w", err)
+			}
+			deliveries = append(deliveries, delivery{ev.Type + " " + id, b})
+		}
+	}
+	stdins := 0
+	for _, name := range names {
+		var (
+			b   []byte
+			err error
+		)
+		if name == "-" {
+			if stdins++; stdins > 1 {
+				return nil, usageError{"send: \"-\" (stdin) given more than once"}
+			}
+			b, err = io.ReadAll(os.Stdin)
+		} else {
+			b, err = os.ReadFile(name) //nolint:gosec // the user names the bodies to send
+		}
+		if err != nil {
+			return nil, fmt.Errorf("send: %w", err)
+		}
+		deliveries = append(deliveries, delivery{name, b})
+	}
+	return deliveries, nil
 }
 
 // post delivers one body as PagerDuty does and returns the answer's status ("202 Accepted") and body.

@@ -21,6 +21,7 @@ import (
 	"github.com/hindsight-dev/hindsight/handlers"
 	"github.com/hindsight-dev/hindsight/integrations/github"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
+	"github.com/hindsight-dev/hindsight/lifecycle"
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/redisstore"
@@ -37,7 +38,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	if !api && !worker {
 		return usageError{fmt.Sprintf("serve: --role %q: want all, api or worker", *role)}
 	}
-
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
@@ -62,46 +62,35 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	defer q.Close()
 	q.RequireReplicas(cfg.Redis.MinReplicasAcked, time.Duration(cfg.Redis.ReplicasTimeout))
 
-	reg.MustRegister(queue.NewActionItemCollector(store), queue.NewQueueCollector(rdb), redisstore.NewDurabilityCollector(rdb), queue.NewArchiveCollector(rdb))
+	reg.MustRegister(lifecycle.NewActionItemCollector(store), queue.NewQueueCollector(rdb), redisstore.NewDurabilityCollector(rdb), queue.NewArchiveCollector(rdb))
 	go warnDurability(ctx, rdb, logger)
 
 	grace := time.Duration(cfg.ShutdownGrace)
 	var w *queue.Worker
 	if worker {
-		taskHandlers, err := newTaskHandlers(cfg, rdb, store, q, reg, logger)
-		if err != nil {
-			return err
-		}
-		w = queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: workerDrain(grace), Registerer: reg,
-			RetryBase: time.Duration(cfg.Worker.RetryBase), RetryMax: time.Duration(cfg.Worker.RetryMax),
-			TaskCheckInterval: time.Duration(cfg.Worker.TaskCheckInterval)}, taskHandlers, logger)
-		if err := w.Start(); err != nil {
+		if w, err = startWorker(cfg, rdb, store, q, reg, logger); err != nil {
 			return err
 		}
 		defer w.Shutdown() // for the early returns below; a second Shutdown after drain does nothing
 	}
 
-	ping := func(ctx context.Context) error { return queue.Ping(ctx, rdb) }
 	// A worker alone serves health and metrics only; the webhooks are the API's.
 	admin, err := startAdmin(ctx, cfg, rdb, reg, logger)
 	if err != nil {
 		return err
 	}
 	defer admin.stop(logger)
-	hcfg := handlers.Config{PagerDutySecrets: cfg.PagerDuty.WebhookSecrets, GitHubSecret: cfg.GitHub.WebhookSecret, WebhooksOff: !api,
-		Admin: admin.onMain, AdminElsewhere: admin.elsewhere}
-	srv := &http.Server{
-		Handler:           handlers.NewServer(logger, hcfg, q, ping, reg, reg),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      15 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-	}
+	srv := newHTTPServer(cfg, !api, admin, rdb, q, reg, logger)
 	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.ListenAddr)
 	if err != nil {
 		return bad("HINDSIGHT_LISTEN_ADDR", "%v", err)
 	}
 	logger.Info("hindsight listening", "addr", ln.Addr().String(), "role", *role, "version", version, "dry_run", !cfg.githubEnabled())
+	return serveUntilDone(ctx, srv, ln, w, grace, logger)
+}
+
+// serveUntilDone serves on ln until the server fails or ctx ends, then drains the server and the worker.
+func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, w *queue.Worker, grace time.Duration, logger *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -117,6 +106,36 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	return nil
 }
 
+// startWorker starts the worker with the task handlers.
+func startWorker(cfg config, rdb redis.UniversalClient, store *redisstore.Store, q *queue.Queue, reg *prometheus.Registry, logger *slog.Logger) (*queue.Worker, error) {
+	taskHandlers, err := newTaskHandlers(cfg, rdb, store, q, reg, logger)
+	if err != nil {
+		return nil, err
+	}
+	w := queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: workerDrain(time.Duration(cfg.ShutdownGrace)),
+		Registerer: reg, RetryBase: time.Duration(cfg.Worker.RetryBase), RetryMax: time.Duration(cfg.Worker.RetryMax),
+		TaskCheckInterval: time.Duration(cfg.Worker.TaskCheckInterval)}, taskHandlers, logger)
+	if err := w.Start(); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// newHTTPServer serves the webhooks (unless webhooksOff), health, metrics and, when admin says so, the
+// admin endpoints.
+func newHTTPServer(cfg config, webhooksOff bool, admin *adminSide, rdb redis.UniversalClient, q *queue.Queue, reg *prometheus.Registry, logger *slog.Logger) *http.Server {
+	ping := func(ctx context.Context) error { return queue.Ping(ctx, rdb) }
+	hcfg := handlers.Config{PagerDutySecrets: cfg.PagerDuty.WebhookSecrets, GitHubSecret: cfg.GitHub.WebhookSecret, WebhooksOff: webhooksOff,
+		Admin: admin.onMain, AdminElsewhere: admin.elsewhere}
+	return &http.Server{
+		Handler:           handlers.NewServer(logger, hcfg, q, ping, reg, reg),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+}
+
 // newTaskHandlers wires the worker: the postmortem pipeline (PagerDuty when a token is set, GitHub when
 // credentials are set, else the dry run) and, with GitHub, the jobs of its events and the reminders.
 func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.Store, q *queue.Queue, reg prometheus.Registerer, logger *slog.Logger) (map[string]asynq.Handler, error) {
@@ -124,89 +143,89 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.St
 	if err != nil {
 		return nil, err
 	}
-	h := &queue.PostmortemHandler{
-		Store:       store,
-		Locker:      redisstore.NewLocker(rdb, lockTTL),
-		DecodeEvent: pagerduty.DecodeEvent,
-		FromEvents:  pagerduty.IncidentFromEvents,
-		Policy:      cfg.Policy,
-		Composer:    composer,
-		Metrics:     queue.NewMetrics(reg),
-		Logger:      logger,
+	deps := lifecycle.Deps{
+		Store:          store,
+		Locker:         redisstore.NewLocker(rdb, lockTTL),
+		Source:         pagerduty.EventsOnly{},
+		Notes:          pagerduty.EventsOnly{},
+		Users:          postmortem.NoEmails{},
+		Policy:         cfg.Policy,
+		Composer:       composer,
+		Reminders:      postmortem.NoReminders{},
+		RemindEvery:    time.Duration(cfg.Reminders.Every),
+		Repos:          cfg.publishRepos(),
+		MaxActionItems: cfg.Limits.ActionItems,
+		Registerer:     reg,
+		Logger:         logger,
 	}
-	if cfg.PagerDuty.Token != "" {
-		pd, err := pagerduty.New(pagerduty.Options{BaseURL: cfg.PagerDuty.APIURL, Token: cfg.PagerDuty.Token, From: cfg.PagerDuty.From, Logger: logger,
-			MaxLogEntries: cfg.Limits.LogEntries})
-		if err != nil {
-			return nil, bad("HINDSIGHT_PAGERDUTY_TOKEN", "%v", err)
-		}
-		h.Source = incidentSource{pd}
-		h.Notes = noteWriter{pd}
-		if peopleByEmail(cfg.People) {
-			h.Users = &redisstore.UserDirectory{Redis: rdb, Source: pd, TTL: time.Duration(cfg.PagerDuty.UserCacheTTL),
-				MaxLookups: cfg.PagerDuty.UserLookups, NotFound: func(err error) bool { return errors.Is(err, pagerduty.ErrNotFound) }, Logger: logger}
-		}
+	deps.Lint = cfg.Lint
+	deps.Lint.People = append(append([]string(nil), cfg.Lint.People...), lintLogins(cfg.People)...)
+	if err := withPagerDuty(&deps, cfg, rdb, logger); err != nil {
+		return nil, err
+	}
+	if deps.Publisher, err = newPublisher(cfg, rdb, reg, logger); err != nil {
+		return nil, err
 	}
 	if cfg.githubEnabled() {
-		var writes github.WriteLimiter
-		if windows := cfg.writeWindows(); len(windows) > 0 {
-			l, err := redisstore.NewWriteLimiter(rdb, writeLimiterName(cfg.GitHub.APIURL, cfg.GitHub.Repo), windows)
-			if err != nil {
-				return nil, bad("HINDSIGHT_CONFIG", "github.write_limits: %v", err)
-			}
-			writes = l
-		}
-		gh, err := github.NewRouter(github.Options{
-			BaseURL:        cfg.GitHub.APIURL,
-			Token:          cfg.GitHub.Token,
-			AppID:          cfg.GitHub.AppID,
-			InstallationID: cfg.GitHub.InstallationID,
-			PrivateKeyPEM:  cfg.privateKey,
-			Repo:           cfg.GitHub.Repo,
-			BaseBranch:     cfg.GitHub.BaseBranch,
-			Logger:         logger,
-			WriteLimiter:   writes,
-			Registerer:     reg,
+		deps.DefaultRepo, deps.Reminders = cfg.GitHub.Repo, q
+	}
+	return queue.NewHandlers(lifecycle.New(deps), logger), nil
+}
 
-			MaxCommentCharacters: cfg.Limits.CommentCharacters,
-		})
-		if err != nil {
-			return nil, bad("HINDSIGHT_GITHUB_TOKEN", "%v", err)
-		}
-		h.Publisher = publisher{gh}
-		h.Refresher, h.Issues, h.BlobSHA = gh, gh, github.BlobSHA
-		h.DefaultRepo, h.Reminders = cfg.GitHub.Repo, q
-		h.BackLink = true
-		lint := cfg.Lint
-		lint.People = append(append([]string(nil), lint.People...), lintLogins(cfg.People)...)
-		jobs := &queue.GitHubJobs{Store: store, GitHub: gh, Logger: logger, Repos: cfg.publishRepos(), Metrics: h.Metrics, MaxActionItems: cfg.Limits.ActionItems,
-			Lint: func(md string) []postmortem.Finding { return postmortem.Lint(md, lint) }}
-		reminders := &queue.ReminderHandler{Store: store, Scheduler: q, GitHub: gh, Every: time.Duration(cfg.Reminders.Every), Logger: logger,
-			Reminded: queue.NewReminderCounter(reg)}
-		return map[string]asynq.Handler{
-			queue.TypePostmortem:  h,
-			queue.TypeReminder:    reminders,
-			queue.TypePullRequest: jobs,
-			queue.TypeActionItem:  jobs,
-			queue.TypeCommand:     jobs,
-		}, nil
-	}
-	logger.Warn("no GitHub credentials: dry run, drafts are written to the output directory", "dir", cfg.OutputDir)
-	if err := os.MkdirAll(cfg.OutputDir, 0o750); err != nil {
-		return nil, bad("HINDSIGHT_OUTPUT_DIR", "%v", err)
-	}
-	h.Publisher = github.DryRun{Dir: cfg.OutputDir, Repo: cfg.GitHub.Repo}
-	// Without credentials there is nothing to do on GitHub's events; they are dropped, not retried.
-	ignore := asynq.HandlerFunc(func(_ context.Context, t *asynq.Task) error {
-		logger.Info("GitHub event ignored: dry run, no GitHub credentials", "task", t.Type())
+// withPagerDuty reads incidents from PagerDuty's API when a token is set, and looks up users' emails when
+// some person is known by email; without a token, incidents are built from their webhook events.
+func withPagerDuty(deps *lifecycle.Deps, cfg config, rdb redis.UniversalClient, logger *slog.Logger) error {
+	if cfg.PagerDuty.Token == "" {
 		return nil
+	}
+	pd, err := pagerduty.New(pagerduty.Options{BaseURL: cfg.PagerDuty.APIURL, Token: cfg.PagerDuty.Token, From: cfg.PagerDuty.From, Logger: logger,
+		MaxLogEntries: cfg.Limits.LogEntries})
+	if err != nil {
+		return bad("HINDSIGHT_PAGERDUTY_TOKEN", "%v", err)
+	}
+	deps.Source, deps.Notes = pagerduty.Source{Client: pd}, pagerduty.Source{Client: pd}
+	if peopleByEmail(cfg.People) {
+		deps.Users = &redisstore.UserDirectory{Redis: rdb, Source: pd, TTL: time.Duration(cfg.PagerDuty.UserCacheTTL),
+			MaxLookups: cfg.PagerDuty.UserLookups, NotFound: func(err error) bool { return errors.Is(err, pagerduty.ErrNotFound) }, Logger: logger}
+	}
+	return nil
+}
+
+// newPublisher is GitHub when credentials are set, else the dry run into the output directory.
+func newPublisher(cfg config, rdb redis.UniversalClient, reg prometheus.Registerer, logger *slog.Logger) (postmortem.Publisher, error) {
+	if !cfg.githubEnabled() {
+		logger.Warn("no GitHub credentials: dry run, drafts are written to the output directory", "dir", cfg.OutputDir)
+		if err := os.MkdirAll(cfg.OutputDir, 0o750); err != nil {
+			return nil, bad("HINDSIGHT_OUTPUT_DIR", "%v", err)
+		}
+		return github.DryRun{Dir: cfg.OutputDir, Repo: cfg.GitHub.Repo}, nil
+	}
+	var writes github.WriteLimiter
+	if windows := cfg.writeWindows(); len(windows) > 0 {
+		l, err := redisstore.NewWriteLimiter(rdb, writeLimiterName(cfg.GitHub.APIURL, cfg.GitHub.Repo), windows)
+		if err != nil {
+			return nil, bad("HINDSIGHT_CONFIG", "github.write_limits: %v", err)
+		}
+		writes = l
+	}
+	gh, err := github.NewRouter(github.Options{
+		BaseURL:        cfg.GitHub.APIURL,
+		Token:          cfg.GitHub.Token,
+		AppID:          cfg.GitHub.AppID,
+		InstallationID: cfg.GitHub.InstallationID,
+		PrivateKeyPEM:  cfg.privateKey,
+		Repo:           cfg.GitHub.Repo,
+		BaseBranch:     cfg.GitHub.BaseBranch,
+		Logger:         logger,
+		WriteLimiter:   writes,
+		Registerer:     reg,
+
+		MaxCommentCharacters: cfg.Limits.CommentCharacters,
 	})
-	return map[string]asynq.Handler{
-		queue.TypePostmortem:  h,
-		queue.TypePullRequest: ignore,
-		queue.TypeActionItem:  ignore,
-		queue.TypeCommand:     ignore,
-	}, nil
+	if err != nil {
+		return nil, bad("HINDSIGHT_GITHUB_TOKEN", "%v", err)
+	}
+	return gh, nil
 }
 
 // writeLimiterName keys the shared write limiter by GitHub host and repository, so every replica publishing
@@ -227,40 +246,6 @@ func peopleByEmail(people map[string]string) bool {
 		}
 	}
 	return false
-}
-
-// incidentSource marks PagerDuty's not-found (404, 410: deleted) and no-access (403) errors as permanent
-// for the queue; so does noteWriter.
-type incidentSource struct{ pd *pagerduty.Client }
-
-func (s incidentSource) Incident(ctx context.Context, id string) (postmortem.Incident, error) {
-	inc, err := s.pd.Incident(ctx, id)
-	return inc, pagerDutyPermanent(err)
-}
-
-type noteWriter struct{ pd *pagerduty.Client }
-
-func (w noteWriter) AddNote(ctx context.Context, id, content string) (postmortem.Note, error) {
-	n, err := w.pd.AddNote(ctx, id, content)
-	return n, pagerDutyPermanent(err)
-}
-
-func pagerDutyPermanent(err error) error {
-	if errors.Is(err, pagerduty.ErrNotFound) || errors.Is(err, pagerduty.ErrForbidden) {
-		return fmt.Errorf("%w: %w", err, queue.ErrPermanent)
-	}
-	return err
-}
-
-// publisher marks GitHub errors that no retry mends as permanent for the queue.
-type publisher struct{ gh *github.Router }
-
-func (p publisher) Publish(ctx context.Context, d postmortem.Draft) (postmortem.PullRequest, error) {
-	pr, err := p.gh.Publish(ctx, d)
-	if errors.Is(err, github.ErrBaseBranchNotFound) {
-		return pr, fmt.Errorf("%w: %w", err, queue.ErrPermanent)
-	}
-	return pr, err
 }
 
 // newComposer loads the templates, the team's directory over the embedded set, and checks each one by

@@ -87,7 +87,7 @@ type Client struct {
 var ErrBadCredentials = errors.New("github rejected the credentials")
 
 // ErrBaseBranchNotFound is returned (wrapped) when the branch pull requests target does not exist, which is
-// also the case of an empty repository.
+// also the case of an empty repository. Those errors wrap postmortem.ErrPermanent too: no retry creates it.
 var ErrBaseBranchNotFound = errors.New("base branch not found")
 
 // New returns a Client for opts.Repo. It makes no request. Errors name the option at fault.
@@ -128,39 +128,9 @@ func New(opts Options) (*Client, error) {
 	}
 	limits := newLimitTransport(base, maxWait, logger, opts.WriteLimiter, m)
 
-	var client, appClient *gh.Client
-	app := opts.AppID != 0 || opts.InstallationID != 0 || len(opts.PrivateKeyPEM) > 0
-	switch {
-	case opts.Token != "" && app:
-		return nil, errors.New("token: set either a token or the GitHub App ID, installation ID and private key, not both")
-	case opts.Token != "":
-		client = gh.NewClient(withTransport(httpClient, limits)).WithAuthToken(opts.Token)
-	case app:
-		if opts.AppID == 0 {
-			return nil, errors.New("app ID: required with an installation ID or a private key")
-		}
-		if opts.InstallationID == 0 {
-			return nil, errors.New("app installation ID: required with an App ID")
-		}
-		if len(opts.PrivateKeyPEM) == 0 {
-			return nil, errors.New("app private key: required with an App ID")
-		}
-		itr, err := ghinstallation.New(limits, opts.AppID, opts.InstallationID, opts.PrivateKeyPEM)
-		if err != nil {
-			// The key's bytes never appear: ghinstallation reports only the parse failure.
-			return nil, fmt.Errorf("app private key: %w", err)
-		}
-		itr.BaseURL = strings.TrimSuffix(baseURL.String(), "/")
-		client = gh.NewClient(withTransport(httpClient, itr))
-		atr, err := ghinstallation.NewAppsTransport(limits, opts.AppID, opts.PrivateKeyPEM)
-		if err != nil {
-			return nil, fmt.Errorf("app private key: %w", err)
-		}
-		atr.BaseURL = itr.BaseURL
-		appClient = gh.NewClient(withTransport(httpClient, atr))
-		appClient.BaseURL = baseURL
-	default:
-		return nil, errors.New("token: a token or a GitHub App (ID, installation ID, private key) is required")
+	client, appClient, err := authClients(opts, httpClient, limits, baseURL)
+	if err != nil {
+		return nil, err
 	}
 	client.BaseURL = baseURL
 
@@ -174,6 +144,40 @@ func New(opts Options) (*Client, error) {
 		maxComment: opts.MaxCommentCharacters,
 		baseBranch: opts.BaseBranch,
 	}, nil
+}
+
+// authClients are the API client with the configured credentials and, under App auth, the client that
+// authenticates as the App itself (nil with a token).
+func authClients(opts Options, httpClient *http.Client, limits http.RoundTripper, baseURL *url.URL) (client, appClient *gh.Client, err error) {
+	app := opts.AppID != 0 || opts.InstallationID != 0 || len(opts.PrivateKeyPEM) > 0
+	switch {
+	case opts.Token != "" && app:
+		return nil, nil, errors.New("token: set either a token or the GitHub App ID, installation ID and private key, not both")
+	case opts.Token != "":
+		return gh.NewClient(withTransport(httpClient, limits)).WithAuthToken(opts.Token), nil, nil
+	case !app:
+		return nil, nil, errors.New("token: a token or a GitHub App (ID, installation ID, private key) is required")
+	case opts.AppID == 0:
+		return nil, nil, errors.New("app ID: required with an installation ID or a private key")
+	case opts.InstallationID == 0:
+		return nil, nil, errors.New("app installation ID: required with an App ID")
+	case len(opts.PrivateKeyPEM) == 0:
+		return nil, nil, errors.New("app private key: required with an App ID")
+	}
+	itr, err := ghinstallation.New(limits, opts.AppID, opts.InstallationID, opts.PrivateKeyPEM)
+	if err != nil {
+		// The key's bytes never appear: ghinstallation reports only the parse failure.
+		return nil, nil, fmt.Errorf("app private key: %w", err)
+	}
+	itr.BaseURL = strings.TrimSuffix(baseURL.String(), "/")
+	atr, err := ghinstallation.NewAppsTransport(limits, opts.AppID, opts.PrivateKeyPEM)
+	if err != nil {
+		return nil, nil, fmt.Errorf("app private key: %w", err)
+	}
+	atr.BaseURL = itr.BaseURL
+	appClient = gh.NewClient(withTransport(httpClient, atr))
+	appClient.BaseURL = baseURL
+	return gh.NewClient(withTransport(httpClient, itr)), appClient, nil
 }
 
 // ParseRepo splits "owner/name" into its two parts. Surrounding spaces, a URL or a ".git" suffix are refused
@@ -256,7 +260,7 @@ func (c *Client) defaultBranch(ctx context.Context) (string, error) {
 	c.mu.Unlock()
 	b = repo.GetDefaultBranch()
 	if b == "" {
-		return "", fmt.Errorf("repository %s/%s has no default branch: %w", c.owner, c.repo, ErrBaseBranchNotFound)
+		return "", fmt.Errorf("repository %s/%s has no default branch: %w: %w", c.owner, c.repo, ErrBaseBranchNotFound, postmortem.ErrPermanent)
 	}
 	c.mu.Lock()
 	c.baseBranch = b

@@ -3,9 +3,13 @@ package github
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
@@ -58,6 +62,52 @@ func (d DryRun) Publish(_ context.Context, draft postmortem.Draft) (postmortem.P
 		}
 	}
 	return postmortem.PullRequest{Branch: draft.Branch, Created: true}, nil
+}
+
+// UpdateFile writes content as the draft's file again. A dry run names no blob (BlobSHA), so the pipeline
+// never asks it to.
+func (d DryRun) UpdateFile(_ context.Context, _, branch, path, content, _, _ string) error {
+	id, ok := postmortem.IncidentFromBranch(branch)
+	if !ok || !validBranchComponent(id) {
+		return fmt.Errorf("dry run: branch %q is not a postmortem's", branch)
+	}
+	if err := writeFileAtomic(filepath.Join(d.Dir, id, filepath.FromSlash(path)), []byte(content)); err != nil {
+		return fmt.Errorf("dry run: %w", err)
+	}
+	return nil
+}
+
+// BlobSHA is "": a dry run keeps no published file to compare, and so never updates one.
+func (DryRun) BlobSHA(string) string { return "" }
+
+// CommentOnce writes the comment as <Dir>/comments/<number>-<n>.md unless a comment there holds marker: a
+// dry run has no pull request to comment on (its number is 0).
+func (d DryRun) CommentOnce(_ context.Context, _ string, number int, marker, body string) error {
+	dir := filepath.Join(d.Dir, "comments")
+	prefix := strconv.Itoa(number) + "-"
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("dry run: %w", err)
+	}
+	n := 0
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), prefix) {
+			continue
+		}
+		n++
+		old, err := os.ReadFile(filepath.Join(dir, e.Name())) //nolint:gosec // a file the dry run wrote in its own folder
+		if err != nil {
+			return fmt.Errorf("dry run: %w", err)
+		}
+		if strings.Contains(string(old), marker) {
+			return nil
+		}
+	}
+	path := filepath.Join(dir, fmt.Sprintf("%s%d.md", prefix, n+1))
+	if err := writeFileAtomic(path, []byte(marker+"\n"+body+"\n")); err != nil {
+		return fmt.Errorf("dry run: %w", err)
+	}
+	return nil
 }
 
 // writeFileAtomic writes through a temporary file and a rename, so a reader never sees half a file.

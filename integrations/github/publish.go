@@ -206,8 +206,8 @@ func (c *Client) branchHead(ctx context.Context, branch string) (commit, tree st
 		return b, resp, err
 	})
 	if s := statusOf(err); s == http.StatusNotFound || s == http.StatusConflict {
-		return "", "", fmt.Errorf("base branch %q of %s/%s (an empty repository has none; it needs a first commit): %w: %w",
-			branch, c.owner, c.repo, ErrBaseBranchNotFound, err)
+		return "", "", fmt.Errorf("base branch %q of %s/%s (an empty repository has none; it needs a first commit): %w: %w: %w",
+			branch, c.owner, c.repo, ErrBaseBranchNotFound, postmortem.ErrPermanent, err)
 	}
 	if err != nil {
 		return "", "", fmt.Errorf("get base branch %q: %w", branch, describe(err))

@@ -424,8 +424,8 @@ func TestPublishEmptyRepository(t *testing.T) {
 	for _, base := range []string{"main", ""} {
 		c, _ := newClient(t, s, func(o *github.Options) { o.BaseBranch = base })
 		_, err := c.Publish(context.Background(), draft())
-		if !errors.Is(err, github.ErrBaseBranchNotFound) {
-			t.Errorf("BaseBranch %q: Publish error = %v, want ErrBaseBranchNotFound", base, err)
+		if !errors.Is(err, github.ErrBaseBranchNotFound) || !errors.Is(err, postmortem.ErrPermanent) {
+			t.Errorf("BaseBranch %q: Publish error = %v, want ErrBaseBranchNotFound, permanent", base, err)
 		}
 		if err != nil && !strings.Contains(err.Error(), "empty repository") {
 			t.Errorf("error %q does not explain itself", err)

@@ -268,3 +268,6 @@ func (r *Router) FileURL(ctx context.Context, repo, branch, path string) (string
 	}
 	return c.FileURL(ctx, branch, path)
 }
+
+// BlobSHA names content as git does (see BlobSHA), to recognise the file Hindsight wrote.
+func (r *Router) BlobSHA(content string) string { return BlobSHA(content) }

@@ -1,29 +1,28 @@
-package queue_test
+package lifecycle_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
-	"github.com/hindsight-dev/hindsight/queue"
 )
 
 // countingComposer counts the outlines and renders of the composer it wraps.
 type countingComposer struct {
-	queue.Composer
+	postmortem.DraftComposer
 	outlines, renders int
 	linked            []map[string]int
 }
 
 func (c *countingComposer) Outline(inc postmortem.Incident, d postmortem.Decision) postmortem.Outline {
 	c.outlines++
-	return c.Composer.Outline(inc, d)
+	return c.DraftComposer.Outline(inc, d)
 }
 
 func (c *countingComposer) Render(o postmortem.Outline, issues map[string]int) (postmortem.Draft, error) {
 	c.renders++
 	c.linked = append(c.linked, issues)
-	return c.Composer.Render(o, issues)
+	return c.DraftComposer.Render(o, issues)
 }
 
 func TestDraftRendersOncePerRunWithItsActionItemsLinked(t *testing.T) {
@@ -40,7 +39,7 @@ func TestDraftRendersOncePerRunWithItsActionItemsLinked(t *testing.T) {
 			if tc.actionItems {
 				p.withActionItemNotes()
 			}
-			c := &countingComposer{Composer: p.h.Composer}
+			c := &countingComposer{DraftComposer: p.h.Composer}
 			p.h.Composer = c
 			for run := 1; run <= 2; run++ {
 				if err := p.process(t); err != nil {

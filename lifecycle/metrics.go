@@ -1,4 +1,4 @@
-package queue
+package lifecycle
 
 import (
 	"context"
@@ -8,13 +8,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Metrics are the queue's Prometheus metrics.
+// Metrics are the lifecycle's Prometheus metrics.
 type Metrics struct {
 	pipelines *prometheus.CounterVec
 	ignored   *prometheus.CounterVec
 }
 
-// NewMetrics registers the queue's metrics with reg.
+// NewMetrics registers the lifecycle's metrics with reg.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		pipelines: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -92,4 +92,15 @@ func (c *actionItemCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.count, prometheus.GaugeValue, float64(open), "open")
 	ch <- prometheus.MustNewConstMetric(c.count, prometheus.GaugeValue, float64(closed), "closed")
 	ch <- prometheus.MustNewConstMetric(c.aged, prometheus.GaugeValue, age)
+}
+
+// NewReminderCounter registers hindsight_postmortem_reminders_total with reg: the reminders sent for
+// postmortems past their due time. Its increase over a day is the overdue postmortems' count.
+func NewReminderCounter(reg prometheus.Registerer) prometheus.Counter {
+	c := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "hindsight_postmortem_reminders_total",
+		Help: "Reminders sent to the reviewers of postmortems past their due time.",
+	})
+	reg.MustRegister(c)
+	return c
 }

@@ -1,15 +1,13 @@
-package queue_test
+package lifecycle_test
 
 import (
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hindsight-dev/hindsight/integrations/github"
 	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
-	"github.com/hindsight-dev/hindsight/postmortem"
-	"github.com/hindsight-dev/hindsight/queue"
+	"github.com/hindsight-dev/hindsight/lifecycle"
 )
 
 // Under GitHub App credentials the check is a check run whose annotations sit on the postmortem's lines;
@@ -24,11 +22,10 @@ func TestCheckIsACheckRunForAnApp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jobs := &queue.GitHubJobs{Store: p.store, GitHub: app, Logger: slog.New(slog.DiscardHandler), Repos: []string{"acme/pm"},
-		Lint: func(md string) []postmortem.Finding { return postmortem.Lint(md, postmortem.LintConfig{}) }}
+	jobs := p.lifecycle(func(d *lifecycle.Deps) { d.Publisher = app })
 	pr := p.gh.PullRequests()[0]
 	head := p.gh.Branches()[pr.Head]
-	p.run(t, jobs, queue.TypePullRequest, queue.PullRequestEvent{DeliveryID: "a1", Action: "synchronize",
+	p.handle(t, jobs, lifecycle.PullRequestEvent{DeliveryID: "a1", Action: "synchronize",
 		Repo: "acme/pm", Number: pr.Number, HeadRef: pr.Head, HeadSHA: head})
 	runs := p.gh.CheckRuns(head)
 	if len(runs) != 1 || runs[0].Conclusion != "failure" || len(runs[0].Annotations) == 0 {
@@ -42,7 +39,7 @@ func TestCheckIsACheckRunForAnApp(t *testing.T) {
 	if st := p.gh.Statuses(head); len(st) != 0 {
 		t.Errorf("statuses %+v, want none under App credentials", st)
 	}
-	p.run(t, jobs, queue.TypeCommand, queue.CommentCommand{DeliveryID: "a2",
+	p.handle(t, jobs, lifecycle.CommentCommand{DeliveryID: "a2",
 		Repo: "acme/pm", Number: pr.Number, Body: "/hindsight check", Author: "ana", Association: "COLLABORATOR"})
 	if runs := p.gh.CheckRuns(head); len(runs) != 2 {
 		t.Errorf("%d check runs after /hindsight check, want 2: the command checks the branch's head again", len(runs))

@@ -1,4 +1,4 @@
-package queue
+package lifecycle
 
 import (
 	"context"
@@ -11,17 +11,23 @@ import (
 	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
-// IssueTracker keeps action items as GitHub issues. repo is "owner/name", empty for the configured one.
-type IssueTracker interface {
-	// EnsureIssue finds the issue holding spec.Marker or creates it.
-	EnsureIssue(ctx context.Context, repo string, spec postmortem.IssueSpec) (postmortem.Issue, bool, error)
-	Issue(ctx context.Context, repo string, number int) (postmortem.Issue, error)
-	// FileURL is the web address of a file on a branch.
-	FileURL(ctx context.Context, repo, branch, path string) (string, error)
-	// LinkSubIssues reports false when the host has no sub-issues.
-	LinkSubIssues(ctx context.Context, repo string, parent postmortem.Issue, children []postmortem.Issue) (bool, error)
-	SetTaskList(ctx context.Context, repo string, number int, children []postmortem.Issue) error
-	CommentOnce(ctx context.Context, repo string, number int, marker, body string) error
+// followUpper turns a draft's action items into issues and files them under a tracking issue.
+type followUpper interface {
+	// fileDraft files the action items of a draft before its pull request opens, and returns the issue of
+	// each by key; nil when there is nothing to file.
+	fileDraft(ctx context.Context, rec redisstore.Record, draft postmortem.Draft) (map[string]postmortem.Issue, error)
+	track(ctx context.Context, log *slog.Logger, rec redisstore.Record, items []postmortem.ActionItem, issues map[string]postmortem.Issue) error
+}
+
+// noFollowUps is the followUpper of a dry run: the action items stay in the draft.
+type noFollowUps struct{}
+
+func (noFollowUps) fileDraft(context.Context, redisstore.Record, postmortem.Draft) (map[string]postmortem.Issue, error) {
+	return nil, nil
+}
+
+func (noFollowUps) track(context.Context, *slog.Logger, redisstore.Record, []postmortem.ActionItem, map[string]postmortem.Issue) error {
+	return nil
 }
 
 // issueContext is what an incident's issues say of it.
@@ -35,7 +41,22 @@ func issueContext(rec redisstore.Record, postmortemURL string) postmortem.IssueC
 // followUps keeps an incident's action items as GitHub issues, filed under a tracking issue.
 type followUps struct {
 	store  *redisstore.Store
-	issues IssueTracker
+	issues postmortem.GitHub
+}
+
+// fileDraft turns the action items noted during the incident into issues before the pull request opens, so
+// that the draft, rendered after, links them in its first commit.
+func (f followUps) fileDraft(ctx context.Context, rec redisstore.Record, draft postmortem.Draft) (map[string]postmortem.Issue, error) {
+	if len(draft.ActionItems) == 0 {
+		return nil, nil
+	}
+	// The pull request does not exist yet: the issues link the postmortem's file on its branch, and the
+	// pull request, which lists them, links them back.
+	fileURL, err := f.issues.FileURL(ctx, rec.Repo, draft.Branch, draft.Path)
+	if err != nil {
+		return nil, err
+	}
+	return f.ensure(ctx, rec, fileURL, draft.ActionItems)
 }
 
 // ensure gives every action item without an issue one, and returns the issue of each by key.

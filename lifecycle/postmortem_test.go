@@ -1,4 +1,4 @@
-package queue_test
+package lifecycle_test
 
 import (
 	"context"
@@ -11,15 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/hindsight-dev/hindsight/integrations/github"
 	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
+	"github.com/hindsight-dev/hindsight/lifecycle"
 	"github.com/hindsight-dev/hindsight/postmortem"
-	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
 	"github.com/hindsight-dev/hindsight/redisstore"
 	"github.com/hindsight-dev/hindsight/templates"
@@ -28,10 +25,10 @@ import (
 const incidentID = "PRETRY1"
 
 type pipeline struct {
-	h      *queue.PostmortemHandler
+	deps   lifecycle.Deps
+	h      *lifecycle.Drafter
 	router *github.Router
 	store  *redisstore.Store
-	q      *queue.Queue
 	redis  *queuetest.Redis
 	pd     *pagerdutytest.Server
 	gh     *githubtest.Server
@@ -88,34 +85,35 @@ func newPipeline(t *testing.T) *pipeline {
 		t.Fatal(err)
 	}
 	fn := &flakyNotes{pd: pdc}
-	h := &queue.PostmortemHandler{
+	deps := lifecycle.Deps{
 		Store:       redisstore.NewStore(rdb, time.Hour),
-		Reminders:   nil,
 		Locker:      redisstore.NewLocker(rdb, time.Minute),
-		Source:      pdc,
+		Source:      pagerduty.Source{Client: pdc},
 		Notes:       fn,
-		DecodeEvent: pagerduty.DecodeEvent,
-		FromEvents:  pagerduty.IncidentFromEvents,
 		Policy:      postmortem.DefaultPolicy(),
 		Composer:    &postmortem.Composer{Renderer: renderer, People: map[string]string{"PUSERA1": "ana", "PUSERB2": "ben"}, Labels: []string{"postmortem"}},
 		Publisher:   router,
-		Refresher:   router,
-		Issues:      router,
 		DefaultRepo: "acme/pm",
-		BlobSHA:     github.BlobSHA,
-		BackLink:    true,
-		Metrics:     queue.NewMetrics(prometheus.NewRegistry()),
+		RemindEvery: 24 * time.Hour,
+		Repos:       []string{"acme/pm"},
 		Logger:      slog.New(slog.DiscardHandler),
 	}
-	q := queue.New(rdb, h.Store, 3)
-	t.Cleanup(func() { _ = q.Close() })
-	return &pipeline{h: h, router: router, store: h.Store, q: q, redis: r, pd: pd, gh: gh, ghc: ghc, notes: fn}
+	h := lifecycle.New(deps).Drafter
+	return &pipeline{deps: deps, h: h, router: router, store: h.Store, redis: r, pd: pd, gh: gh, ghc: ghc, notes: fn}
+}
+
+// lifecycle is a new lifecycle over the pipeline's dependencies, as change makes them.
+func (p *pipeline) lifecycle(change func(d *lifecycle.Deps)) *lifecycle.Lifecycle {
+	d := p.deps
+	if change != nil {
+		change(&d)
+	}
+	return lifecycle.New(d)
 }
 
 func (p *pipeline) process(t *testing.T) error {
 	t.Helper()
-	payload, _ := json.Marshal(queue.PostmortemPayload{IncidentID: incidentID, EventID: "E1"})
-	return p.h.ProcessTask(context.Background(), asynq.NewTask(queue.TypePostmortem, payload))
+	return p.h.Run(context.Background(), incidentID)
 }
 
 // assertExactlyOnce checks one branch, one commit on it, one pull request, one reviewer set and one
@@ -244,18 +242,10 @@ func TestPipelineSkipsIncidentsThePolicyExcludes(t *testing.T) {
 
 func TestPipelineUnknownIncidentIsNotRetried(t *testing.T) {
 	p := newPipeline(t)
-	payload, _ := json.Marshal(queue.PostmortemPayload{IncidentID: "PNOSUCH", EventID: "E1"})
-	p.h.Source = notFound{}
-	err := p.h.ProcessTask(context.Background(), asynq.NewTask(queue.TypePostmortem, payload))
-	if !errors.Is(err, asynq.SkipRetry) {
-		t.Errorf("error %v, want it to skip retries", err)
+	err := p.h.Run(context.Background(), "PNOSUCH")
+	if !errors.Is(err, postmortem.ErrPermanent) || !errors.Is(err, pagerduty.ErrNotFound) {
+		t.Errorf("error %v, want PagerDuty's not-found marked permanent", err)
 	}
-}
-
-type notFound struct{}
-
-func (notFound) Incident(context.Context, string) (postmortem.Incident, error) {
-	return postmortem.Incident{}, fmt.Errorf("fetch: %w", queue.ErrPermanent)
 }
 
 func TestPipelineLockedIncidentWaits(t *testing.T) {
@@ -363,3 +353,24 @@ func TestReopenedIncidentNeverOverwritesPeoplesEdits(t *testing.T) {
 }
 
 func blob(content string) string { return github.BlobSHA(content) }
+
+// Without a PagerDuty token no back-link can be written: the record stays unlinked, so the first run after a
+// token is set adds the note, once.
+func TestBackLinkWaitsForATokenToWriteNotes(t *testing.T) {
+	p := newPipeline(t)
+	noToken := p.lifecycle(func(d *lifecycle.Deps) { d.Notes = pagerduty.EventsOnly{} }).Drafter
+	if err := noToken.Run(context.Background(), incidentID); err != nil {
+		t.Fatal(err)
+	}
+	before := len(p.pd.Notes(incidentID))
+	if err := noToken.Run(context.Background(), incidentID); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(p.pd.Notes(incidentID)); n != before {
+		t.Fatalf("%d notes written without a token", n-before)
+	}
+	if err := p.process(t); err != nil {
+		t.Fatal(err)
+	}
+	p.assertExactlyOnce(t)
+}

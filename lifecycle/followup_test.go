@@ -1,18 +1,16 @@
-package queue_test
+package lifecycle_test
 
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/hindsight-dev/hindsight/lifecycle"
 	"github.com/hindsight-dev/hindsight/postmortem"
-	"github.com/hindsight-dev/hindsight/queue"
 )
 
 // withActionItemNotes adds two notes that the default prefixes make action items.
@@ -23,17 +21,38 @@ func (p *pipeline) withActionItemNotes() {
 	)
 }
 
-func (p *pipeline) jobs() *queue.GitHubJobs {
-	return &queue.GitHubJobs{Store: p.store, GitHub: p.router, Logger: slog.New(slog.DiscardHandler), Repos: []string{"acme/pm"},
-		Lint: func(md string) []postmortem.Finding { return postmortem.Lint(md, postmortem.LintConfig{}) }}
+func (p *pipeline) jobs() *lifecycle.Lifecycle { return p.lifecycle(nil) }
+
+// handle hands a GitHub event to its entry point.
+func (p *pipeline) handle(t *testing.T, l *lifecycle.Lifecycle, ev lifecycle.GitHubEvent) {
+	t.Helper()
+	var err error
+	switch ev := ev.(type) {
+	case lifecycle.PullRequestEvent:
+		err = l.PullRequests.Handle(context.Background(), ev)
+	case lifecycle.IssueEvent:
+		err = l.ActionItems.Handle(context.Background(), ev)
+	case lifecycle.CommentCommand:
+		err = l.Commands.Handle(context.Background(), ev)
+	}
+	if err != nil {
+		t.Fatalf("%T: %v", ev, err)
+	}
 }
 
-func (p *pipeline) run(t *testing.T, h asynq.Handler, typ string, payload any) {
+// remind runs the reminder scheduled at at.
+func (p *pipeline) remind(t *testing.T, r *lifecycle.Reminders, at time.Time) {
 	t.Helper()
-	b, _ := json.Marshal(payload)
-	if err := h.ProcessTask(context.Background(), asynq.NewTask(typ, b)); err != nil {
-		t.Fatalf("%s: %v", typ, err)
+	if err := r.Run(context.Background(), incidentID, at); err != nil {
+		t.Fatalf("reminder: %v", err)
 	}
+}
+
+// reminders is the reminders' entry point, scheduling with s, at a clock stopped at now.
+func (p *pipeline) reminders(s postmortem.ReminderScheduler, now time.Time, reg prometheus.Registerer) *lifecycle.Reminders {
+	return p.lifecycle(func(d *lifecycle.Deps) {
+		d.Reminders, d.Now, d.Registerer = s, func() time.Time { return now }, reg
+	}).Reminders
 }
 
 func actionItemIssues(p *pipeline) []int {
@@ -129,14 +148,14 @@ func TestTaskListWhereSubIssuesAreUnavailable(t *testing.T) {
 	}
 	// Closing an action item checks it off in the task list.
 	p.gh.SetIssueState(items[0], "closed")
-	p.run(t, p.jobs(), queue.TypeActionItem, queue.IssueEvent{DeliveryID: "d1", Action: "closed",
+	p.handle(t, p.jobs(), lifecycle.IssueEvent{DeliveryID: "d1", Action: "closed",
 		Repo: "acme/pm", Number: items[0]})
 	tr, _ := p.gh.Issue(tracking)
 	if !strings.Contains(tr.Body, "- [x] #"+itoa(items[0])) || !strings.Contains(tr.Body, "- [ ] #"+itoa(items[1])) {
 		t.Errorf("task list not updated:\n%s", tr.Body)
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(queue.NewActionItemCollector(p.store))
+	reg.MustRegister(lifecycle.NewActionItemCollector(p.store))
 	families, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -171,10 +190,10 @@ func TestMergedPostmortemTurnsEveryActionItemIntoAnIssue(t *testing.T) {
 	}
 	p.gh.Merge(pr.Number)
 	head := p.gh.Branches()[pr.Head]
-	merged := queue.PullRequestEvent{DeliveryID: "m1", Action: "closed", Repo: "acme/pm", Number: pr.Number,
+	merged := lifecycle.PullRequestEvent{DeliveryID: "m1", Action: "closed", Repo: "acme/pm", Number: pr.Number,
 		HeadRef: pr.Head, HeadSHA: head, Merged: true}
-	p.run(t, p.jobs(), queue.TypePullRequest, merged)
-	p.run(t, p.jobs(), queue.TypePullRequest, merged) // a retry creates nothing twice
+	p.handle(t, p.jobs(), merged)
+	p.handle(t, p.jobs(), merged) // a retry creates nothing twice
 	items := actionItemIssues(p)
 	if len(items) != 3 {
 		t.Fatalf("%d action item issues, want 3", len(items))
@@ -192,7 +211,7 @@ func TestCheckSetsCommitStatusOnEveryPush(t *testing.T) {
 	}
 	pr := p.gh.PullRequests()[0]
 	head := p.gh.Branches()[pr.Head]
-	p.run(t, p.jobs(), queue.TypePullRequest, queue.PullRequestEvent{DeliveryID: "s1", Action: "synchronize",
+	p.handle(t, p.jobs(), lifecycle.PullRequestEvent{DeliveryID: "s1", Action: "synchronize",
 		Repo: "acme/pm", Number: pr.Number, HeadRef: pr.Head, HeadSHA: head})
 	st := p.gh.Statuses(head)
 	if len(st) != 1 || st[0].Context != "hindsight/postmortem" || st[0].State != "failure" {
@@ -219,7 +238,7 @@ func TestCommandsOnThePullRequest(t *testing.T) {
 	}
 	pr := p.gh.PullRequests()[0]
 	for i, body := range []string{"/hindsight help", "/hindsight check", "/hindsight sync", "not a command"} {
-		p.run(t, p.jobs(), queue.TypeCommand, queue.CommentCommand{DeliveryID: "c" + itoa(i),
+		p.handle(t, p.jobs(), lifecycle.CommentCommand{DeliveryID: "c" + itoa(i),
 			Repo: "acme/pm", Number: pr.Number, Body: body, Author: "ana", Association: "COLLABORATOR"})
 	}
 	comments := strings.Join(p.gh.Comments(pr.Number), "\n----\n")
@@ -244,11 +263,9 @@ func TestRemindersUntilMerged(t *testing.T) {
 	scheduled.at = nil
 	pr := p.gh.PullRequests()[0]
 	now := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
-	h := &queue.ReminderHandler{Store: p.store, Scheduler: scheduled, GitHub: p.router, Every: 24 * time.Hour,
-		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}
-	remind := map[string]any{"incident_id": incidentID, "at": first.Unix()}
-	p.run(t, h, queue.TypeReminder, remind)
-	p.run(t, h, queue.TypeReminder, remind) // a retry, or a reminder of an older schedule, does not remind twice
+	h := p.reminders(scheduled, now, nil)
+	p.remind(t, h, first)
+	p.remind(t, h, first) // a retry, or a reminder of an older schedule, does not remind twice
 	var reminders []string
 	for _, c := range p.gh.Comments(pr.Number) {
 		if strings.Contains(c, "hindsight:reminder") {
@@ -267,7 +284,7 @@ func TestRemindersUntilMerged(t *testing.T) {
 	next := scheduled.at[0]
 	p.gh.Merge(pr.Number)
 	scheduled.at = nil
-	p.run(t, h, queue.TypeReminder, map[string]any{"incident_id": incidentID, "at": next.Unix()})
+	p.remind(t, h, next)
 	if len(scheduled.at) != 0 {
 		t.Error("reminders go on after the merge")
 	}
@@ -278,21 +295,6 @@ type recordingScheduler struct{ at []time.Time }
 func (r *recordingScheduler) ScheduleReminder(_ context.Context, _ string, at time.Time) error {
 	r.at = append(r.at, at)
 	return nil
-}
-
-func TestScheduleReminderOnce(t *testing.T) {
-	p := newPipeline(t)
-	at := time.Now().Add(time.Hour)
-	for i := 0; i < 2; i++ {
-		if err := p.q.ScheduleReminder(context.Background(), incidentID, at); err != nil {
-			t.Fatal(err)
-		}
-	}
-	insp := asynq.NewInspectorFromRedisClient(p.redis.Client(t))
-	info, err := insp.GetQueueInfo("default")
-	if err != nil || info.Scheduled != 1 {
-		t.Errorf("scheduled tasks: %+v %v, want 1", info, err)
-	}
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }

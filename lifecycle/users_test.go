@@ -1,4 +1,4 @@
-package queue_test
+package lifecycle_test
 
 import (
 	"context"

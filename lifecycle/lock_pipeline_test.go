@@ -1,4 +1,4 @@
-package queue_test
+package lifecycle_test
 
 import (
 	"context"
@@ -11,19 +11,18 @@ import (
 
 	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
 	"github.com/hindsight-dev/hindsight/postmortem"
-	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // stealingSource reads the incident and then lets another attempt take its lock, as when the lock
 // expired while this attempt stalled.
 type stealingSource struct {
-	queue.IncidentSource
+	postmortem.IncidentSource
 	steal func()
 }
 
-func (s stealingSource) Incident(ctx context.Context, id string) (postmortem.Incident, error) {
-	inc, err := s.IncidentSource.Incident(ctx, id)
+func (s stealingSource) Incident(ctx context.Context, id string, events []postmortem.Event) (postmortem.Incident, error) {
+	inc, err := s.IncidentSource.Incident(ctx, id, events)
 	s.steal()
 	return inc, err
 }

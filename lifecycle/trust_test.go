@@ -1,15 +1,14 @@
-package queue_test
+package lifecycle_test
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/hindsight-dev/hindsight/lifecycle"
 	"github.com/hindsight-dev/hindsight/postmortem"
-	"github.com/hindsight-dev/hindsight/queue"
 )
 
 // ignoredCount is hindsight_github_events_ignored_total for reason.
@@ -32,12 +31,9 @@ func ignoredCount(t *testing.T, reg *prometheus.Registry, reason string) float64
 	return 0
 }
 
-func (p *pipeline) trustedJobs() (*queue.GitHubJobs, *prometheus.Registry) {
+func (p *pipeline) trustedJobs() (*lifecycle.Lifecycle, *prometheus.Registry) {
 	reg := prometheus.NewRegistry()
-	j := p.jobs()
-	j.Metrics = queue.NewMetrics(reg)
-	j.Logger = slog.New(slog.DiscardHandler)
-	return j, reg
+	return p.lifecycle(func(d *lifecycle.Deps) { d.Registerer = reg }), reg
 }
 
 func TestCommandsNeedWriteAccess(t *testing.T) {
@@ -56,7 +52,7 @@ func TestCommandsNeedWriteAccess(t *testing.T) {
 		}
 		return false
 	}
-	refused := []queue.CommentCommand{
+	refused := []lifecycle.CommentCommand{
 		{Author: "mallory", Association: "NONE"},
 		{Author: "drive-by", Association: "CONTRIBUTOR"},
 		{Author: "dependabot[bot]", Association: "COLLABORATOR", AuthorType: "Bot"},
@@ -66,7 +62,7 @@ func TestCommandsNeedWriteAccess(t *testing.T) {
 	}
 	for i, d := range refused {
 		d.DeliveryID, d.Repo, d.Number, d.Body = "r"+itoa(i), "acme/pm", pr.Number, "/hindsight check"
-		p.run(t, jobs, queue.TypeCommand, d)
+		p.handle(t, jobs, d)
 		if linted() {
 			t.Fatalf("a command from %s (%q, %q) ran", d.Author, d.Association, d.AuthorType)
 		}
@@ -78,7 +74,7 @@ func TestCommandsNeedWriteAccess(t *testing.T) {
 		t.Errorf("commands ignored for lack of write access: %v, want 4", n)
 	}
 	// ben is a collaborator; without an association GitHub's permission API says "write".
-	p.run(t, jobs, queue.TypeCommand, queue.CommentCommand{DeliveryID: "ok",
+	p.handle(t, jobs, lifecycle.CommentCommand{DeliveryID: "ok",
 		Repo: "acme/pm", Number: pr.Number, Body: "/hindsight check", Author: "ben"})
 	if !linted() {
 		t.Error("a collaborator's command did not run")
@@ -93,7 +89,7 @@ func TestHelpOncePerPullRequest(t *testing.T) {
 	pr := p.gh.PullRequests()[0]
 	jobs, _ := p.trustedJobs()
 	for i, body := range []string{"/hindsight help", "/hindsight", "/hindsight frobnicate", "/hindsight help"} {
-		p.run(t, jobs, queue.TypeCommand, queue.CommentCommand{DeliveryID: "h" + itoa(i),
+		p.handle(t, jobs, lifecycle.CommentCommand{DeliveryID: "h" + itoa(i),
 			Repo: "acme/pm", Number: pr.Number, Body: body, Author: "ana", Association: "OWNER"})
 	}
 	helps := 0
@@ -138,7 +134,7 @@ func TestIssueEventsAreCheckedAgainstGitHub(t *testing.T) {
 	marker := postmortem.ActionItemMarker(incidentID, "fake")
 	fake := p.gh.OpenIssueAs("mallory", "Fake action item", marker+"\nclose me")
 	p.gh.SetIssueState(fake, "closed")
-	p.run(t, jobs, queue.TypeActionItem, queue.IssueEvent{DeliveryID: "i1", Action: "closed",
+	p.handle(t, jobs, lifecycle.IssueEvent{DeliveryID: "i1", Action: "closed",
 		Repo: "acme/pm", Number: fake})
 	if _, found := state(fake); found {
 		t.Error("a stranger's issue was recorded as an action item")
@@ -149,7 +145,7 @@ func TestIssueEventsAreCheckedAgainstGitHub(t *testing.T) {
 
 	// A delivery for another repository is ignored before anything is read.
 	before := len(p.gh.Requests())
-	p.run(t, jobs, queue.TypeActionItem, queue.IssueEvent{DeliveryID: "i2", Action: "closed",
+	p.handle(t, jobs, lifecycle.IssueEvent{DeliveryID: "i2", Action: "closed",
 		Repo: "evil/elsewhere", Number: items[0]})
 	if n := ignoredCount(t, reg, "not a repository Hindsight publishes to"); n != 1 {
 		t.Errorf("ignored foreign deliveries: %v, want 1", n)
@@ -159,13 +155,13 @@ func TestIssueEventsAreCheckedAgainstGitHub(t *testing.T) {
 	}
 
 	// A delivery claiming Hindsight's open issue was closed: GitHub says it is open, and that is recorded.
-	p.run(t, jobs, queue.TypeActionItem, queue.IssueEvent{DeliveryID: "i3", Action: "closed",
+	p.handle(t, jobs, lifecycle.IssueEvent{DeliveryID: "i3", Action: "closed",
 		Repo: "acme/pm", Number: items[0]})
 	if open, found := state(items[0]); !found || !open {
 		t.Errorf("action item #%d: open %v found %v, want it open as GitHub holds it", items[0], open, found)
 	}
 	p.gh.SetIssueState(items[0], "closed")
-	p.run(t, jobs, queue.TypeActionItem, queue.IssueEvent{DeliveryID: "i4", Action: "closed",
+	p.handle(t, jobs, lifecycle.IssueEvent{DeliveryID: "i4", Action: "closed",
 		Repo: "acme/pm", Number: items[0]})
 	if open, found := state(items[0]); !found || open {
 		t.Errorf("action item #%d: open %v found %v, want closed", items[0], open, found)

@@ -1,0 +1,96 @@
+// Package lifecycle is Hindsight's application: the life of a postmortem from its incident's resolution to
+// its action items' issues. The Drafter makes and publishes it; the jobs of GitHub events check it while it
+// is under review and turn its action items into issues when it merges; the Reminders chase it when it is
+// overdue. Each has one entry point; the transport that calls them (package queue) decides what a failure
+// means for a retry. The outside world is reached through the ports of package postmortem.
+package lifecycle
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hindsight-dev/hindsight/postmortem"
+	"github.com/hindsight-dev/hindsight/redisstore"
+)
+
+// Deps are what the lifecycle runs on.
+type Deps struct {
+	Store  *redisstore.Store
+	Locker *redisstore.Locker
+	// Source reads incidents: PagerDuty's API, or their stored webhook events alone without a token.
+	Source postmortem.IncidentSource
+	// Notes writes the back-link note on the incident.
+	Notes postmortem.NoteWriter
+	// Users looks up the incident's users' emails; postmortem.NoEmails{} when no person is known by email.
+	Users    postmortem.EmailFiller
+	Policy   postmortem.Policy
+	Composer postmortem.DraftComposer
+	// Publisher writes the postmortems. When it is a postmortem.GitHub as well, action items become
+	// issues, and the GitHub events and the reminders are handled; otherwise (a dry run) action items stay in
+	// the draft and GitHub events are ignored.
+	Publisher postmortem.Publisher
+	// DefaultRepo is the configured repository, "owner/name", where drafts without a route go.
+	DefaultRepo string
+	// Reminders schedules the reminders of open postmortems; postmortem.NoReminders{} for none.
+	Reminders postmortem.ReminderScheduler
+	// RemindEvery is the time between reminders.
+	RemindEvery time.Duration
+	// Lint configures the blameless and completeness check of the postmortems under review.
+	Lint postmortem.LintConfig
+	// Repos are the repositories Hindsight publishes to ("owner/name"): events from any other are ignored.
+	Repos []string
+	// MaxActionItems caps the issues one postmortem opens; 0 for postmortem.DefaultMaxActionItems.
+	MaxActionItems int
+	// Registerer takes the lifecycle's metrics.
+	Registerer prometheus.Registerer
+	Logger     *slog.Logger
+	// Now is the clock of the reminders; nil for time.Now.
+	Now func() time.Time
+}
+
+// Lifecycle holds the entry points. PullRequests, ActionItems, Commands and Reminders are nil unless the
+// publisher is GitHub (HandlesGitHub).
+type Lifecycle struct {
+	Drafter      *Drafter
+	PullRequests *PullRequests
+	ActionItems  *ActionItems
+	Commands     *Commands
+	Reminders    *Reminders
+}
+
+// HandlesGitHub reports whether the lifecycle acts on GitHub's events and sends reminders: not in a dry run.
+func (l *Lifecycle) HandlesGitHub() bool { return l.PullRequests != nil }
+
+// New wires the lifecycle: the one constructor of the worker's application, used by the server, the tests
+// and the benchmarks.
+func New(d Deps) *Lifecycle {
+	if d.Users == nil {
+		d.Users = postmortem.NoEmails{}
+	}
+	if d.Reminders == nil {
+		d.Reminders = postmortem.NoReminders{}
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Registerer == nil {
+		d.Registerer = prometheus.NewRegistry()
+	}
+	m := NewMetrics(d.Registerer)
+	drafter := &Drafter{Store: d.Store, Locker: d.Locker, Source: d.Source, Notes: d.Notes, Users: d.Users, Policy: d.Policy,
+		Composer: d.Composer, Publisher: d.Publisher, FollowUps: noFollowUps{}, DefaultRepo: d.DefaultRepo, Reminders: d.Reminders,
+		Metrics: m, Logger: d.Logger}
+	l := &Lifecycle{Drafter: drafter}
+	gh, ok := d.Publisher.(postmortem.GitHub)
+	if !ok {
+		return l
+	}
+	drafter.FollowUps = followUps{d.Store, gh}
+	j := jobs{store: d.Store, gh: gh, lint: d.Lint, repos: d.Repos, metric: m, maxActionItems: d.MaxActionItems, logger: d.Logger}
+	l.PullRequests, l.ActionItems, l.Commands = &PullRequests{j}, &ActionItems{j}, &Commands{j}
+	l.Reminders = &Reminders{store: d.Store, scheduler: d.Reminders, gh: gh, every: d.RemindEvery, logger: d.Logger, now: d.Now,
+		reminded: NewReminderCounter(d.Registerer)}
+	return l
+}
