@@ -6,14 +6,17 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
 	"github.com/hindsight-dev/hindsight/internal/payloads"
 )
 
 // TestIncidentDecodesAsItFetches: the incident Client.Incident builds while decoding each page as it
-// arrives is the one FetchExport and Export.Decode build from the JSON: below and above the offset ceiling,
-// over the cap, and with what fired read from the trigger entry when the incident has no alerts.
+// arrives is the one FetchExport and Export.Decode build from the JSON: over the cap too, and with what
+// fired read from the trigger entry when the incident has no alerts. (Windows past the offset ceiling are
+// the same code for both; TestFetchExportBeyondTheOffsetCeiling covers them, and
+// TestDecodedLogEntriesOnceEach the overlap of windows.)
 func TestIncidentDecodesAsItFetches(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -22,7 +25,6 @@ func TestIncidentDecodesAsItFetches(t *testing.T) {
 		realLogs bool
 	}{
 		{name: "250", entries: 250},
-		{name: "beyond the offset ceiling", entries: 12_345},
 		{name: "over the cap", entries: 1_000, cap: 300},
 		{name: "PagerDuty's example entries", realLogs: true},
 	} {
@@ -95,5 +97,34 @@ func TestLogEntryPageThatIsNotJSON(t *testing.T) {
 	page, err := readLogEntryPage([]byte(`{"LOG_ENTRIES":[{"id":"A","created_at":"2024-01-01T00:00:00Z"}],"more":true,"total":7}`), newLogEntrySet(false))
 	if err != nil || page.entries != 1 || !page.more || page.total == nil || *page.total != 7 {
 		t.Errorf("page %+v, %v", page, err)
+	}
+}
+
+// TestDecodedLogEntriesOnceEach: an entry seen again (windows overlap by a second) is kept once, and the
+// earliest trigger entry says what fired whichever order the pages came in.
+func TestDecodedLogEntriesOnceEach(t *testing.T) {
+	_, entries, _ := pagerdutytest.Synthetic("PONCE01", 1, 30, time.Date(2024, 5, 1, 9, 30, 0, 0, time.UTC))
+	set := newLogEntrySet(true)
+	for _, raws := range [][]json.RawMessage{entries[20:], entries[10:25], entries[:12], entries} {
+		for i := len(raws) - 1; i >= 0; i-- {
+			if err := set.add(raws[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	got := set.sortedEntries()
+	if len(got) != 30 {
+		t.Fatalf("%d entries, want 30", len(got))
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].At.Before(got[i-1].At) || got[i].ID == got[i-1].ID {
+			t.Fatalf("entries %d and %d out of order or repeated: %s %v, %s %v", i-1, i, got[i-1].ID, got[i-1].At, got[i].ID, got[i].At)
+		}
+	}
+	if set.trigger == nil || set.trigger.At.IsZero() || got[0].Type != "trigger" || !set.trigger.At.Equal(got[0].At) {
+		t.Errorf("trigger %+v, want the first entry's (%s at %v)", set.trigger, got[0].Type, got[0].At)
+	}
+	if err := newLogEntrySet(true).add([]byte(`{"id":"X","created_at":"yesterday"}`)); err == nil {
+		t.Error("an entry whose time does not parse decodes")
 	}
 }
