@@ -81,13 +81,18 @@ func serveForTB(b testing.TB, env map[string]string, logs io.Writer) string {
 	addr := freeAddr(b)
 	env["HINDSIGHT_LISTEN_ADDR"] = addr
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
+	done := make(chan struct{})
+	var runErr error
 	go func() {
-		done <- run(ctx, []string{"hindsight", "serve"}, func(k string) string { return env[k] }, io.Discard, logs)
+		defer close(done)
+		runErr = run(ctx, []string{"hindsight", "serve"}, func(k string) string { return env[k] }, io.Discard, logs)
 	}()
 	b.Cleanup(func() {
 		cancel()
 		<-done
+		if runErr != nil {
+			b.Errorf("run returned %v", runErr)
+		}
 	})
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -99,8 +104,8 @@ func serveForTB(b testing.TB, env map[string]string, logs io.Writer) string {
 			}
 		}
 		select {
-		case err := <-done:
-			b.Fatalf("run returned before ready: %v\n%s", err, logs)
+		case <-done:
+			b.Fatalf("run returned before ready: %v\n%s", runErr, logs)
 		default:
 		}
 		if time.Now().After(deadline) {

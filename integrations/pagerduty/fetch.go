@@ -492,7 +492,7 @@ func readLogEntryPage(body []byte, set *logEntrySet) (logEntryPage, error) {
 	if err != nil {
 		return logEntryPage{}, err
 	}
-	if _, err := dec.ReadToken(); err != io.EOF {
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
 		return logEntryPage{}, errors.New("more than one JSON value")
 	}
 	return page, nil

@@ -121,7 +121,7 @@ func scanEnvelope(body []byte) (scannedEnvelope, error) {
 	if err != nil {
 		return scannedEnvelope{}, err
 	}
-	if _, err := dec.ReadToken(); err != io.EOF {
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
 		return scannedEnvelope{}, errors.New("more than one JSON value")
 	}
 	return ev, nil
