@@ -10,9 +10,12 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hindsight-dev/hindsight/insights"
 )
 
-// Admin is the admin side: /metrics and, when Console is set, the queue console under queue.ConsolePath.
+// Admin is the admin side: /metrics and, when set, the queue console under queue.ConsolePath and the
+// postmortems page.
 type Admin struct {
 	// Token guards every admin route when set: a request must carry it as a bearer token
 	// (Authorization: Bearer TOKEN) or as the password of HTTP basic auth (any user name), which is what a
@@ -21,10 +24,12 @@ type Admin struct {
 	Token string
 	// Console is the queue console; nil serves none.
 	Console http.Handler
+	// Postmortems is what the postmortems page (PostmortemsPath) is read from; nil serves none.
+	Postmortems insights.Source
 }
 
-// NewAdmin returns the HTTP handler of an admin listener of its own: /metrics, the queue console and
-// /healthz.
+// NewAdmin returns the HTTP handler of an admin listener of its own: /metrics, the queue console, the
+// postmortems page and /healthz.
 func NewAdmin(logger *slog.Logger, gatherer prometheus.Gatherer, admin Admin) http.Handler {
 	e := echo.New()
 	e.HideBanner = true
@@ -32,7 +37,7 @@ func NewAdmin(logger *slog.Logger, gatherer prometheus.Gatherer, admin Admin) ht
 	e.HTTPErrorHandler = errorHandler(logger)
 	e.Use(requestID, adminLog(logger))
 	e.GET("/healthz", handleHealthz)
-	addAdminRoutes(e, gatherer, admin)
+	addAdminRoutes(e, logger, gatherer, admin)
 	return e
 }
 

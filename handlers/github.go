@@ -67,7 +67,7 @@ func gitHubTask(deliveryID string, hook github.Webhook) (task lifecycle.GitHubEv
 	switch ev := hook.Event.(type) {
 	case github.PullRequestEvent:
 		return lifecycle.PullRequestEvent{DeliveryID: deliveryID, Action: hook.Action, Repo: ev.Repo, Number: ev.Number,
-			HeadRef: ev.HeadRef, HeadSHA: ev.HeadSHA, Merged: ev.Merged}, ev.Repo, ev.Number
+			HeadRef: ev.HeadRef, HeadSHA: ev.HeadSHA, Merged: ev.Merged, ClosedAt: ev.ClosedAt}, ev.Repo, ev.Number
 	case github.IssueEvent:
 		return lifecycle.IssueEvent{DeliveryID: deliveryID, Action: hook.Action, Repo: ev.Repo, Number: ev.Number}, ev.Repo, ev.Number
 	case github.CommentCommand:

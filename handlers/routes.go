@@ -20,12 +20,12 @@ func addRoutes(e *echo.Echo, logger *slog.Logger, cfg Config, sink Sink, ping Pi
 	e.GET("/healthz", handleHealthz)
 	e.GET("/readyz", handleReadyz(logger, ping))
 	if !cfg.AdminElsewhere {
-		addAdminRoutes(e, gatherer, cfg.Admin)
+		addAdminRoutes(e, logger, gatherer, cfg.Admin)
 	}
 }
 
 // addAdminRoutes maps the admin side, each route behind the admin token when one is set.
-func addAdminRoutes(e *echo.Echo, gatherer prometheus.Gatherer, admin Admin) {
+func addAdminRoutes(e *echo.Echo, logger *slog.Logger, gatherer prometheus.Gatherer, admin Admin) {
 	auth := requireToken(admin.Token)
 	// A collector that cannot read Redis must not hide the others, hindsight_redis_up 0 above all.
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})), auth)
@@ -33,5 +33,9 @@ func addAdminRoutes(e *echo.Echo, gatherer prometheus.Gatherer, admin Admin) {
 		console := echo.WrapHandler(admin.Console)
 		e.Any(queue.ConsolePath, console, auth)
 		e.Any(queue.ConsolePath+"/*", console, auth)
+	}
+	if admin.Postmortems != nil {
+		e.GET(PostmortemsPath, handlePostmortems(logger, admin.Postmortems, false), auth)
+		e.GET(PostmortemsPath+".json", handlePostmortems(logger, admin.Postmortems, true), auth)
 	}
 }

@@ -1,4 +1,4 @@
-// Package handlers is Hindsight's HTTP surface: webhook receivers, health and metrics.
+// Package handlers is Hindsight's HTTP surface: webhook receivers, health, metrics and the postmortems page.
 package handlers
 
 import (

@@ -29,6 +29,9 @@ type Drafter struct {
 	// DefaultRepo is the configured repository, "owner/name", where drafts without a route go.
 	DefaultRepo string
 	Reminders   postmortem.ReminderScheduler
+	// Changes read the changes made around the incident, where ChangeScope says.
+	Changes     []postmortem.ChangeReader
+	ChangeScope postmortem.ChangeScope
 	Metrics     *Metrics
 	Logger      *slog.Logger
 }
@@ -73,6 +76,7 @@ func (h *Drafter) run(ctx context.Context, log *slog.Logger, incidentID string, 
 		log.Info("no postmortem required", "reason", decision.Reason, "priority", inc.Priority, "urgency", inc.Urgency)
 		return "skipped", nil
 	}
+	inc.Changes = ReadChanges(ctx, h.ChangeScope.Query(inc), h.Changes...)
 	outline := h.Composer.Outline(inc, decision)
 	rec := h.record(incidentID, inc, outline)
 	if err := lease.Check(ctx); err != nil {
@@ -118,9 +122,24 @@ func (h *Drafter) record(incidentID string, inc postmortem.Incident, outline pos
 	if repo == "" {
 		repo = h.DefaultRepo
 	}
-	return redisstore.Record{IncidentID: incidentID, Repo: repo, Branch: outline.Branch, Path: outline.Path,
+	rec := redisstore.Record{IncidentID: incidentID, Repo: repo, Branch: outline.Branch, Path: outline.Path,
 		IncidentTitle: inc.Title, IncidentNumber: inc.Number, IncidentURL: inc.URL, Priority: inc.Priority,
-		Reviewers: strings.Join(outline.Reviewers, ","), Due: outline.Due.Unix(), LastEntryAt: outline.LastEntryAt().Unix()}
+		Reviewers: strings.Join(outline.Reviewers, ","), Due: outline.Due.Unix(), LastEntryAt: outline.LastEntryAt().Unix(),
+		Service: inc.Service.Name, Owner: outline.Assignee}
+	if rec.Service == "" {
+		rec.Service = inc.Service.ID
+	}
+	facts := outline.Facts()
+	rec.TriggeredAt, rec.AcknowledgedAt, rec.ResolvedAt = unixOrZero(facts.Detected.At), unixOrZero(facts.Acknowledged.At), unixOrZero(facts.Resolved.At)
+	return rec
+}
+
+// unixOrZero is t in Unix seconds, 0 when t is unknown.
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
 }
 
 // settle follows up a publication: it carries the earlier record's state over, refreshes a postmortem
@@ -159,10 +178,32 @@ func (h *Drafter) settle(ctx context.Context, log *slog.Logger, lease *redisstor
 	if hadPrev {
 		rec.ReminderAt = prev.ReminderAt
 	}
+	if err := h.pullOpened(ctx, pr, prev, hadPrev, rec); err != nil {
+		return err
+	}
 	if err := h.scheduleReminders(ctx, pr, prev, rec); err != nil {
 		return err
 	}
 	return h.Store.SaveRecord(ctx, *rec)
+}
+
+// pullOpened dates the pull request's opening: when Hindsight first found it. A pull request other than the
+// one recorded (the recorded one was closed, and a new one opened) starts its life afresh.
+func (h *Drafter) pullOpened(ctx context.Context, pr postmortem.PullRequest, prev redisstore.Record, hadPrev bool, rec *redisstore.Record) error {
+	if pr.URL == "" {
+		return nil
+	}
+	if hadPrev && prev.PullURL == pr.URL {
+		rec.OpenedAt = prev.OpenedAt
+	} else if hadPrev && (prev.MergedAt != 0 || prev.ClosedAt != 0) {
+		if err := h.Store.SetPullState(ctx, rec.IncidentID, time.Time{}, time.Time{}); err != nil {
+			return err
+		}
+	}
+	if rec.OpenedAt == 0 {
+		rec.OpenedAt = time.Now().Unix()
+	}
+	return nil
 }
 
 // outcome logs what the run did and names it for the pipeline metric.

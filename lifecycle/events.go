@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"context"
 	"log/slog"
+	"time"
 )
 
 // The GitHub events the jobs act on, each reduced to what its job needs. They are the payloads of the
@@ -20,6 +21,8 @@ type (
 		HeadRef string
 		HeadSHA string
 		Merged  bool
+		// ClosedAt is when a closed one was closed (or merged); zero when the event did not say.
+		ClosedAt time.Time `json:",omitzero"`
 	}
 	// IssueEvent is an action item issue closed or reopened. The job reads the issue again from GitHub, so
 	// the event carries no copy of it.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/redisstore"
@@ -95,12 +96,34 @@ func (j *jobs) pullRequest(ctx context.Context, log *slog.Logger, d PullRequestE
 		log.Info("not a postmortem Hindsight opened; ignored")
 		return nil
 	}
+	if err := j.recordPullState(ctx, rec, d); err != nil {
+		return err
+	}
 	switch {
 	case d.Action == "opened" || d.Action == "reopened" || d.Action == "synchronize":
 		return j.check(ctx, log, rec, d.HeadSHA)
 	case d.Action == "closed" && d.Merged:
 		// The merged text is the postmortem of record: every action item in it becomes an issue.
 		return j.sync(ctx, log, rec, d.HeadSHA)
+	}
+	return nil
+}
+
+// recordPullState keeps when the postmortem was merged, or closed unmerged, for the team's figures; a
+// reopened pull request is open again. An event that does not say when it closed is dated when it is run.
+func (j *jobs) recordPullState(ctx context.Context, rec redisstore.Record, d PullRequestEvent) error {
+	switch d.Action {
+	case "closed":
+		at := d.ClosedAt
+		if at.IsZero() {
+			at = time.Now()
+		}
+		if d.Merged {
+			return j.store.SetPullState(ctx, rec.IncidentID, at, time.Time{})
+		}
+		return j.store.SetPullState(ctx, rec.IncidentID, time.Time{}, at)
+	case "reopened":
+		return j.store.SetPullState(ctx, rec.IncidentID, time.Time{}, time.Time{})
 	}
 	return nil
 }

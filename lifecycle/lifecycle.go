@@ -48,6 +48,10 @@ type Deps struct {
 	Logger     *slog.Logger
 	// Now is the clock of the reminders; nil for time.Now.
 	Now func() time.Time
+	// Changes read the changes made around an incident (GitHub's, PagerDuty's), where ChangeScope says; with
+	// none the draft says that nothing was looked at.
+	Changes     []postmortem.ChangeReader
+	ChangeScope postmortem.ChangeScope
 }
 
 // Lifecycle holds the entry points. PullRequests, ActionItems, Commands and Reminders are nil unless the
@@ -81,7 +85,7 @@ func New(d Deps) *Lifecycle {
 	m := NewMetrics(d.Registerer)
 	drafter := &Drafter{Store: d.Store, Locker: d.Locker, Source: d.Source, Notes: d.Notes, Users: d.Users, Policy: d.Policy,
 		Composer: d.Composer, Publisher: d.Publisher, FollowUps: noFollowUps{}, DefaultRepo: d.DefaultRepo, Reminders: d.Reminders,
-		Metrics: m, Logger: d.Logger}
+		Changes: d.Changes, ChangeScope: d.ChangeScope, Metrics: m, Logger: d.Logger}
 	l := &Lifecycle{Drafter: drafter}
 	gh, ok := d.Publisher.(postmortem.GitHub)
 	if !ok {

@@ -32,6 +32,7 @@ type pipeline struct {
 	redis  *queuetest.Redis
 	pd     *pagerdutytest.Server
 	gh     *githubtest.Server
+	api    *githubtest.Server // acme/api, the repository of the incident's service
 	ghc    *github.Client
 	notes  *flakyNotes
 }
@@ -72,6 +73,14 @@ func newPipeline(t *testing.T) *pipeline {
 	}
 	gh := githubtest.NewServer(t, "acme", "pm", "gh-token")
 	gh.AddCollaborators("ana", "ben")
+	// The service's repository: changes before the trigger (03:04:05), one of them in the last hour.
+	trigger := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	api := gh.AddRepository("acme", "api", 0)
+	api.AddDeployment(githubtest.Deployment{Ref: "v3.1.0", SHA: "9c1d2e3f4a5b6c7d8e9f", Environment: "production", Creator: "ana", CreatedAt: trigger.Add(-40 * time.Minute),
+		Statuses: []githubtest.DeploymentStatus{{State: "success", Creator: "ana", CreatedAt: trigger.Add(-38 * time.Minute)}}})
+	api.AddRelease(githubtest.Release{Tag: "v3.1.0", Author: "ben", CreatedAt: trigger.Add(-3 * time.Hour), PublishedAt: trigger.Add(-3 * time.Hour)})
+	api.AddClosedPullRequest(githubtest.ClosedPullRequest{Title: "Cache checkout sessions", Head: "cache", Base: "main", Author: "cleo", MergedBy: "ben", MergedAt: trigger.Add(-4 * time.Hour)})
+	pd.AddChangeEvents(incidentID, json.RawMessage(`{"id":"01CHG","type":"change_event","summary":"Feature flag checkout_v2 at 50%","timestamp":"2025-01-02T02:50:00Z","source":"flags","links":[{"href":"https://flags.example.com/checkout_v2","text":"flag"}],"correlation_reason":{"reason":"related_service"}}`))
 	router, err := github.NewRouter(github.Options{BaseURL: gh.URL(), Token: "gh-token", Repo: "acme/pm", BaseBranch: "main", MaxWait: time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -95,11 +104,13 @@ func newPipeline(t *testing.T) *pipeline {
 		Publisher:   router,
 		DefaultRepo: "acme/pm",
 		RemindEvery: 24 * time.Hour,
+		Changes:     []postmortem.ChangeReader{pdc, router},
+		ChangeScope: postmortem.ChangeScope{Services: map[string]postmortem.ServiceChanges{"Checkout API": {Repos: []string{"acme/api"}}}},
 		Repos:       []string{"acme/pm"},
 		Logger:      slog.New(slog.DiscardHandler),
 	}
 	h := lifecycle.New(deps).Drafter
-	return &pipeline{deps: deps, h: h, router: router, store: h.Store, redis: r, pd: pd, gh: gh, ghc: ghc, notes: fn}
+	return &pipeline{deps: deps, h: h, router: router, store: h.Store, redis: r, pd: pd, gh: gh, api: api, ghc: ghc, notes: fn}
 }
 
 // lifecycle is a new lifecycle over the pipeline's dependencies, as change makes them.
@@ -157,22 +168,69 @@ func (p *pipeline) assertExactlyOnce(t *testing.T) {
 }
 
 // TestRequestsPerPostmortem counts what one postmortem costs: at most 8 GitHub requests for a pull request
-// with labels, an assignee and reviewers, and 4 + ceil(log entries / 100) PagerDuty requests.
+// with labels, an assignee and reviewers, and 5 + ceil(log entries / 100) PagerDuty requests; and for the
+// changes section, at most 3 + 5 GitHub requests per repository of the service (here 3 lists, a deployment's
+// statuses and a pull request's merger) and one PagerDuty request.
 func TestRequestsPerPostmortem(t *testing.T) {
 	p := newPipeline(t) // 120 log entries
 	if err := p.process(t); err != nil {
 		t.Fatal(err)
 	}
-	ghRequests, pdRequests := len(p.gh.Requests()), len(p.pd.Requests())
-	t.Logf("one postmortem: %d GitHub requests, %d PagerDuty requests", ghRequests, pdRequests)
+	ghRequests, changeRequests, pdRequests := len(p.gh.Requests()), len(p.api.Requests()), len(p.pd.Requests())
+	t.Logf("one postmortem: %d GitHub requests, %d more for the changes of acme/api, %d PagerDuty requests", ghRequests, changeRequests, pdRequests)
 	if ghRequests > 8 {
 		for _, r := range p.gh.Requests() {
 			t.Log(r.Method, r.Path)
 		}
 		t.Errorf("%d GitHub requests, want at most 8", ghRequests)
 	}
-	if want := 4 + 2; pdRequests != want {
-		t.Errorf("%d PagerDuty requests, want %d (incident, 2 log entry pages, notes, alerts, back-link note)", pdRequests, want)
+	if changeRequests != 3+2 {
+		for _, r := range p.api.Requests() {
+			t.Log(r.Method, r.Path, r.Query)
+		}
+		t.Errorf("%d GitHub requests for the changes of acme/api, want 5 (deployments, releases, pull requests, one deployment's statuses, one merger)", changeRequests)
+	}
+	if want := 5 + 2; pdRequests != want {
+		t.Errorf("%d PagerDuty requests, want %d (incident, 2 log entry pages, notes, alerts, related change events, back-link note)", pdRequests, want)
+	}
+	file := p.file(t)
+	for _, want := range []string{
+		"| 2025-01-01 23:04:05 UTC | 4h | acme/api, pull request: Cache checkout sessions (#\u200d1) | ben | [pull request](",
+		"| 2025-01-02 00:04:05 UTC | 3h | acme/api, release: v3.1.0 | ben | [release](",
+		"| 2025-01-02 02:24:05 UTC | **last hour**, 40m | acme/api, deployment: v3.1.0 (9c1d2e3) to production: success | ana | [deployment](",
+		"| 2025-01-02 02:50:00 UTC | **last hour**, 14m | PagerDuty, change event: Feature flag checkout\\_v2 at 50% (a change on a related service) | flags | [change event](https://flags.example.com/checkout_v2) |",
+	} {
+		if !strings.Contains(file, want) {
+			t.Errorf("the draft lacks %q", want)
+		}
+	}
+	if strings.Contains(file, "cleo") {
+		t.Error("the pull request's author is named; the section names who merged it")
+	}
+}
+
+// TestPipelineChangesThatCannotBeRead shows that changes GitHub and PagerDuty refuse to give never hold up
+// the postmortem: it is published and says what could not be read.
+func TestPipelineChangesThatCannotBeRead(t *testing.T) {
+	p := newPipeline(t)
+	p.api.Fail(func(*http.Request) (int, string, bool) {
+		return http.StatusForbidden, `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest","status":"403"}`, true
+	})
+	p.pd.FailPath("/incidents/"+incidentID+"/related_change_events", http.StatusForbidden)
+	if err := p.process(t); err != nil {
+		t.Fatal(err)
+	}
+	p.assertExactlyOnce(t)
+	file := p.file(t)
+	for _, want := range []string{
+		"No change was found in that window.",
+		"- acme/api deployments: GitHub answered 403: Resource not accessible by integration",
+		"- acme/api pull requests: GitHub answered 403: Resource not accessible by integration",
+		"- PagerDuty change events: fetch related change events for " + incidentID + ": PagerDuty answered 403 Forbidden",
+	} {
+		if !strings.Contains(file, want) {
+			t.Errorf("the draft lacks %q", want)
+		}
 	}
 }
 

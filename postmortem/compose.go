@@ -56,9 +56,11 @@ const (
 // adds to their postmortem's pull request. Every matching route adds its reviewers, teams and labels; the
 // first matching route that names a repository sends the postmortem there.
 type Route struct {
-	Services      []string `yaml:"services"`
-	Teams         []string `yaml:"teams"`
-	Repo          string   `yaml:"repo"`
+	Services []string `yaml:"services"`
+	Teams    []string `yaml:"teams"`
+	Repo     string   `yaml:"repo"`
+	// Repos are the repositories ("owner/name") whose changes the postmortem lists (see ChangeScope).
+	Repos         []string `yaml:"repos"`
 	Reviewers     []string `yaml:"reviewers"`
 	TeamReviewers []string `yaml:"team_reviewers"`
 	Labels        []string `yaml:"labels"`
@@ -187,10 +189,13 @@ func (c *Composer) Outline(inc Incident, d Decision) Outline {
 		inc:      inc,
 		template: TemplateFor(inc, d),
 		facts:    facts,
-		opts:     DocumentOptions{Owner: owner, Due: due, Generated: generated.UTC(), Roles: c.Roles, Facts: c.Facts},
+		opts:     DocumentOptions{Owner: owner, Due: due, Generated: generated.UTC(), Roles: c.Roles, Facts: c.Facts, Logins: c.logins()},
 		leftOut:  LeftOut{LogEntries: inc.LogEntriesCapped, ActionItems: itemsLeftOut},
 	}
 }
+
+// Facts are the figures the outlined postmortem states: detection, acknowledgement, resolution and the rest.
+func (o Outline) Facts() Facts { return o.facts }
 
 // Render renders an outlined postmortem and its pull request description, its action items linked to
 // their issues: issues maps an item's Key to its issue number.
@@ -238,6 +243,15 @@ func (c *Composer) path(inc Incident, f Facts) string {
 	}
 	name := fmt.Sprintf("%s-%d-%s.md", day.UTC().Format("2006-01-02"), inc.Number, FileSlug(inc.Title, 60))
 	return strings.TrimSuffix(orDefault(c.Dir, "postmortems"), "/") + "/" + name
+}
+
+// logins are the GitHub logins of the people map, lower-cased.
+func (c *Composer) logins() map[string]bool {
+	out := make(map[string]bool, len(c.People))
+	for _, l := range c.People {
+		out[strings.ToLower(l)] = true
+	}
+	return out
 }
 
 // login returns the GitHub login of a PagerDuty user, or "".

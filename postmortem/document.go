@@ -27,6 +27,8 @@ type Document struct {
 	KeyMomentsOmitted int
 	Condensed         []Row
 	Timeline          []Row
+	// Changes are the changes made around the incident, to look at alongside the timeline.
+	Changes ChangesFields
 	// Notes are the notes the key moments do not show in full (those left out of a very long incident's
 	// key moments), so that each note is read once.
 	Notes []NoteFields
@@ -122,6 +124,8 @@ type DocumentOptions struct {
 	ActionItems []ActionItem
 	// Facts names the prefixes of explicit facts, to say what would give an unknown one.
 	Facts FactsConfig
+	// Logins are the GitHub logins of the people map, lower-cased: the changes section names only those.
+	Logins map[string]bool
 }
 
 // tbd is the text of a fact no source gives.
@@ -151,6 +155,7 @@ func NewDocument(inc Incident, tl Timeline, f Facts, opts DocumentOptions) Docum
 		},
 		Facts:     factFields(f, name, opts.Facts),
 		Detection: detectionFields(inc.Alerts, name),
+		Changes:   changesFields(inc.Changes, opts.Logins, name),
 		Due:       FormatTime(opts.Due),
 		Generated: FormatTime(opts.Generated),
 	}

@@ -67,6 +67,9 @@ type Incident struct {
 	LogEntriesCapped bool
 	Notes            []Note
 	Events           []Event
+	// Changes are the changes made around the incident in its repositories and PagerDuty's related change
+	// events, read by the pipeline (see ChangeScope); zero when none were looked for.
+	Changes Changes
 }
 
 // Assignment is a person the incident was acknowledged by or assigned to, and when.

@@ -54,8 +54,8 @@ type LintConfig struct {
 // Lint checks a postmortem in Markdown for blameful wording and for missing content, and returns its
 // findings sorted by line, then rule. It reads nothing but markdown and cfg. Fenced code, code spans and
 // HTML comments are never checked; the timeline's tables, quoted notes and <details> blocks, which quote
-// PagerDuty, and the facts table above the first section are not checked for blame-language or
-// person-in-cause.
+// PagerDuty, the table and list of "Changes before the incident", which quote GitHub and PagerDuty, and
+// the facts table above the first section are not checked for blame-language or person-in-cause.
 func Lint(markdown string, cfg LintConfig) []Finding {
 	doc := parseLintDoc(markdown)
 	people := newLintPeople(append(append([]string(nil), cfg.People...), doc.responders()...))
@@ -175,6 +175,15 @@ func (d *lintDoc) markQuoted() {
 		for i := s.start; i < s.end; i++ {
 			t := strings.TrimSpace(d.lines[i].text)
 			if strings.HasPrefix(t, "|") || strings.HasPrefix(t, ">") || lintBoldLine.MatchString(t) {
+				d.lines[i].quoted = true
+			}
+		}
+	}
+	// The changes section quotes GitHub and PagerDuty: its table, and the list of what could not be read.
+	for _, s := range d.named("changes before the incident") {
+		for i := s.start; i < s.end; i++ {
+			t := strings.TrimSpace(d.lines[i].text)
+			if strings.HasPrefix(t, "|") || strings.HasPrefix(t, "- ") {
 				d.lines[i].quoted = true
 			}
 		}

@@ -113,3 +113,10 @@ type GitHub interface {
 	IssueTracker
 	Reviews
 }
+
+// ChangeReader reads the changes made around an incident from one outside system (GitHub's repositories,
+// PagerDuty's change events). It never fails: what it could not read is a ChangeSource with a Problem, so
+// that a failure never holds up the postmortem.
+type ChangeReader interface {
+	ReadChanges(ctx context.Context, q ChangeQuery) Changes
+}

@@ -23,5 +23,22 @@ func SampleIncident() Incident {
 			{ID: "L5", Type: "resolve", At: t0.Add(47 * time.Minute), Agent: alice, Channel: "web_trigger"},
 		},
 		Notes: []Note{{ID: "N1", At: t0.Add(20 * time.Minute), User: bob, Content: "Rolled back the 9:00 deploy; errors are falling."}},
+		Changes: Changes{
+			Query: ChangeQuery{IncidentID: "PSAMPLE", Repos: []string{"acme/checkout"}, Trigger: t0, Since: t0.Add(-DefaultChangeWindow), Until: t0.Add(47 * time.Minute)},
+			Items: []Change{
+				{At: t0.Add(-17*time.Hour - 50*time.Minute), Kind: ChangeRelease, Source: "acme/checkout", What: "v2.14.0", By: "carol",
+					URL: "https://github.com/acme/checkout/releases/tag/v2.14.0"},
+				{At: t0.Add(-29 * time.Minute), Kind: ChangePullRequest, Source: "acme/checkout", What: "Lower the payment client timeout to 2s (#412)", By: "alice",
+					URL: "https://github.com/acme/checkout/pull/412"},
+				{At: t0.Add(-8 * time.Minute), Kind: ChangeDeployment, Source: "acme/checkout", What: "v2.14.0 (3f2a9c1) to production: success", By: "deploy-bot[bot]", Bot: true,
+					URL: "https://github.com/acme/checkout/commit/3f2a9c1"},
+				{At: t0.Add(18 * time.Minute), Kind: ChangeEvent, Source: "PagerDuty", What: "Deploy checkout v2.13.0 (rollback)", Agent: "ci-pipeline",
+					URL: "https://ci.example.com/builds/981"},
+			},
+			Sources: []ChangeSource{
+				{Name: "acme/checkout deployments", Problem: "the statuses of 2 of 7 deployments were not read (at most 5 a repository)"},
+				{Name: "acme/checkout releases"}, {Name: "acme/checkout pull requests"}, {Name: ChangeSourcePagerDuty},
+			},
+		},
 	}
 }

@@ -20,6 +20,8 @@ type ActionItemRecord struct {
 	IncidentID string    `json:"incident_id"`
 	Open       bool      `json:"open"`
 	Opened     time.Time `json:"opened"`
+	// Closed is when Hindsight saw the issue closed; zero while it is open.
+	Closed time.Time `json:"closed,omitzero"`
 }
 
 const actionItemsKey = "hindsight:action-items"
@@ -27,7 +29,7 @@ const actionItemsKey = "hindsight:action-items"
 func actionItemField(repo string, number int) string { return repo + "#" + strconv.Itoa(number) }
 
 // SaveActionItem records an action item issue and its state; the first time it is seen is kept as when it
-// opened.
+// opened, and the first time it is seen closed as when it closed (until it is reopened).
 func (s *Store) SaveActionItem(ctx context.Context, a ActionItemRecord) error {
 	field := actionItemField(a.Repo, a.Number)
 	prev, err := s.rdb.HGet(ctx, actionItemsKey, field).Bytes()
@@ -38,8 +40,18 @@ func (s *Store) SaveActionItem(ctx context.Context, a ActionItemRecord) error {
 	if len(prev) > 0 && json.Unmarshal(prev, &old) == nil && !old.Opened.IsZero() {
 		a.Opened = old.Opened
 	}
+	now := time.Now().UTC()
 	if a.Opened.IsZero() {
-		a.Opened = time.Now().UTC()
+		a.Opened = now
+	}
+	switch {
+	case a.Open:
+		a.Closed = time.Time{}
+	case !a.Closed.IsZero():
+	case !old.Open && !old.Closed.IsZero():
+		a.Closed = old.Closed
+	default:
+		a.Closed = now
 	}
 	b, err := json.Marshal(a)
 	if err != nil {

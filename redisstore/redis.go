@@ -1,6 +1,6 @@
 // Package redisstore holds Hindsight's state in Redis, apart from the task queue: the connection, the
-// webhook events of each incident, the records of published postmortems and of their action items, the
-// write limiter shared by every replica and the per-incident locks.
+// webhook events of each incident, the records of published postmortems (and the list of them) and of their
+// action items, the write limiter shared by every replica and the per-incident locks.
 package redisstore
 
 import (

@@ -88,16 +88,34 @@ type Record struct {
 	BlobSHA     string `redis:"blob_sha"`
 	LastEntryAt int64  `redis:"last_entry_at"`
 	UpdatedAt   int64  `redis:"updated_at"`
+	// What the team's figures need (see the insights package). Service is the incident's PagerDuty service
+	// (its name, else its ID) and Owner the postmortem's owner, a GitHub login. TriggeredAt,
+	// AcknowledgedAt and ResolvedAt are when the incident was detected, first acknowledged and last
+	// resolved (Unix; 0 when unknown).
+	Service        string `redis:"service"`
+	Owner          string `redis:"owner"`
+	TriggeredAt    int64  `redis:"triggered_at"`
+	AcknowledgedAt int64  `redis:"acknowledged_at"`
+	ResolvedAt     int64  `redis:"resolved_at"`
+	// OpenedAt is when Hindsight first found the pull request open; MergedAt and ClosedAt when it was merged,
+	// or closed without merging (Unix; 0 for not yet). Saving a record never clears them: only
+	// SetPullState does, when the pull request is reopened.
+	OpenedAt int64 `redis:"opened_at,omitempty"`
+	MergedAt int64 `redis:"merged_at,omitempty"`
+	ClosedAt int64 `redis:"closed_at,omitempty"`
 }
 
-// SaveRecord stores the record of an incident's postmortem, and indexes it by its pull request.
+// SaveRecord stores the record of an incident's postmortem, and indexes it by its pull request and in the
+// list of postmortems (see Records).
 func (s *Store) SaveRecord(ctx context.Context, r Record) error {
-	r.UpdatedAt = time.Now().Unix()
+	now := time.Now()
+	r.UpdatedAt = now.Unix()
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, recordKey(r.IncidentID), r)
 		if r.PullNumber > 0 {
 			p.HSet(ctx, pullsKey, pullField(r.Repo, r.PullNumber), r.IncidentID)
 		}
+		indexRecord(ctx, p, r, now)
 		return nil
 	})
 	if err != nil {
@@ -130,6 +148,22 @@ func (s *Store) IncidentOfPull(ctx context.Context, repo string, number int) (st
 func (s *Store) SetReminderAt(ctx context.Context, incidentID string, at int64) error {
 	if err := s.rdb.HSet(ctx, recordKey(incidentID), "reminder_at", at).Err(); err != nil {
 		return fmt.Errorf("save the reminder of %s: %w", incidentID, err)
+	}
+	return nil
+}
+
+// SetPullState records what became of an incident's postmortem pull request, changing nothing else of its
+// record: merged at mergedAt, or closed without merging at closedAt, or (both zero) open again.
+func (s *Store) SetPullState(ctx context.Context, incidentID string, mergedAt, closedAt time.Time) error {
+	unix := func(t time.Time) int64 {
+		if t.IsZero() {
+			return 0
+		}
+		return t.Unix()
+	}
+	// The caller has read the record: the pull request is one Hindsight opened.
+	if err := s.rdb.HSet(ctx, recordKey(incidentID), "merged_at", unix(mergedAt), "closed_at", unix(closedAt)).Err(); err != nil {
+		return fmt.Errorf("save the pull request state of %s: %w", incidentID, err)
 	}
 	return nil
 }

@@ -27,6 +27,7 @@ operations='[
   "GET /incidents/{id}/notes",
   "POST /incidents/{id}/notes",
   "GET /incidents/{id}/alerts",
+  "GET /incidents/{id}/related_change_events",
   "GET /users/{id}"
 ]'
 

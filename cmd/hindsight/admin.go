@@ -12,7 +12,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hindsight-dev/hindsight/handlers"
+	"github.com/hindsight-dev/hindsight/insights"
 	"github.com/hindsight-dev/hindsight/queue"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // minAdminTokenBytes keeps the admin token out of reach of guessing.
@@ -55,19 +57,21 @@ type adminSide struct {
 }
 
 // startAdmin serves the admin side. With HINDSIGHT_ADMIN_ADDR it listens there, and the main listener
-// serves neither /metrics nor the console. Without it both stay on the main listener, the console only
-// when a token guards it or the main listener binds loopback.
-func startAdmin(ctx context.Context, cfg config, rdb redis.UniversalClient, gatherer prometheus.Gatherer, logger *slog.Logger) (*adminSide, error) {
+// serves neither /metrics, the console nor the postmortems page. Without it they stay on the main
+// listener, the console and the postmortems page only when a token guards them or the main listener binds
+// loopback: what they show (incident titles, people, the tasks' payloads) is not for the internet.
+func startAdmin(ctx context.Context, cfg config, rdb redis.UniversalClient, postmortems insights.Source, gatherer prometheus.Gatherer, logger *slog.Logger) (*adminSide, error) {
 	a := handlers.Admin{Token: cfg.Admin.Token}
 	if cfg.Admin.Addr == "" {
 		if cfg.Admin.Token != "" || isLoopback(cfg.ListenAddr) {
-			a.Console = queue.NewConsole(rdb)
+			a.Console, a.Postmortems = queue.NewConsole(rdb), postmortems
 		} else {
-			logger.Info("queue console off: set HINDSIGHT_ADMIN_TOKEN, or HINDSIGHT_ADMIN_ADDR on loopback, to serve it at " + queue.ConsolePath)
+			logger.Info("queue console and postmortems page off: set HINDSIGHT_ADMIN_TOKEN, or HINDSIGHT_ADMIN_ADDR on loopback, to serve them at " +
+				queue.ConsolePath + " and " + handlers.PostmortemsPath)
 		}
 		return &adminSide{onMain: a}, nil
 	}
-	a.Console = queue.NewConsole(rdb)
+	a.Console, a.Postmortems = queue.NewConsole(rdb), postmortems
 	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.Admin.Addr)
 	if err != nil {
 		return nil, bad("HINDSIGHT_ADMIN_ADDR", "%v", err)
@@ -79,7 +83,7 @@ func startAdmin(ctx context.Context, cfg config, rdb redis.UniversalClient, gath
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}}
-	logger.Info("admin listening", "addr", ln.Addr().String(), "console", queue.ConsolePath, "token", cfg.Admin.Token != "")
+	logger.Info("admin listening", "addr", ln.Addr().String(), "console", queue.ConsolePath, "postmortems", handlers.PostmortemsPath, "token", cfg.Admin.Token != "")
 	go func() { s.done <- s.srv.Serve(ln) }()
 	// The admin listener drains as soon as the process is told to stop, beside the main listener and the
 	// workers, not after them.
@@ -109,5 +113,18 @@ func (s *adminSide) stop(logger *slog.Logger) {
 	s.shutdown(logger)
 	if err := <-s.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		logger.Warn("admin listener", "error", err)
+	}
+}
+
+// indexEarlierPostmortems lists, once per Redis, the postmortems an earlier version recorded, for the
+// postmortems page and `hindsight stats`.
+func indexEarlierPostmortems(ctx context.Context, store *redisstore.Store, logger *slog.Logger) {
+	n, err := store.IndexExisting(ctx)
+	if err != nil {
+		logger.Warn("earlier postmortems not listed yet; the next start tries again", "error", err)
+		return
+	}
+	if n > 0 {
+		logger.Info("earlier postmortems listed", "postmortems", n)
 	}
 }

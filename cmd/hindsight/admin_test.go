@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/hindsight-dev/hindsight/internal/syncbuf"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
+	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 const adminToken = "admin-token-for-tests-0123456789"
@@ -84,13 +86,13 @@ func TestAdminListenerServesMetricsAndConsoleBehindTheToken(t *testing.T) {
 	})
 	public, admin := "http://"+svc.addr, "http://"+adminAddr
 
-	for _, path := range []string{"/metrics", "/admin/queues", "/admin/queues/api/queues"} {
+	for _, path := range []string{"/metrics", "/admin/queues", "/admin/queues/api/queues", "/postmortems", "/postmortems.json"} {
 		if code, body, _ := adminGet(t, public+path, withBearer(adminToken)); code != http.StatusNotFound {
 			t.Errorf("public listener %s answered %d %s, want 404", path, code, body)
 		}
 	}
 
-	paths := []string{"/metrics", "/admin/queues", "/admin/queues/archived", "/admin/queues/api/queues"}
+	paths := []string{"/metrics", "/admin/queues", "/admin/queues/archived", "/admin/queues/api/queues", "/postmortems", "/postmortems.json"}
 	for _, path := range paths {
 		for name, auth := range map[string]func(*http.Request){
 			"none":          nil,
@@ -158,7 +160,7 @@ func TestAdminOnTheMainListener(t *testing.T) {
 			"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": webhookSecret,
 			"HINDSIGHT_OUTPUT_DIR":                t.TempDir(),
 		})
-		for _, path := range []string{"/metrics", "/admin/queues/api/queues"} {
+		for _, path := range []string{"/metrics", "/admin/queues/api/queues", "/postmortems"} {
 			if code, body, _ := adminGet(t, "http://"+svc.addr+path, nil); code != http.StatusOK {
 				t.Errorf("%s answered %d %.200s, want 200", path, code, body)
 			}
@@ -171,7 +173,7 @@ func TestAdminOnTheMainListener(t *testing.T) {
 			"HINDSIGHT_OUTPUT_DIR":                t.TempDir(),
 			"HINDSIGHT_ADMIN_TOKEN":               adminToken,
 		})
-		for _, path := range []string{"/metrics", "/admin/queues/api/queues"} {
+		for _, path := range []string{"/metrics", "/admin/queues/api/queues", "/postmortems.json"} {
 			if code, _, _ := adminGet(t, "http://"+svc.addr+path, nil); code != http.StatusUnauthorized {
 				t.Errorf("%s without the token answered %d, want 401", path, code)
 			}
@@ -184,6 +186,37 @@ func TestAdminOnTheMainListener(t *testing.T) {
 			t.Errorf("/readyz answered %d", code)
 		}
 	})
+}
+
+// TestAdminPagesOffBeyondLoopbackWithoutAToken: with neither an admin listener nor a token, a main listener
+// that binds every interface serves neither the queue console nor the postmortems page.
+func TestAdminPagesOffBeyondLoopbackWithoutAToken(t *testing.T) {
+	rdb, err := redisstore.OpenRedis("redis://127.0.0.1:1/0") // never dialled
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	store := redisstore.NewStore(rdb, time.Hour)
+	for _, tt := range []struct {
+		listen, token string
+		served        bool
+	}{
+		{":8080", "", false},
+		{"0.0.0.0:8080", "", false},
+		{":8080", adminToken, true},
+		{"127.0.0.1:8080", "", true},
+	} {
+		var c config
+		c.ListenAddr, c.Admin.Token = tt.listen, tt.token
+		side, err := startAdmin(context.Background(), c, rdb, store, nil, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (side.onMain.Postmortems != nil) != tt.served || (side.onMain.Console != nil) != tt.served || side.elsewhere {
+			t.Errorf("listen %q, token %v: postmortems page %v, console %v; want served %v", tt.listen, tt.token != "",
+				side.onMain.Postmortems != nil, side.onMain.Console != nil, tt.served)
+		}
+	}
 }
 
 func TestAdminSettingsThatStopTheStart(t *testing.T) {

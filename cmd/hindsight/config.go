@@ -67,6 +67,12 @@ type config struct {
 	Policy postmortem.Policy `yaml:"policy"`
 	// Routes add reviewers, teams and labels by service or team, and may send postmortems elsewhere.
 	Routes []postmortem.Route `yaml:"routes"`
+	// Services name, by PagerDuty service ID or name, the repositories whose changes a postmortem lists.
+	Services map[string]postmortem.ServiceChanges `yaml:"services"`
+	Changes  struct {
+		// Window is how long before the trigger the changes section starts.
+		Window postmortem.Duration `yaml:"window"`
+	} `yaml:"changes"`
 	// Lint configures the blameless and completeness check.
 	Lint        postmortem.LintConfig `yaml:"lint"`
 	ActionItems struct {
@@ -151,6 +157,7 @@ func defaultConfig() config {
 	c.PagerDuty.UserCacheTTL = postmortem.Duration(redisstore.DefaultUserTTL)
 	c.PagerDuty.UserLookups = redisstore.DefaultUserLookups
 	c.Reminders.Every = postmortem.Duration(24 * time.Hour)
+	c.Changes.Window = postmortem.Duration(postmortem.DefaultChangeWindow)
 	c.Events.Retention = postmortem.Duration(30 * 24 * time.Hour)
 	c.Worker.Concurrency = 10
 	c.Worker.MaxRetry = 12
@@ -258,6 +265,10 @@ func (c *config) applyEnv(getenv func(string) string) error {
 	return nil
 }
 
+// maxChangeWindow bounds changes.window: a longer one fills a page of each list with changes of no
+// interest, and the section then says it read only part of them.
+const maxChangeWindow = 7 * 24 * time.Hour
+
 var repoPattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$`)
 
 // validate checks the configuration, first error first, reads the App's key and normalises people.
@@ -350,6 +361,24 @@ func (c *config) checkPostmortems() error {
 		if len(r.Services) == 0 && len(r.Teams) == 0 {
 			return bad("HINDSIGHT_CONFIG", "routes[%d]: name the services or teams it applies to", i)
 		}
+		for j, repo := range r.Repos {
+			if !repoPattern.MatchString(repo) {
+				return bad("HINDSIGHT_CONFIG", "routes[%d].repos[%d]: want owner/name, got %q", i, j, repo)
+			}
+		}
+	}
+	for name, svc := range c.Services {
+		if strings.TrimSpace(name) == "" {
+			return bad("HINDSIGHT_CONFIG", "services: an empty service name or ID")
+		}
+		for j, repo := range svc.Repos {
+			if !repoPattern.MatchString(repo) {
+				return bad("HINDSIGHT_CONFIG", "services.%s.repos[%d]: want owner/name, got %q", name, j, repo)
+			}
+		}
+	}
+	if w := time.Duration(c.Changes.Window); w < time.Minute || w > maxChangeWindow {
+		return bad("HINDSIGHT_CONFIG", "changes.window: want at least 1m and at most %s, got %s", maxChangeWindow, w)
 	}
 	if c.Reminders.Every < postmortem.Duration(time.Hour) {
 		return bad("HINDSIGHT_CONFIG", "reminders.every: want at least 1h")
@@ -446,6 +475,25 @@ func (c *config) writeWindows() []redisstore.Window {
 }
 
 func (c *config) githubEnabled() bool { return c.GitHub.Token != "" || c.GitHub.AppID != 0 }
+
+// githubOptions are the GitHub client's options the configuration gives: host, credentials, repository.
+func (c *config) githubOptions() github.Options {
+	return github.Options{
+		BaseURL:              c.GitHub.APIURL,
+		Token:                c.GitHub.Token,
+		AppID:                c.GitHub.AppID,
+		InstallationID:       c.GitHub.InstallationID,
+		PrivateKeyPEM:        c.privateKey,
+		Repo:                 c.GitHub.Repo,
+		BaseBranch:           c.GitHub.BaseBranch,
+		MaxCommentCharacters: c.Limits.CommentCharacters,
+	}
+}
+
+// changeScope says where the changes around an incident are looked for.
+func (c *config) changeScope() postmortem.ChangeScope {
+	return postmortem.ChangeScope{Services: c.Services, Routes: c.Routes, Window: time.Duration(c.Changes.Window)}
+}
 
 func checkBaseURL(raw string) error {
 	u, err := url.Parse(raw)

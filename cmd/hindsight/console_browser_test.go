@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,13 +19,6 @@ import (
 // then calls its own API with the credentials the browser keeps. CI must run it; elsewhere it is skipped
 // when Chromium is absent.
 func TestQueueConsoleInABrowser(t *testing.T) {
-	bin, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("chromium is required in CI (apt-get install -y chromium): %v", err)
-		}
-		t.Skip("chromium is not installed (apt-get install -y chromium)")
-	}
 	rds := queuetest.StartRedis(t)
 	parkedArchivedTask(t, rds.URL)
 	adminAddr := freeAddr(t)
@@ -41,12 +32,7 @@ func TestQueueConsoleInABrowser(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox,
-		chromedp.UserDataDir(t.TempDir()), chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-dev-shm-usage", true))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
+	browser := headlessChromium(t, ctx)
 
 	// password is what the person types at the login prompt; empty, they cancel it.
 	var password atomic.Value
@@ -87,7 +73,7 @@ func TestQueueConsoleInABrowser(t *testing.T) {
 
 	password.Store(adminToken)
 	var queues, archived string
-	err = chromedp.Run(browser,
+	err := chromedp.Run(browser,
 		chromedp.Navigate(url),
 		// The dashboard lists the queues once its script has fetched them from the console's API.
 		chromedp.WaitVisible(`//table//*[normalize-space(text())="parked"]`, chromedp.BySearch),

@@ -41,6 +41,7 @@ var commands = []struct{ name, synopsis, does string }{
 	{"preview", "preview (--from FILE | --incident ID) [--roles]", "render a postmortem to stdout"},
 	{"replay", "replay (--incident ID | --since DATE [--until DATE] [--service ID…] | --archived)", "enqueue the postmortem pipeline for past incidents, or run archived tasks again"},
 	{"lint", "lint [--format text|json] [--words FILE.yaml] FILE.md…", "check postmortems for blameful wording and missing content"},
+	{"stats", "stats [--since DATE] [--format table|csv] [--postmortems]", "print the postmortems and the team's figures by week and by service"},
 	{"config", "config check [--role all|api|worker]", "check the configuration and print it, secrets redacted"},
 	{"healthcheck", "healthcheck [--timeout 3s]", "exit 0 when the local service answers /readyz with 200, else 1"},
 	{"version", "version", "print the version"},
@@ -95,6 +96,8 @@ func dispatch(ctx context.Context, cmd string, rest []string, getenv func(string
 		return err
 	case "send":
 		return runSend(ctx, rest, getenv, stdout)
+	case "stats":
+		return runStats(ctx, rest, getenv, stdout)
 	case "config":
 		return runConfig(ctx, rest, getenv, stdout)
 	case "help", "-h", "--help":

@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/hindsight-dev/hindsight/integrations/github"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
+	"github.com/hindsight-dev/hindsight/lifecycle"
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
@@ -61,6 +63,17 @@ func runPreview(ctx context.Context, args []string, getenv func(string) string, 
 				return fmt.Errorf("preview %s: %w", *incidentID, err)
 			}
 		}
+		// The changes section, read as the pipeline reads it: PagerDuty's change events, and the service's
+		// repositories when GitHub credentials are set.
+		readers := []postmortem.ChangeReader{pd}
+		if cfg.githubEnabled() {
+			gh, err := github.NewRouter(cfg.githubOptions())
+			if err != nil {
+				return bad("HINDSIGHT_GITHUB_TOKEN", "%v", err)
+			}
+			readers = append(readers, gh)
+		}
+		inc.Changes = lifecycle.ReadChanges(ctx, cfg.changeScope().Query(inc), readers...)
 	}
 	decision := cfg.Policy.Decide(inc)
 	composer.Roles = *roles

@@ -41,6 +41,10 @@ func TestPreviewFromAPIMatchesExport(t *testing.T) {
 	if !strings.Contains(out.String(), "[#77](https://") || !strings.Contains(out.String(), "Every entry (") {
 		t.Errorf("preview output:\n%s", out.String())
 	}
+	// PagerDuty's change events are read too; without GitHub credentials no repository is.
+	if !strings.Contains(out.String(), "to read alongside the timeline: PagerDuty's change events related to the incident.") {
+		t.Errorf("preview lacks the changes section read from PagerDuty:\n%s", out.String())
+	}
 	// preview writes nothing: the fake saw reads only.
 	for _, r := range pd.Requests() {
 		if r.Method != "GET" {

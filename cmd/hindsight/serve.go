@@ -64,6 +64,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 
 	reg.MustRegister(lifecycle.NewActionItemCollector(store), queue.NewQueueCollector(rdb), redisstore.NewDurabilityCollector(rdb), queue.NewArchiveCollector(rdb))
 	go warnDurability(ctx, rdb, logger)
+	go indexEarlierPostmortems(ctx, store, logger)
 
 	grace := time.Duration(cfg.ShutdownGrace)
 	var w *queue.Worker
@@ -75,7 +76,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	}
 
 	// A worker alone serves health and metrics only; the webhooks are the API's.
-	admin, err := startAdmin(ctx, cfg, rdb, reg, logger)
+	admin, err := startAdmin(ctx, cfg, rdb, store, reg, logger)
 	if err != nil {
 		return err
 	}
@@ -157,6 +158,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.St
 		MaxActionItems: cfg.Limits.ActionItems,
 		Registerer:     reg,
 		Logger:         logger,
+		ChangeScope:    cfg.changeScope(),
 	}
 	deps.Lint = cfg.Lint
 	deps.Lint.People = append(append([]string(nil), cfg.Lint.People...), lintLogins(cfg.People)...)
@@ -165,6 +167,9 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.St
 	}
 	if deps.Publisher, err = newPublisher(cfg, rdb, reg, logger); err != nil {
 		return nil, err
+	}
+	if gh, ok := deps.Publisher.(postmortem.ChangeReader); ok {
+		deps.Changes = append(deps.Changes, gh)
 	}
 	if cfg.githubEnabled() {
 		deps.DefaultRepo, deps.Reminders = cfg.GitHub.Repo, q
@@ -184,6 +189,7 @@ func withPagerDuty(deps *lifecycle.Deps, cfg config, rdb redis.UniversalClient, 
 		return bad("HINDSIGHT_PAGERDUTY_TOKEN", "%v", err)
 	}
 	deps.Source, deps.Notes = pagerduty.Source{Client: pd}, pagerduty.Source{Client: pd}
+	deps.Changes = append(deps.Changes, pd)
 	if peopleByEmail(cfg.People) {
 		deps.Users = &redisstore.UserDirectory{Redis: rdb, Source: pd, TTL: time.Duration(cfg.PagerDuty.UserCacheTTL),
 			MaxLookups: cfg.PagerDuty.UserLookups, NotFound: func(err error) bool { return errors.Is(err, pagerduty.ErrNotFound) }, Logger: logger}
@@ -208,20 +214,9 @@ func newPublisher(cfg config, rdb redis.UniversalClient, reg prometheus.Register
 		}
 		writes = l
 	}
-	gh, err := github.NewRouter(github.Options{
-		BaseURL:        cfg.GitHub.APIURL,
-		Token:          cfg.GitHub.Token,
-		AppID:          cfg.GitHub.AppID,
-		InstallationID: cfg.GitHub.InstallationID,
-		PrivateKeyPEM:  cfg.privateKey,
-		Repo:           cfg.GitHub.Repo,
-		BaseBranch:     cfg.GitHub.BaseBranch,
-		Logger:         logger,
-		WriteLimiter:   writes,
-		Registerer:     reg,
-
-		MaxCommentCharacters: cfg.Limits.CommentCharacters,
-	})
+	opts := cfg.githubOptions()
+	opts.Logger, opts.WriteLimiter, opts.Registerer = logger, writes, reg
+	gh, err := github.NewRouter(opts)
 	if err != nil {
 		return nil, bad("HINDSIGHT_GITHUB_TOKEN", "%v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"mime"
 	"strings"
+	"time"
 
 	gh "github.com/google/go-github/v60/github"
 
@@ -49,6 +50,8 @@ type (
 		HeadRef string // "postmortem/<incident ID>"
 		HeadSHA string
 		Merged  bool
+		// ClosedAt is when a closed pull request was closed (merged, when Merged); zero while it is open.
+		ClosedAt time.Time
 	}
 	// IssueEvent is an issue carrying Hindsight's action item marker, closed or reopened.
 	IssueEvent struct {
@@ -159,7 +162,11 @@ func pullRequestEvent(ev *gh.PullRequestEvent) (Webhook, error) {
 	if head.GetSHA() == "" {
 		return w, errors.New("pull_request payload lacks pull_request.head.sha")
 	}
-	w.Event = PullRequestEvent{Repo: repo, Number: number, HeadRef: head.GetRef(), HeadSHA: head.GetSHA(), Merged: pr.GetMerged()}
+	e := PullRequestEvent{Repo: repo, Number: number, HeadRef: head.GetRef(), HeadSHA: head.GetSHA(), Merged: pr.GetMerged()}
+	if closed := pr.GetClosedAt(); !closed.IsZero() {
+		e.ClosedAt = closed.UTC()
+	}
+	w.Event = e
 	return w, nil
 }
 

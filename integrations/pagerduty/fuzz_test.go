@@ -3,6 +3,8 @@ package pagerduty
 import (
 	"testing"
 	"time"
+
+	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
 // FuzzDecodeNote feeds arbitrary note objects, as PagerDuty's notes API or an export may hold them: a note
@@ -40,6 +42,29 @@ func FuzzDecodeIncident(f *testing.F) {
 		for _, at := range []time.Time{in.CreatedAt, in.ResolvedAt} {
 			if !at.IsZero() && at.Location() != time.UTC {
 				t.Errorf("incident time %v is not in UTC", at)
+			}
+		}
+	})
+}
+
+// FuzzDecodeChangeEvents feeds arbitrary pages of related change events: each event decodes with its time
+// in UTC, or the page is refused with an error, never a panic.
+func FuzzDecodeChangeEvents(f *testing.F) {
+	f.Add([]byte(`{"change_events":[{"summary":"Build Success - Increase snapshot create timeout to 30 seconds","id":"01BBYA6PEVW6A852BUO6QYUE7O","timestamp":"2020-07-17T08:42:58Z","type":"change_event","source":"acme-build-pipeline-tool-default-i-9999","integration":{"id":"PEYSGVF","type":"inbound_integration_reference"},"links":[{"href":"https://acme.pagerduty.dev/build/2","text":"View more details in Acme!"}],"correlation_reason":{"reason":"most_recent"}}],"limit":null,"offset":null,"more":false}`))
+	f.Add([]byte(`{"change_events":[{"id":"X","timestamp":"2020-07-17T08:42:58+14:00","links":null,"correlation_reason":{"reason":7}}],"more":true}`))
+	f.Add([]byte(`{"change_events":[{"id":"Y","timestamp":""}]}`))
+	f.Add([]byte(`{"change_events":{}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		events, _, err := decodeChangeEvents(b)
+		if err != nil {
+			return
+		}
+		for _, e := range events {
+			if e.At.IsZero() || e.At.Location() != time.UTC {
+				t.Errorf("change event time %v is not a UTC time", e.At)
+			}
+			if e.Kind != postmortem.ChangeEvent || e.Source != "PagerDuty" {
+				t.Errorf("change event %+v", e)
 			}
 		}
 	})

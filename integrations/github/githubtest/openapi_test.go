@@ -30,6 +30,9 @@ var operations = []string{
 	"GET /repos/{owner}/{repo}/installation",
 	"GET /repos/{owner}/{repo}/branches/{branch}",
 	"GET /repos/{owner}/{repo}/contents/{path}",
+	"GET /repos/{owner}/{repo}/deployments",
+	"GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+	"GET /repos/{owner}/{repo}/releases",
 	"POST /repos/{owner}/{repo}/statuses/{sha}",
 	"POST /repos/{owner}/{repo}/check-runs",
 	"PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
@@ -214,6 +217,23 @@ func TestFakeAnswersAsOpenAPISays(t *testing.T) {
 		map[string]any{"reviewers": []string{"alice"}})
 	s.AddReview(integer(pr, "number"), "alice", "APPROVED")
 	c.call(200, "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", repo+"pulls/"+n+"/reviews", nil)
+
+	// What the changes section reads: deployments and their statuses, releases, merged pull requests.
+	at := time.Date(2025, 6, 3, 13, 0, 0, 0, time.UTC)
+	dep := s.AddDeployment(githubtest.Deployment{Ref: "v1.4.0", SHA: head, Environment: "production", Creator: "deploy-bot[bot]", CreatedAt: at,
+		Statuses: []githubtest.DeploymentStatus{{State: "success", Creator: "deploy-bot[bot]", CreatedAt: at.Add(time.Minute), LogURL: "https://ci.example.com/1"}}})
+	s.AddDeployment(githubtest.Deployment{Ref: "main", SHA: head, Environment: "staging", Description: "canary", Creator: "alice", CreatedAt: at.Add(-time.Hour)})
+	c.call(200, "GET /repos/{owner}/{repo}/deployments", repo+"deployments?per_page=100", nil)
+	c.call(200, "GET /repos/{owner}/{repo}/deployments", repo+"deployments?environment=staging", nil)
+	c.call(200, "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", repo+"deployments/"+strconv.FormatInt(dep, 10)+"/statuses?per_page=100", nil)
+	c.call(404, "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", repo+"deployments/1/statuses", nil)
+	s.AddRelease(githubtest.Release{Tag: "v1.4.0", Name: "June", Author: "alice", CreatedAt: at, PublishedAt: at})
+	s.AddRelease(githubtest.Release{Tag: "v1.5.0", Author: "alice", CreatedAt: at.Add(time.Hour), Draft: true, Prerelease: true})
+	c.call(200, "GET /repos/{owner}/{repo}/releases", repo+"releases?per_page=100", nil)
+	c.call(404, "GET /repos/{owner}/{repo}/releases", "repos/acme/elsewhere/releases", nil)
+	merged := s.AddClosedPullRequest(githubtest.ClosedPullRequest{Title: "Raise the pool size", Head: "pool", Base: "main", Author: "bob", MergedBy: "alice", MergedAt: at})
+	c.call(200, "GET /repos/{owner}/{repo}/pulls", repo+"pulls?state=closed&sort=updated&direction=desc&per_page=100", nil)
+	c.call(200, "GET /repos/{owner}/{repo}/pulls/{pull_number}", repo+"pulls/"+strconv.Itoa(merged), nil)
 
 	// go-github sends a bare array; the spec describes {"labels": [...]}. The fake takes both.
 	c.call(200, "POST /repos/{owner}/{repo}/issues/{issue_number}/labels", repo+"issues/"+n+"/labels", []string{"postmortem"})

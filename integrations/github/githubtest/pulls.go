@@ -17,6 +17,7 @@ type pull struct {
 	head, base     string
 	merged         bool
 	mergedAt       time.Time
+	mergedBy       string // the login that merged it; the repository's owner when empty
 	requested      []string
 	requestedTeams []string
 	reviews        []review
@@ -183,6 +184,9 @@ func (s *Server) pullJSON(is *issue) map[string]any {
 	out["merge_commit_sha"] = nil
 	if p.merged {
 		out["merged_by"] = s.userJSON(s.owner)
+		if p.mergedBy != "" {
+			out["merged_by"] = s.userJSON(p.mergedBy)
+		}
 		out["merge_commit_sha"] = s.refs["refs/heads/"+p.base]
 	}
 	// GitHub works out mergeability in the background: a fresh pull request says null and "unknown".
@@ -240,8 +244,19 @@ func (s *Server) listPulls(r *http.Request) reply {
 	// GitHub ignores a head filter without the "owner:" prefix.
 	headOwner, headBranch, filterHead := strings.Cut(q.Get("head"), ":")
 	var items []any
+	// Sorted by creation (GitHub's default, newest first) or with sort=updated by the last update, which
+	// GitHub lists oldest first unless direction=desc: its default direction is desc only for created.
 	numbers := s.numbers()
-	slices.Reverse(numbers) // newest first, GitHub's default sort
+	at := func(n int) time.Time { return s.issues[n].created }
+	desc := q.Get("direction") != "asc"
+	if q.Get("sort") == "updated" {
+		at = func(n int) time.Time { return s.issues[n].updated }
+		desc = q.Get("direction") == "desc"
+	}
+	slices.SortStableFunc(numbers, func(a, b int) int { return at(a).Compare(at(b)) })
+	if desc {
+		slices.Reverse(numbers)
+	}
 	for _, n := range numbers {
 		is := s.issues[n]
 		switch {

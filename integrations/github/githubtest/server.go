@@ -1,6 +1,7 @@
 // Package githubtest is a stateful fake of the parts of GitHub's REST API that Hindsight uses: branches,
 // the Git Data API (trees, commits, refs), contents, pull requests, review requests and reviews, issues,
-// labels, assignees and comments, and GitHub App installation tokens. It answers with GitHub's status codes,
+// labels, assignees and comments, deployments and their statuses, releases, and GitHub App installation
+// tokens. It answers with GitHub's status codes,
 // JSON shapes, headers and error messages, so the real go-github client can be exercised over HTTP.
 //
 // It serves both GitHub.com paths ("/repos/...") and GitHub Enterprise Server paths ("/api/v3/repos/...").
@@ -89,6 +90,8 @@ type Server struct {
 	subIssues     map[int][]int // parent number -> children numbers
 	statuses      map[string][]Status
 	checkRuns     []*CheckRun
+	deployments   []*deployment // oldest first
+	releases      []*release
 	appAuth       bool  // an installation token was issued: the client is a GitHub App
 	installation  int64 // the App installation that holds the repository; 0 for the server's: any
 	apps          *installations
@@ -507,6 +510,12 @@ func (s *Server) route(r *http.Request, segs []string, body []byte) reply {
 		return s.createCheckRun(body)
 	case len(rest) == 2 && rest[0] == "check-runs" && m == http.MethodPatch:
 		return s.updateCheckRun(rest[1], body)
+	case len(rest) == 1 && rest[0] == "deployments" && m == http.MethodGet:
+		return s.listDeployments(r)
+	case len(rest) == 3 && rest[0] == "deployments" && rest[2] == "statuses" && m == http.MethodGet:
+		return s.listDeploymentStatuses(r, rest[1])
+	case len(rest) == 1 && rest[0] == "releases" && m == http.MethodGet:
+		return s.listReleases(r)
 	case len(rest) >= 2 && rest[0] == "git":
 		return s.routeGit(m, rest[1:], body)
 	case len(rest) >= 1 && rest[0] == "pulls":

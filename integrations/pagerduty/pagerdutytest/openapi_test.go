@@ -27,6 +27,7 @@ var pagerdutyOperations = []string{
 	"GET /incidents/{id}/notes",
 	"POST /incidents/{id}/notes",
 	"GET /incidents/{id}/alerts",
+	"GET /incidents/{id}/related_change_events",
 	"GET /users/{id}",
 }
 
@@ -59,6 +60,13 @@ func loadPagerDutySpec(t *testing.T) *openapicheck.Spec {
 		}
 		props[name] = map[string]any{"nullable": true, "allOf": []any{props[name]}}
 	}
+	// Every REST call counts against the account's rate limit and may answer 429, as PagerDuty's "REST API
+	// Rate Limits" page says; the description lists it for most operations but not this one.
+	responses := openapicheck.Object(openapicheck.Object(spec.Operation("GET /incidents/{id}/related_change_events"))["responses"])
+	if responses == nil || responses["429"] != nil {
+		t.Fatal("related_change_events' responses have changed: revisit the erratum")
+	}
+	responses["429"] = map[string]any{"$ref": "#/components/responses/TooManyRequests"}
 	return spec
 }
 
@@ -122,6 +130,19 @@ func TestFakeAnswersAsOpenAPISays(t *testing.T) {
 	c.call(200, "GET /incidents/{id}/alerts", "/incidents/PSPEC01/alerts?total=true", nil, "") // none
 	c.call(400, "GET /incidents/{id}/alerts", "/incidents/PT4KHLK/alerts?sort_by=severity", nil, "")
 	c.call(400, "GET /incidents/{id}/alerts", "/incidents/PT4KHLK/alerts?limit=many", nil, "")
+	// The spec's own example of related change events, as the REST example file holds it.
+	var related struct {
+		ChangeEvents []json.RawMessage `json:"change_events"`
+	}
+	if err := json.Unmarshal(payloads.PagerDuty(t, "rest-incident-related-change-events.example.json"), &related); err != nil || len(related.ChangeEvents) == 0 {
+		t.Fatalf("related change events example: %v", err)
+	}
+	s.AddChangeEvents("PT4KHLK", related.ChangeEvents...)
+	c.call(200, "GET /incidents/{id}/related_change_events", "/incidents/PT4KHLK/related_change_events?limit=100", nil, "")
+	c.call(200, "GET /incidents/{id}/related_change_events", "/incidents/PT4KHLK/related_change_events?limit=1&total=true", nil, "")
+	c.call(200, "GET /incidents/{id}/related_change_events", "/incidents/PSPEC01/related_change_events", nil, "") // none
+	c.call(400, "GET /incidents/{id}/related_change_events", "/incidents/PT4KHLK/related_change_events?limit=-1", nil, "")
+	c.call(404, "GET /incidents/{id}/related_change_events", "/incidents/PNOPE00/related_change_events", nil, "")
 	c.call(200, "GET /users/{id}", "/users/PXPGF42", nil, "")
 	c.call(404, "GET /users/{id}", "/users/PNOBODY", nil, "")
 

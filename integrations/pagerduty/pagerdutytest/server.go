@@ -1,6 +1,6 @@
 // Package pagerdutytest is a stateful fake of PagerDuty's REST API for the endpoints Hindsight calls:
 // GET /incidents/{id}, GET /incidents/{id}/log_entries, GET and POST /incidents/{id}/notes,
-// GET /incidents/{id}/alerts and GET /users/{id}. It answers
+// GET /incidents/{id}/alerts, GET /incidents/{id}/related_change_events and GET /users/{id}. It answers
 // with PagerDuty's status codes, error bodies, paging fields and rate limit headers, so the real client is
 // tested over HTTP.
 package pagerdutytest
@@ -59,14 +59,17 @@ type Server struct {
 	numbers    map[string]string          // incident_number → id
 	logEntries map[string][]storedEntry   // by incident id
 	notes      map[string][]json.RawMessage
-	alerts     map[string][]storedEntry   // by incident id, oldest first
-	users      map[string]json.RawMessage // by user id
-	requests   []Request
-	rateLimit  int
-	resetSecs  int
-	failNext   int
-	failStatus int
-	nextNote   int
+	alerts     map[string][]storedEntry // by incident id, oldest first
+	// changeEvents are the change events related to each incident, newest first.
+	changeEvents map[string][]storedEntry
+	users        map[string]json.RawMessage // by user id
+	requests     []Request
+	rateLimit    int
+	resetSecs    int
+	failNext     int
+	failStatus   int
+	failPaths    map[string]int // path → the status it answers, until cleared
+	nextNote     int
 }
 
 type storedEntry struct {
@@ -83,15 +86,16 @@ func NewServer(tb testing.TB, token string) *Server {
 		tb.Fatalf("pagerdutytest: load %s: %v", AccountTimeZone, err)
 	}
 	s := &Server{
-		token:      token,
-		zone:       zone,
-		incidents:  map[string]json.RawMessage{},
-		listed:     map[string]listedIncident{},
-		numbers:    map[string]string{},
-		logEntries: map[string][]storedEntry{},
-		notes:      map[string][]json.RawMessage{},
-		alerts:     map[string][]storedEntry{},
-		users:      map[string]json.RawMessage{},
+		token:        token,
+		zone:         zone,
+		incidents:    map[string]json.RawMessage{},
+		listed:       map[string]listedIncident{},
+		numbers:      map[string]string{},
+		logEntries:   map[string][]storedEntry{},
+		notes:        map[string][]json.RawMessage{},
+		alerts:       map[string][]storedEntry{},
+		changeEvents: map[string][]storedEntry{},
+		users:        map[string]json.RawMessage{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /incidents", s.listIncidents)
@@ -100,6 +104,7 @@ func NewServer(tb testing.TB, token string) *Server {
 	mux.HandleFunc("GET /incidents/{id}/notes", s.listNotes)
 	mux.HandleFunc("POST /incidents/{id}/notes", s.createNote)
 	mux.HandleFunc("GET /incidents/{id}/alerts", s.listAlerts)
+	mux.HandleFunc("GET /incidents/{id}/related_change_events", s.listRelatedChangeEvents)
 	mux.HandleFunc("GET /users/{id}", s.getUser)
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusNotFound, BodyNotFound) })
 	s.srv = httptest.NewServer(s.middleware(mux))
@@ -188,6 +193,21 @@ func (s *Server) RateLimitNext(n int, resetSeconds int) {
 	s.rateLimit, s.resetSecs = n, resetSeconds
 }
 
+// FailPath makes every request to path (such as "/incidents/P1/related_change_events") answer status with a
+// PagerDuty-shaped error body; status 0 stops it.
+func (s *Server) FailPath(path string, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failPaths == nil {
+		s.failPaths = map[string]int{}
+	}
+	if status == 0 {
+		delete(s.failPaths, path)
+		return
+	}
+	s.failPaths[path] = status
+}
+
 // FailNext makes the next n requests answer status with a PagerDuty-shaped error body.
 func (s *Server) FailNext(n int, status int) {
 	s.mu.Lock()
@@ -226,6 +246,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		if !limited && s.failNext > 0 {
 			s.failNext--
 			failStatus = s.failStatus
+		}
+		if st := s.failPaths[r.URL.Path]; !limited && failStatus == 0 && st != 0 {
+			failStatus = st
 		}
 		s.mu.Unlock()
 
