@@ -355,8 +355,8 @@ func (c *Client) fetchSplit(ctx context.Context, id string, w window, set *logEn
 }
 
 // fetchWindow pages through one window. It reports false, having fetched what it could, when the window
-// holds more entries than offset+limit ≤ 10,000 lets it reach. A bounded window asks for total=true on its
-// first page, so an over-full window is split after one request instead of a hundred.
+// holds more entries than offset+limit ≤ 10,000 lets it reach. Its first page asks for total=true, so an
+// over-full window, the incident's whole life included, is split after one request instead of a hundred.
 func (c *Client) fetchWindow(ctx context.Context, id string, w window, set *logEntrySet) (complete bool, err error) {
 	for offset := 0; ; {
 		q := url.Values{}
@@ -366,9 +366,9 @@ func (c *Client) fetchWindow(ctx context.Context, id string, w window, set *logE
 		if w.bounded() {
 			q.Set("since", w.since.Format(time.RFC3339))
 			q.Set("until", w.until.Format(time.RFC3339))
-			if offset == 0 {
-				q.Set("total", "true")
-			}
+		}
+		if offset == 0 {
+			q.Set("total", "true")
 		}
 		body, err := c.send(ctx, request{method: http.MethodGet, path: "/incidents/" + id + "/log_entries", query: q, idempotent: true})
 		if err != nil {
@@ -378,7 +378,7 @@ func (c *Client) fetchWindow(ctx context.Context, id string, w window, set *logE
 		if err != nil {
 			return false, fmt.Errorf("page at offset %d (window %s): decode answer: %w", offset, w, err)
 		}
-		if offset == 0 && page.total != nil && *page.total > maxOffsetPlusLimit && w.bounded() {
+		if offset == 0 && page.total != nil && *page.total > maxOffsetPlusLimit {
 			return false, nil
 		}
 		if !page.more {

@@ -1,6 +1,7 @@
 package pagerduty
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"reflect"
@@ -127,4 +128,38 @@ func TestDecodedLogEntriesOnceEach(t *testing.T) {
 	if err := newLogEntrySet(true).add([]byte(`{"id":"X","created_at":"yesterday"}`)); err == nil {
 		t.Error("an entry whose time does not parse decodes")
 	}
+}
+
+// FuzzMembersAgreesWithEncodingJSON: members splits exactly the objects json.Unmarshal splits into a
+// map[string]json.RawMessage, into the same values (compared once compacted).
+func FuzzMembersAgreesWithEncodingJSON(f *testing.F) {
+	_, entries, _ := pagerdutytest.Synthetic("PFUZZ01", 1, 12, time.Date(2024, 5, 1, 9, 30, 0, 0, time.UTC))
+	for _, e := range entries {
+		f.Add([]byte(e))
+	}
+	for _, s := range []string{`null`, ` { "a" : [1, 2] , "a": {"b":null} } `, `{"\u0061":1}`, `[]`, `{"a":1} {}`, `{"a":}`, "{\"a\":\"\xff\"}", `"x"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var want map[string]json.RawMessage
+		wantErr := json.Unmarshal(raw, &want)
+		got, err := members(raw)
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("members(%q) error %v, json.Unmarshal error %v", raw, err, wantErr)
+		}
+		if err != nil {
+			return
+		}
+		if len(got) != len(want) || (got == nil) != (want == nil) {
+			t.Fatalf("members(%q) = %v, json.Unmarshal %v", raw, got, want)
+		}
+		for k, v := range want {
+			var a, b bytes.Buffer
+			_ = json.Compact(&a, v)
+			_ = json.Compact(&b, got[k])
+			if a.String() != b.String() {
+				t.Fatalf("members(%q)[%q] = %s, json.Unmarshal %s", raw, k, got[k], v)
+			}
+		}
+	})
 }
