@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -183,6 +184,64 @@ type logEntrySet struct {
 	// whose alerts are gone.
 	trigger   *postmortem.Alert
 	triggerAt sortableEntry
+
+	// When decoding, pages are decoded by a goroutine of their own while the next one is fetched: fed
+	// counts the entries handed to it, pending the pages it has yet to finish.
+	pages   chan []byte
+	done    chan struct{}
+	pending sync.WaitGroup
+	fed     int
+	failed  atomic.Bool
+	err     error // the first page that did not decode; read after pending.Wait
+}
+
+// startDecoding starts the goroutine that decodes the pages fed to the set.
+func (s *logEntrySet) startDecoding() {
+	s.pages, s.done = make(chan []byte, 2), make(chan struct{})
+	go func() {
+		defer close(s.done)
+		for body := range s.pages {
+			if s.err == nil {
+				if _, err := readLogEntryPage(body, s); err != nil {
+					s.err = fmt.Errorf("decode answer: %w", err)
+					s.failed.Store(true)
+				}
+			}
+			s.pending.Done()
+		}
+	}()
+}
+
+// feed hands a page of n entries to the decoding goroutine.
+func (s *logEntrySet) feed(body []byte, n int) {
+	s.pending.Add(1)
+	s.fed += n
+	s.pages <- body
+}
+
+// settle waits until every page fed is decoded; the set may then be read.
+func (s *logEntrySet) settle() {
+	if s.pages != nil {
+		s.pending.Wait()
+	}
+}
+
+// finish stops the decoding goroutine and returns the first decoding error.
+func (s *logEntrySet) finish() error {
+	close(s.pages)
+	<-s.done
+	return s.err
+}
+
+// over reports whether the set holds more than n entries.
+func (s *logEntrySet) over(n int) bool {
+	if s.pages != nil {
+		if s.fed <= n {
+			return false // not even counting the repeats
+		}
+		s.settle()
+	}
+	return len(s.byKey) > n
 }
 
 type sortableEntry struct {
@@ -196,7 +255,6 @@ func newLogEntrySet(decode bool) *logEntrySet {
 	return &logEntrySet{byKey: map[string]sortableEntry{}, decode: decode}
 }
 
-func (s *logEntrySet) len() int { return len(s.byKey) }
 
 // add takes one log entry; raw is only read, never kept. When decoding, an entry that does not decode is
 // an error.
@@ -311,11 +369,20 @@ func (w window) String() string {
 // incident has more, its life is cut into since/until windows, halving each window that still holds more
 // than 10,000, so no request goes past the ceiling. Nothing here assumes an order of the answers: windows
 // overlap by a second (whichever of since/until PagerDuty treats as inclusive) and entries are kept by ID.
-func (c *Client) fetchLogEntries(ctx context.Context, id string, createdAt time.Time, set *logEntrySet) error {
+func (c *Client) fetchLogEntries(ctx context.Context, id string, createdAt time.Time, set *logEntrySet) (err error) {
+	if set.decode {
+		set.startDecoding()
+		defer func() {
+			if derr := set.finish(); err == nil {
+				err = derr
+			}
+		}()
+	}
 	complete, err := c.fetchWindow(ctx, id, window{}, set)
 	if err != nil || complete {
 		return err
 	}
+	set.settle()
 	first, last := set.span()
 	since := createdAt
 	if since.IsZero() || (!first.IsZero() && first.Before(since)) {
@@ -336,7 +403,7 @@ func (c *Client) fetchLogEntries(ctx context.Context, id string, createdAt time.
 
 // fetchSplit fetches window w, halving it while it holds more entries than paging can reach.
 func (c *Client) fetchSplit(ctx context.Context, id string, w window, set *logEntrySet) error {
-	if set.len() > c.maxLogEntries {
+	if set.over(c.maxLogEntries) {
 		return nil // over the cap: the caller keeps the earliest and says more were left out
 	}
 	complete, err := c.fetchWindow(ctx, id, w, set)
@@ -374,9 +441,21 @@ func (c *Client) fetchWindow(ctx context.Context, id string, w window, set *logE
 		if err != nil {
 			return false, fmt.Errorf("page at offset %d (window %s): %w", offset, w, err)
 		}
-		page, err := readLogEntryPage(body, set)
+		var page logEntryPage
+		if set.decode {
+			// Read for its paging alone; the entries are decoded while the next page is on its way.
+			page, err = readLogEntryPage(body, nil)
+			if err == nil {
+				set.feed(body, page.entries)
+			}
+		} else {
+			page, err = readLogEntryPage(body, set)
+		}
 		if err != nil {
 			return false, fmt.Errorf("page at offset %d (window %s): decode answer: %w", offset, w, err)
+		}
+		if set.failed.Load() {
+			return true, nil // the caller reports the entry that did not decode
 		}
 		if offset == 0 && page.total != nil && *page.total > maxOffsetPlusLimit {
 			return false, nil
@@ -384,7 +463,7 @@ func (c *Client) fetchWindow(ctx context.Context, id string, w window, set *logE
 		if !page.more {
 			return true, nil
 		}
-		if set.len() > c.maxLogEntries {
+		if set.over(c.maxLogEntries) {
 			return true, nil // over the cap: nothing more is needed
 		}
 		if page.entries == 0 {
@@ -438,9 +517,9 @@ type logEntryPage struct {
 	total   *int
 }
 
-// readLogEntryPage walks a page's JSON once, handing each log entry to set as it is read: the page's
-// entries are never all decoded into a slice first. Like encoding/json, it ignores the case of names and
-// lets the last of a repeated one win.
+// readLogEntryPage walks a page's JSON once, handing each log entry to set as it is read (or, with a nil
+// set, only counting them): the page's entries are never all decoded into a slice first. Like
+// encoding/json, it ignores the case of names and lets the last of a repeated one win.
 func readLogEntryPage(body []byte, set *logEntrySet) (logEntryPage, error) {
 	var page logEntryPage
 	dec := jsontext.NewDecoder(bytes.NewReader(body), envelopeOptions...)
@@ -448,11 +527,14 @@ func readLogEntryPage(body []byte, set *logEntrySet) (logEntryPage, error) {
 		switch {
 		case nameIs(name, "log_entries"):
 			return walkArray(dec, "log_entries", func() error {
+				page.entries++
+				if set == nil {
+					return dec.SkipValue()
+				}
 				raw, err := dec.ReadValue()
 				if err != nil {
 					return err
 				}
-				page.entries++
 				return set.add(raw)
 			})
 		case nameIs(name, "more"):

@@ -163,3 +163,16 @@ func FuzzMembersAgreesWithEncodingJSON(f *testing.F) {
 		}
 	})
 }
+
+// TestIncidentWithAnEntryThatDoesNotDecode fails, naming the entry's field, whether the entry comes first or
+// among a hundred pages.
+func TestIncidentWithAnEntryThatDoesNotDecode(t *testing.T) {
+	srv := pagerdutytest.NewServer(t, testToken)
+	synthetic(srv, "PBAD001", 250)
+	srv.AddLogEntries("PBAD001", json.RawMessage(`{"id":"RBAD","type":"annotate_log_entry","created_at":"2024-05-01T09:31:00Z","agent":5}`))
+	c, _ := newTestClient(t, srv.URL(), Options{})
+	_, err := c.Incident(context.Background(), "PBAD001")
+	if err == nil || !strings.Contains(err.Error(), "fetch log entries for PBAD001") || !strings.Contains(err.Error(), "agent") {
+		t.Fatalf("err = %v, want the log entries' fetch failing on agent", err)
+	}
+}
