@@ -272,7 +272,7 @@ func TestDryRunWritesDraftAndActions(t *testing.T) {
 }
 
 func TestBadConfigurationStopsWithOneLineNamingTheSetting(t *testing.T) {
-	good := map[string]string{"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": webhookSecret, "HINDSIGHT_LISTEN_ADDR": "127.0.0.1:0"}
+	good := map[string]string{"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": webhookSecret, "HINDSIGHT_LISTEN_ADDR": "127.0.0.1:0", "HINDSIGHT_OUTPUT_DIR": t.TempDir()}
 	unknownKey := writeConfig(t, "github:\n  repo: acme/x\n  reviewrs: [a]\n")
 	badPolicy := writeConfig(t, "policy:\n  rules:\n    - priorities: [P1]\n      postmortem: always\n")
 	brokenTemplates := t.TempDir()

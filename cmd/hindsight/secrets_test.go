@@ -13,6 +13,9 @@ func startError(t *testing.T, env map[string]string) (string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if _, ok := env["HINDSIGHT_OUTPUT_DIR"]; !ok {
+		env["HINDSIGHT_OUTPUT_DIR"] = t.TempDir()
+	}
 	var stderr bytes.Buffer
 	err := run(ctx, []string{"hindsight", "serve"}, func(k string) string { return env[k] }, &stderr, &stderr)
 	return stderr.String(), err
