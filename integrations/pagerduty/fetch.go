@@ -255,7 +255,6 @@ func newLogEntrySet(decode bool) *logEntrySet {
 	return &logEntrySet{byKey: map[string]sortableEntry{}, decode: decode}
 }
 
-
 // add takes one log entry; raw is only read, never kept. When decoding, an entry that does not decode is
 // an error.
 func (s *logEntrySet) add(raw []byte) error {
