@@ -22,13 +22,12 @@ var gitHubDeliveryID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,100}$`)
 // X-Hub-Signature-256 or when no secret is configured, 400 for a body that is not a JSON object or lacks
 // what its event needs and for missing X-GitHub-Event or X-GitHub-Delivery, 413 above MaxBodyBytes and
 // 503 when Redis cannot take it. GitHub does not redeliver by itself, so a 503 is for a person to redeliver.
-func handleGitHub(logger *slog.Logger, cfg Config, sink GitHubSink, m *metrics) echo.HandlerFunc {
+func handleGitHub(cfg Config, sink GitHubSink, m *metrics) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		deliveryID := r.Header.Get("X-GitHub-Delivery")
 		event := r.Header.Get("X-GitHub-Event")
-		dl := delivery{source: "github", c: c, m: m,
-			log: logger.With("request_id", c.Get("request_id"), "delivery_id", deliveryID, "event", event)}
+		dl := newDelivery("github", c, m, slog.String("delivery_id", deliveryID), slog.String("event", event))
 		reject := dl.reject
 		body, err := dl.body()
 		if err != nil {
@@ -50,12 +49,12 @@ func handleGitHub(logger *slog.Logger, cfg Config, sink GitHubSink, m *metrics) 
 		if err != nil {
 			return reject(http.StatusBadRequest, err.Error())
 		}
-		dl.log = dl.log.With("action", hook.Action)
+		dl.with(slog.String("action", hook.Action))
 		task, repo, number := gitHubTask(deliveryID, hook)
 		if task == nil {
 			return dl.answer(queue.Ignored)
 		}
-		dl.log = dl.log.With("repo", repo, "number", number)
+		dl.with(slog.String("repo", repo), slog.Int("number", number))
 		return dl.accept(cfg.AnswerTimeout, "redeliver the webhook", func(ctx context.Context) (queue.Outcome, error) {
 			return sink.AcceptGitHub(ctx, task)
 		})

@@ -28,6 +28,9 @@ func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// accessLog writes one line per request: for a webhook delivery, what became of it (its level and
+// message, its IDs and outcome) with the request's fields; for any other request but health checks and
+// metrics, "request".
 func accessLog(logger *slog.Logger, m *metrics) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -41,11 +44,24 @@ func accessLog(logger *slog.Logger, m *metrics) echo.MiddlewareFunc {
 			if route == "" {
 				route = "unmatched"
 			}
-			m.requests.With(prometheus.Labels{"route": route, "code": strconv.Itoa(status)}).Observe(time.Since(start).Seconds())
-			if route != "/healthz" && route != "/readyz" && route != "/metrics" {
-				logger.Info("request", "request_id", c.Get("request_id"), "method", c.Request().Method,
-					"route", route, "status", status, "duration_ms", time.Since(start).Milliseconds())
+			elapsed := time.Since(start)
+			m.requests.WithLabelValues(route, strconv.Itoa(status)).Observe(elapsed.Seconds())
+			if route == "/healthz" || route == "/readyz" || route == "/metrics" {
+				return nil
 			}
+			level, msg, extra := slog.LevelInfo, "request", []slog.Attr(nil)
+			if line, ok := c.Get(deliveryLineKey).(*deliveryLine); ok && line.msg != "" {
+				level, msg, extra = line.level, line.msg, line.attrs
+			}
+			ctx := c.Request().Context()
+			if !logger.Enabled(ctx, level) {
+				return nil
+			}
+			attrs := append([]slog.Attr{
+				slog.Any("request_id", c.Get("request_id")), slog.String("method", c.Request().Method),
+				slog.String("route", route), slog.Int("status", status), slog.Int64("duration_ms", elapsed.Milliseconds()),
+			}, extra...)
+			logger.LogAttrs(ctx, level, msg, attrs...)
 			return nil
 		}
 	}

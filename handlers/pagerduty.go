@@ -14,12 +14,11 @@ import (
 // handlePagerDuty receives PagerDuty V3 webhooks. It answers 202 only once the event is durable in Redis,
 // 401 for a bad signature, 400 for a body that is not a V3 envelope, 413 above MaxBodyBytes and 503 when
 // Redis cannot take it (PagerDuty retries 5xx; it drops other 4xx).
-func handlePagerDuty(logger *slog.Logger, cfg Config, sink PagerDutySink, m *metrics) echo.HandlerFunc {
+func handlePagerDuty(cfg Config, sink PagerDutySink, m *metrics) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		webhookID := r.Header.Get("X-Webhook-Id")
-		dl := delivery{source: "pagerduty", c: c, m: m,
-			log: logger.With("request_id", c.Get("request_id"), "webhook_id", webhookID)}
+		dl := newDelivery("pagerduty", c, m, slog.String("webhook_id", webhookID))
 		reject := dl.reject
 		body, err := dl.body()
 		if err != nil {
@@ -34,7 +33,7 @@ func handlePagerDuty(logger *slog.Logger, cfg Config, sink PagerDutySink, m *met
 		}
 		d := queue.PagerDutyDelivery{WebhookID: webhookID, EventID: env.EventID, EventType: env.EventType,
 			IncidentID: env.IncidentID, Body: body}
-		dl.log = dl.log.With("event_id", env.EventID, "event_type", env.EventType, "incident_id", d.IncidentID)
+		dl.with(slog.String("event_id", env.EventID), slog.String("event_type", env.EventType), slog.String("incident_id", d.IncidentID))
 		return dl.accept(cfg.AnswerTimeout, "deliver again", func(ctx context.Context) (queue.Outcome, error) {
 			return sink.AcceptPagerDuty(ctx, d)
 		})

@@ -14,8 +14,8 @@ import (
 func addRoutes(e *echo.Echo, logger *slog.Logger, cfg Config, sink Sink, ping Pinger, gatherer prometheus.Gatherer, m *metrics) {
 	e.Use(requestID, accessLog(logger, m))
 	if !cfg.WebhooksOff {
-		e.POST("/webhooks/pagerduty", handlePagerDuty(logger, cfg, sink, m))
-		e.POST("/webhooks/github", handleGitHub(logger, cfg, sink, m))
+		e.POST("/webhooks/pagerduty", handlePagerDuty(cfg, sink, m))
+		e.POST("/webhooks/github", handleGitHub(cfg, sink, m))
 	}
 	e.GET("/healthz", handleHealthz)
 	e.GET("/readyz", handleReadyz(logger, ping))

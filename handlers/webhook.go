@@ -18,14 +18,39 @@ import (
 type delivery struct {
 	source string
 	c      echo.Context
-	log    *slog.Logger
 	m      *metrics
+	line   *deliveryLine
+}
+
+// deliveryLine is what the access log says of a delivery: one line per delivery, with the request's own
+// fields, at the level and with the message of what became of it.
+type deliveryLine struct {
+	level slog.Level
+	msg   string
+	attrs []slog.Attr
+}
+
+const deliveryLineKey = "delivery_line"
+
+// newDelivery starts a delivery whose line the access log writes, with attrs (the delivery's IDs).
+func newDelivery(source string, c echo.Context, m *metrics, attrs ...slog.Attr) delivery {
+	line := &deliveryLine{attrs: attrs}
+	c.Set(deliveryLineKey, line)
+	return delivery{source: source, c: c, m: m, line: line}
+}
+
+// with adds fields to the delivery's line.
+func (d delivery) with(attrs ...slog.Attr) { d.line.attrs = append(d.line.attrs, attrs...) }
+
+func (d delivery) say(level slog.Level, msg string, attrs ...slog.Attr) {
+	d.line.level, d.line.msg = level, d.source+" webhook "+msg
+	d.with(attrs...)
 }
 
 // reject answers a delivery that cannot be taken, counting and logging why.
 func (d delivery) reject(status int, msg string) error {
 	d.m.deliveries.WithLabelValues(d.source, "rejected").Inc()
-	d.log.Warn(d.source+" webhook rejected", "status", status, "reason", msg)
+	d.say(slog.LevelWarn, "rejected", slog.String("reason", msg))
 	return echo.NewHTTPError(status, msg)
 }
 
@@ -49,7 +74,7 @@ func (d delivery) accept(timeout time.Duration, again string, take func(ctx cont
 	outcome, err := take(ctx)
 	if err != nil {
 		d.m.deliveries.WithLabelValues(d.source, "unavailable").Inc()
-		d.log.Error(d.source+" webhook not stored", "error", err)
+		d.say(slog.LevelError, "not stored", slog.String("error", err.Error()))
 		if errors.Is(err, context.DeadlineExceeded) {
 			return echo.NewHTTPError(http.StatusServiceUnavailable, "the queue did not answer in time; "+again)
 		}
@@ -61,6 +86,7 @@ func (d delivery) accept(timeout time.Duration, again string, take func(ctx cont
 // answer says 202 with what became of the delivery.
 func (d delivery) answer(outcome queue.Outcome) error {
 	d.m.deliveries.WithLabelValues(d.source, string(outcome)).Inc()
-	d.log.Info(d.source+" webhook accepted", "outcome", outcome)
-	return d.c.JSON(http.StatusAccepted, map[string]string{"status": string(outcome)})
+	d.say(slog.LevelInfo, "accepted", slog.String("outcome", string(outcome)))
+	// The outcome is one of a few plain words: the answer is written as it is, not through an encoder.
+	return d.c.JSONBlob(http.StatusAccepted, []byte(`{"status":"`+string(outcome)+`"}`+"\n"))
 }

@@ -1,7 +1,6 @@
 package postmortem
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -80,7 +79,8 @@ func (r *Renderer) Render(name string, data any) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("no template named %q (want one of %s)", name, strings.Join(r.Names(), ", "))
 	}
-	var b bytes.Buffer
+	// A strings.Builder hands its bytes over as the string: a giant incident's draft is not held twice.
+	var b strings.Builder
 	if err := t.Execute(&b, data); err != nil {
 		return "", fmt.Errorf("render template: %w", err)
 	}

@@ -28,12 +28,17 @@ func eventsKey(incidentID string) string { return "hindsight:incident:" + incide
 
 func recordKey(incidentID string) string { return "hindsight:incident:" + incidentID + ":postmortem" }
 
-// SaveEvent stores one webhook event's raw body under its incident. It reports false when the event was
-// stored already (a repeated delivery); storing it again changes nothing.
+// SaveEvent stores one webhook event's raw body under its incident and keeps the incident's events for
+// the retention from now. It reports false when the event was stored already (a repeated delivery); storing
+// it again changes nothing but the expiry.
+//
+// Both commands go in one round trip, without MULTI/EXEC, which would cost Redis more than the two
+// commands themselves: should the connection fail between them, the caller gets an error, answers 503, and
+// the sender's next delivery sets the expiry again.
 func (s *Store) SaveEvent(ctx context.Context, incidentID, eventID string, raw []byte) (bool, error) {
 	key := eventsKey(incidentID)
 	var added *redis.BoolCmd
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		added = p.HSetNX(ctx, key, eventID, raw)
 		p.Expire(ctx, key, s.retention)
 		return nil

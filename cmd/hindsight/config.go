@@ -22,6 +22,7 @@ import (
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
 	"github.com/hindsight-dev/hindsight/internal/yamlcheck"
 	"github.com/hindsight-dev/hindsight/postmortem"
+	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
@@ -98,6 +99,9 @@ type config struct {
 		// RetryBase and RetryMax space the retries of a failed task: RetryBase·2^n up to RetryMax.
 		RetryBase postmortem.Duration `yaml:"retry_base"`
 		RetryMax  postmortem.Duration `yaml:"retry_max"`
+		// TaskCheckInterval is how often an idle worker asks Redis for a new task: the most a resolved
+		// incident waits before a worker picks it up.
+		TaskCheckInterval postmortem.Duration `yaml:"task_check_interval"`
 	} `yaml:"worker"`
 	Log struct {
 		Format string `yaml:"format"`
@@ -185,6 +189,7 @@ func defaultConfig() config {
 	c.Worker.MaxRetry = 12
 	c.Worker.RetryBase = postmortem.Duration(10 * time.Second)
 	c.Worker.RetryMax = postmortem.Duration(10 * time.Minute)
+	c.Worker.TaskCheckInterval = postmortem.Duration(queue.DefaultTaskCheckInterval)
 	c.Log.Format = "json"
 	c.Log.Level = "info"
 	c.Limits.LogEntries = pagerduty.DefaultMaxLogEntries
@@ -439,6 +444,9 @@ func (c *config) checkRuntime() error {
 	if c.Worker.RetryBase <= 0 || c.Worker.RetryMax < c.Worker.RetryBase {
 		return bad("HINDSIGHT_CONFIG", "worker.retry_base and worker.retry_max: want 0 < retry_base <= retry_max, got %s and %s", time.Duration(c.Worker.RetryBase), time.Duration(c.Worker.RetryMax))
 	}
+	if t := time.Duration(c.Worker.TaskCheckInterval); t < minTaskCheckInterval || t > maxTaskCheckInterval {
+		return bad("HINDSIGHT_CONFIG", "worker.task_check_interval: want %s to %s, got %s", minTaskCheckInterval, maxTaskCheckInterval, t)
+	}
 	if c.Redis.MinReplicasAcked < 0 {
 		return bad("HINDSIGHT_CONFIG", "redis.min_replicas_acked: must not be negative (0 turns the wait off)")
 	}
@@ -559,3 +567,10 @@ func checkBaseURL(raw string) error {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// A worker that polls Redis more often than every 10 ms costs Redis more than it saves anyone; one that
+// polls less often than every 10 s leaves a resolved incident waiting longer than anyone should.
+const (
+	minTaskCheckInterval = 10 * time.Millisecond
+	maxTaskCheckInterval = 10 * time.Second
+)

@@ -38,7 +38,7 @@ func resolvedFixture(t *testing.T) []byte {
 	return payloads.PagerDuty(t, "webhook-v3_incident.resolved_zulip-fixture.json")
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -129,7 +129,7 @@ func loadYAML(t *testing.T, text, wantErr string) (config, bool) {
 	return cfg, true
 }
 
-func writeConfig(t *testing.T, text string) string {
+func writeConfig(t testing.TB, text string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "hindsight.yaml")
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {

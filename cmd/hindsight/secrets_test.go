@@ -139,7 +139,7 @@ func TestLimitsAreChecked(t *testing.T) {
 		}
 	}
 	c := defaultConfig()
-	if c.Limits.LogEntries != 50000 || c.Limits.ActionItems != 50 || c.Limits.CommentCharacters != 65536 {
+	if c.Limits.LogEntries != 100_000 || c.Limits.ActionItems != 50 || c.Limits.CommentCharacters != 65536 {
 		t.Errorf("default limits %+v", c.Limits)
 	}
 }

@@ -115,7 +115,8 @@ func startWorker(cfg config, rdb redis.UniversalClient, store *redisstore.Store,
 		return nil, err
 	}
 	w := queue.NewWorker(rdb, queue.WorkerConfig{Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: workerDrain(time.Duration(cfg.ShutdownGrace)),
-		Registerer: reg, RetryBase: time.Duration(cfg.Worker.RetryBase), RetryMax: time.Duration(cfg.Worker.RetryMax)}, taskHandlers, logger)
+		Registerer: reg, RetryBase: time.Duration(cfg.Worker.RetryBase), RetryMax: time.Duration(cfg.Worker.RetryMax),
+		TaskCheckInterval: time.Duration(cfg.Worker.TaskCheckInterval)}, taskHandlers, logger)
 	if err := w.Start(); err != nil {
 		return nil, err
 	}

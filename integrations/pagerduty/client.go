@@ -48,7 +48,7 @@ type Options struct {
 }
 
 // DefaultMaxLogEntries is the default cap on an incident's log entries.
-const DefaultMaxLogEntries = 50000
+const DefaultMaxLogEntries = 100_000
 
 // Client talks to PagerDuty's REST API. It is safe for concurrent use.
 type Client struct {

@@ -22,6 +22,12 @@ type Export struct {
 	// LogEntriesCapped says the incident has more log entries than the cap let Hindsight fetch: these are
 	// its earliest ones.
 	LogEntriesCapped bool `json:"log_entries_capped,omitempty"`
+
+	// isDecoded says the log entries were decoded as they were fetched (Client.Incident): decoded holds
+	// them, sorted, instead of LogEntries, and trigger what the earliest trigger entry says fired.
+	isDecoded bool
+	decoded   []postmortem.LogEntry
+	trigger   *postmortem.Alert
 }
 
 // maxExportBytes bounds an export file; an incident with 100,000 log entries stays well below it.
@@ -101,15 +107,19 @@ func (e *Export) Decode() (postmortem.Incident, error) {
 	if err != nil {
 		return postmortem.Incident{}, err
 	}
-	in.LogEntries = make([]postmortem.LogEntry, 0, len(e.LogEntries))
-	for i, raw := range e.LogEntries {
-		le, err := decodeLogEntry(raw)
-		if err != nil {
-			return postmortem.Incident{}, fmt.Errorf("incident %s: log entry %d: %w", in.ID, i, err)
+	if e.isDecoded {
+		in.LogEntries = e.decoded
+	} else {
+		in.LogEntries = make([]postmortem.LogEntry, 0, len(e.LogEntries))
+		for i, raw := range e.LogEntries {
+			le, err := decodeLogEntry(raw)
+			if err != nil {
+				return postmortem.Incident{}, fmt.Errorf("incident %s: log entry %d: %w", in.ID, i, err)
+			}
+			in.LogEntries = append(in.LogEntries, le)
 		}
-		in.LogEntries = append(in.LogEntries, le)
+		sortLogEntries(in.LogEntries)
 	}
-	sortLogEntries(in.LogEntries)
 	in.LogEntriesCapped = e.LogEntriesCapped
 	for i, raw := range e.Notes {
 		n, err := decodeNote(raw)
@@ -129,7 +139,11 @@ func (e *Export) Decode() (postmortem.Incident, error) {
 	slices.SortStableFunc(in.Alerts, func(a, b postmortem.Alert) int { return a.At.Compare(b.At) })
 	if len(in.Alerts) == 0 {
 		// Without its alerts, the trigger log entry still says what fired.
-		if a, ok := alertFromTrigger(e.LogEntries); ok {
+		if e.isDecoded {
+			if e.trigger != nil && !e.trigger.At.IsZero() {
+				in.Alerts = []postmortem.Alert{*e.trigger}
+			}
+		} else if a, ok := alertFromTrigger(e.LogEntries); ok {
 			in.Alerts = []postmortem.Alert{a}
 		}
 	}

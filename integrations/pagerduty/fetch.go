@@ -6,13 +6,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
@@ -27,8 +32,11 @@ const (
 
 // Incident fetches an incident with all its log entries and notes and maps it to the domain. Errors are
 // those of FetchExport and Export.Decode.
+//
+// Each log entry is decoded as its page arrives and only the decoded entry is kept, never its JSON: an
+// incident's log entries are held once, not twice.
 func (c *Client) Incident(ctx context.Context, incidentID string) (postmortem.Incident, error) {
-	e, err := c.FetchExport(ctx, incidentID)
+	e, err := c.fetch(ctx, incidentID, true)
 	if err != nil {
 		return postmortem.Incident{}, err
 	}
@@ -46,6 +54,12 @@ func (c *Client) Incident(ctx context.Context, incidentID string) (postmortem.In
 // rate limiting outlasts the allowed wait, *APIError for other answers, and fails before any request
 // when incidentID is not a valid ID.
 func (c *Client) FetchExport(ctx context.Context, incidentID string) (*Export, error) {
+	return c.fetch(ctx, incidentID, false)
+}
+
+// fetch is FetchExport; with decode, the log entries are decoded as they arrive and the Export holds them
+// decoded instead of as JSON.
+func (c *Client) fetch(ctx context.Context, incidentID string, decode bool) (*Export, error) {
 	if err := checkID("fetch incident", incidentID); err != nil {
 		return nil, err
 	}
@@ -65,25 +79,70 @@ func (c *Client) FetchExport(ctx context.Context, incidentID string) (*Export, e
 	}
 	createdAt, _ := parseTime(head.CreatedAt)
 
-	entries, err := c.fetchLogEntries(ctx, id, createdAt)
-	if err != nil {
-		return nil, wrapOp("fetch log entries", id, err)
+	// The log entries, the notes and the alerts depend only on the incident's ID: they are fetched side by
+	// side, one round trip after the incident's instead of three (PagerDuty limits requests per minute, not
+	// requests in flight). The first to fail ends the others.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg                   sync.WaitGroup
+		set                  = newLogEntrySet(decode)
+		notes, alerts        []json.RawMessage
+		entriesErr, notesErr error
+		alertsErr            error
+	)
+	wg.Go(func() {
+		if entriesErr = c.fetchLogEntries(ctx, id, createdAt, set); entriesErr != nil {
+			cancel()
+		}
+	})
+	wg.Go(func() {
+		if notes, notesErr = c.fetchNotes(ctx, id); notesErr != nil {
+			cancel()
+		}
+	})
+	wg.Go(func() {
+		if alerts, alertsErr = c.fetchAlerts(ctx, id); alertsErr != nil {
+			cancel()
+		}
+	})
+	wg.Wait()
+	// The cause is reported, not the cancellation it brought on the others.
+	var failed *fetchFailure
+	for _, f := range []fetchFailure{{"fetch log entries", entriesErr}, {"fetch notes", notesErr}, {"fetch alerts", alertsErr}} {
+		if f.err != nil && (failed == nil || errors.Is(failed.err, context.Canceled) && !errors.Is(f.err, context.Canceled)) {
+			failed = &f
+		}
 	}
-	capped := len(entries) > c.maxLogEntries
-	if capped {
+	if failed != nil {
+		return nil, wrapOp(failed.op, id, failed.err)
+	}
+	e := &Export{Incident: incident, Notes: notes, Alerts: alerts}
+	if decode {
+		e.decoded, e.trigger = set.sortedEntries(), set.trigger
+		e.isDecoded = true
+		e.LogEntriesCapped = len(e.decoded) > c.maxLogEntries
+		if e.LogEntriesCapped {
+			e.decoded = e.decoded[:c.maxLogEntries]
+		}
+	} else {
+		e.LogEntries = set.sorted()
+		e.LogEntriesCapped = len(e.LogEntries) > c.maxLogEntries
+		if e.LogEntriesCapped {
+			e.LogEntries = e.LogEntries[:c.maxLogEntries]
+		}
+	}
+	if e.LogEntriesCapped {
 		c.log.LogAttrs(ctx, slog.LevelWarn, "pagerduty: log entries over the cap; the earliest are kept",
 			slog.String("incident_id", id), slog.Int("cap", c.maxLogEntries))
-		entries = entries[:c.maxLogEntries]
 	}
-	notes, err := c.fetchNotes(ctx, id)
-	if err != nil {
-		return nil, wrapOp("fetch notes", id, err)
-	}
-	alerts, err := c.fetchAlerts(ctx, id)
-	if err != nil {
-		return nil, wrapOp("fetch alerts", id, err)
-	}
-	return &Export{Incident: incident, LogEntries: entries, Notes: notes, Alerts: alerts, LogEntriesCapped: capped}, nil
+	return e, nil
+}
+
+// fetchFailure is one of the side-by-side fetches that failed.
+type fetchFailure struct {
+	op  string
+	err error
 }
 
 func (c *Client) fetchIncident(ctx context.Context, id string) (json.RawMessage, error) {
@@ -117,32 +176,133 @@ func (c *Client) fetchNotes(ctx context.Context, id string) ([]json.RawMessage, 
 	return resp.Notes, nil
 }
 
-// logEntrySet gathers log entries once each by ID.
+// logEntrySet gathers log entries once each by ID: as JSON, or decoded as they arrive.
 type logEntrySet struct {
-	byKey map[string]sortableEntry
+	byKey  map[string]sortableEntry
+	decode bool
+	// trigger is, when decoding, what the earliest trigger entry says fired: the alert of an incident
+	// whose alerts are gone.
+	trigger   *postmortem.Alert
+	triggerAt sortableEntry
+
+	// When decoding, pages are decoded by a goroutine of their own while the next one is fetched: fed
+	// counts the entries handed to it, pending the pages it has yet to finish.
+	pages   chan []byte
+	done    chan struct{}
+	pending sync.WaitGroup
+	fed     int
+	failed  atomic.Bool
+	err     error // the first page that did not decode; read after pending.Wait
+}
+
+// startDecoding starts the goroutine that decodes the pages fed to the set.
+func (s *logEntrySet) startDecoding() {
+	s.pages, s.done = make(chan []byte, 2), make(chan struct{})
+	go func() {
+		defer close(s.done)
+		for body := range s.pages {
+			if s.err == nil {
+				if _, err := readLogEntryPage(body, s); err != nil {
+					s.err = fmt.Errorf("decode answer: %w", err)
+					s.failed.Store(true)
+				}
+			}
+			s.pending.Done()
+		}
+	}()
+}
+
+// feed hands a page of n entries to the decoding goroutine.
+func (s *logEntrySet) feed(body []byte, n int) {
+	s.pending.Add(1)
+	s.fed += n
+	s.pages <- body
+}
+
+// settle waits until every page fed is decoded; the set may then be read.
+func (s *logEntrySet) settle() {
+	if s.pages != nil {
+		s.pending.Wait()
+	}
+}
+
+// finish stops the decoding goroutine and returns the first decoding error.
+func (s *logEntrySet) finish() error {
+	close(s.pages)
+	<-s.done
+	return s.err
+}
+
+// over reports whether the set holds more than n entries.
+func (s *logEntrySet) over(n int) bool {
+	if s.pages != nil {
+		if s.fed <= n {
+			return false // not even counting the repeats
+		}
+		s.settle()
+	}
+	return len(s.byKey) > n
 }
 
 type sortableEntry struct {
-	raw json.RawMessage
-	id  string
-	at  time.Time
+	raw   json.RawMessage // nil when decoding
+	entry postmortem.LogEntry
+	id    string
+	at    time.Time
 }
 
-func (s *logEntrySet) add(raw json.RawMessage) {
-	var head struct {
-		ID        string `json:"id"`
-		CreatedAt string `json:"created_at"`
+func newLogEntrySet(decode bool) *logEntrySet {
+	return &logEntrySet{byKey: map[string]sortableEntry{}, decode: decode}
+}
+
+// add takes one log entry; raw is only read, never kept. When decoding, an entry that does not decode is
+// an error.
+func (s *logEntrySet) add(raw []byte) error {
+	if !s.decode {
+		var head struct {
+			ID        string `json:"id"`
+			CreatedAt string `json:"created_at"`
+		}
+		_ = json.Unmarshal(raw, &head)
+		key := head.ID
+		if key == "" {
+			key = "raw:" + string(raw)
+		}
+		if _, ok := s.byKey[key]; ok {
+			return nil
+		}
+		at, _ := parseTime(head.CreatedAt)
+		s.byKey[key] = sortableEntry{raw: append(json.RawMessage(nil), raw...), id: head.ID, at: at}
+		return nil
 	}
-	_ = json.Unmarshal(raw, &head)
-	key := head.ID
+	e, err := decodeLogEntry(raw)
+	if err != nil {
+		return err
+	}
+	key := e.ID
 	if key == "" {
 		key = "raw:" + string(raw)
 	}
 	if _, ok := s.byKey[key]; ok {
-		return
+		return nil
 	}
-	at, _ := parseTime(head.CreatedAt)
-	s.byKey[key] = sortableEntry{raw: raw, id: head.ID, at: at}
+	se := sortableEntry{entry: e, id: e.ID, at: e.At}
+	s.byKey[key] = se
+	if e.Type == "trigger" && (s.trigger == nil || se.before(s.triggerAt)) {
+		a, ok := alertFromTrigger([]json.RawMessage{raw})
+		s.trigger, s.triggerAt = &a, se
+		if !ok {
+			s.trigger = &postmortem.Alert{}
+		}
+	}
+	return nil
+}
+
+func (e sortableEntry) before(o sortableEntry) bool {
+	if !e.at.Equal(o.at) {
+		return e.at.Before(o.at)
+	}
+	return e.id < o.id
 }
 
 func (s *logEntrySet) span() (first, last time.Time) {
@@ -181,6 +341,17 @@ func (s *logEntrySet) sorted() []json.RawMessage {
 	return out
 }
 
+// sortedEntries returns the decoded entries by time, then ID, and lets go of the set's own copy.
+func (s *logEntrySet) sortedEntries() []postmortem.LogEntry {
+	out := make([]postmortem.LogEntry, 0, len(s.byKey))
+	for k, e := range s.byKey {
+		out = append(out, e.entry)
+		delete(s.byKey, k)
+	}
+	sortLogEntries(out)
+	return out
+}
+
 // window is a since/until range; the zero window asks for everything.
 type window struct{ since, until time.Time }
 
@@ -197,15 +368,20 @@ func (w window) String() string {
 // incident has more, its life is cut into since/until windows, halving each window that still holds more
 // than 10,000, so no request goes past the ceiling. Nothing here assumes an order of the answers: windows
 // overlap by a second (whichever of since/until PagerDuty treats as inclusive) and entries are kept by ID.
-func (c *Client) fetchLogEntries(ctx context.Context, id string, createdAt time.Time) ([]json.RawMessage, error) {
-	set := &logEntrySet{byKey: map[string]sortableEntry{}}
+func (c *Client) fetchLogEntries(ctx context.Context, id string, createdAt time.Time, set *logEntrySet) (err error) {
+	if set.decode {
+		set.startDecoding()
+		defer func() {
+			if derr := set.finish(); err == nil {
+				err = derr
+			}
+		}()
+	}
 	complete, err := c.fetchWindow(ctx, id, window{}, set)
-	if err != nil {
-		return nil, err
+	if err != nil || complete {
+		return err
 	}
-	if complete {
-		return set.sorted(), nil
-	}
+	set.settle()
 	first, last := set.span()
 	since := createdAt
 	if since.IsZero() || (!first.IsZero() && first.Before(since)) {
@@ -221,15 +397,12 @@ func (c *Client) fetchLogEntries(ctx context.Context, id string, createdAt time.
 	}
 	c.log.LogAttrs(ctx, slog.LevelInfo, "pagerduty: more than 10,000 log entries, fetching by time window",
 		slog.String("incident_id", id), slog.String("window", root.String()))
-	if err := c.fetchSplit(ctx, id, root, set); err != nil {
-		return nil, err
-	}
-	return set.sorted(), nil
+	return c.fetchSplit(ctx, id, root, set)
 }
 
 // fetchSplit fetches window w, halving it while it holds more entries than paging can reach.
 func (c *Client) fetchSplit(ctx context.Context, id string, w window, set *logEntrySet) error {
-	if len(set.byKey) > c.maxLogEntries {
+	if set.over(c.maxLogEntries) {
 		return nil // over the cap: the caller keeps the earliest and says more were left out
 	}
 	complete, err := c.fetchWindow(ctx, id, w, set)
@@ -248,8 +421,8 @@ func (c *Client) fetchSplit(ctx context.Context, id string, w window, set *logEn
 }
 
 // fetchWindow pages through one window. It reports false, having fetched what it could, when the window
-// holds more entries than offset+limit ≤ 10,000 lets it reach. A bounded window asks for total=true on its
-// first page, so an over-full window is split after one request instead of a hundred.
+// holds more entries than offset+limit ≤ 10,000 lets it reach. Its first page asks for total=true, so an
+// over-full window, the incident's whole life included, is split after one request instead of a hundred.
 func (c *Client) fetchWindow(ctx context.Context, id string, w window, set *logEntrySet) (complete bool, err error) {
 	for offset := 0; ; {
 		q := url.Values{}
@@ -259,38 +432,43 @@ func (c *Client) fetchWindow(ctx context.Context, id string, w window, set *logE
 		if w.bounded() {
 			q.Set("since", w.since.Format(time.RFC3339))
 			q.Set("until", w.until.Format(time.RFC3339))
-			if offset == 0 {
-				q.Set("total", "true")
-			}
+		}
+		if offset == 0 {
+			q.Set("total", "true")
 		}
 		body, err := c.send(ctx, request{method: http.MethodGet, path: "/incidents/" + id + "/log_entries", query: q, idempotent: true})
 		if err != nil {
 			return false, fmt.Errorf("page at offset %d (window %s): %w", offset, w, err)
 		}
-		var page struct {
-			LogEntries []json.RawMessage `json:"log_entries"`
-			More       bool              `json:"more"`
-			Total      *int              `json:"total"`
+		var page logEntryPage
+		if set.decode {
+			// Read for its paging alone; the entries are decoded while the next page is on its way.
+			page, err = readLogEntryPage(body, nil)
+			if err == nil {
+				set.feed(body, page.entries)
+			}
+		} else {
+			page, err = readLogEntryPage(body, set)
 		}
-		if err := json.Unmarshal(body, &page); err != nil {
+		if err != nil {
 			return false, fmt.Errorf("page at offset %d (window %s): decode answer: %w", offset, w, err)
 		}
-		if offset == 0 && page.Total != nil && *page.Total > maxOffsetPlusLimit && w.bounded() {
+		if set.failed.Load() {
+			return true, nil // the caller reports the entry that did not decode
+		}
+		if offset == 0 && page.total != nil && *page.total > maxOffsetPlusLimit {
 			return false, nil
 		}
-		for _, raw := range page.LogEntries {
-			set.add(raw)
-		}
-		if !page.More {
+		if !page.more {
 			return true, nil
 		}
-		if len(set.byKey) > c.maxLogEntries {
+		if set.over(c.maxLogEntries) {
 			return true, nil // over the cap: nothing more is needed
 		}
-		if len(page.LogEntries) == 0 {
+		if page.entries == 0 {
 			return false, fmt.Errorf("page at offset %d (window %s): PagerDuty says more but sent no entries", offset, w)
 		}
-		offset += len(page.LogEntries)
+		offset += page.entries
 		if offset+pageLimit > maxOffsetPlusLimit {
 			return false, nil
 		}
@@ -329,4 +507,97 @@ func (c *Client) AddNote(ctx context.Context, incidentID, content string) (postm
 		return postmortem.Note{}, wrapOp("add note", incidentID, err)
 	}
 	return n, nil
+}
+
+// logEntryPage is what a page of GET /incidents/{id}/log_entries says besides its entries.
+type logEntryPage struct {
+	entries int
+	more    bool
+	total   *int
+}
+
+// readLogEntryPage walks a page's JSON once, handing each log entry to set as it is read (or, with a nil
+// set, only counting them): the page's entries are never all decoded into a slice first. Like
+// encoding/json, it ignores the case of names and lets the last of a repeated one win.
+func readLogEntryPage(body []byte, set *logEntrySet) (logEntryPage, error) {
+	var page logEntryPage
+	dec := jsontext.NewDecoder(bytes.NewReader(body), envelopeOptions...)
+	err := walkObject(dec, "", nil, func(name []byte) error {
+		switch {
+		case nameIs(name, "log_entries"):
+			return walkArray(dec, "log_entries", func() error {
+				page.entries++
+				if set == nil {
+					return dec.SkipValue()
+				}
+				raw, err := dec.ReadValue()
+				if err != nil {
+					return err
+				}
+				return set.add(raw)
+			})
+		case nameIs(name, "more"):
+			tok, err := dec.ReadToken()
+			if err != nil {
+				return err
+			}
+			switch tok.Kind() {
+			case 't', 'f':
+				page.more = tok.Bool()
+			case 'n':
+			default:
+				return errors.New("more is not a boolean")
+			}
+			return nil
+		case nameIs(name, "total"):
+			tok, err := dec.ReadToken()
+			if err != nil {
+				return err
+			}
+			switch tok.Kind() {
+			case '0':
+				n, err := strconv.Atoi(tok.String())
+				if err != nil {
+					return fmt.Errorf("total: %w", err)
+				}
+				page.total = &n
+			case 'n':
+				page.total = nil
+			default:
+				return errors.New("total is not a number")
+			}
+			return nil
+		}
+		return dec.SkipValue()
+	})
+	if err != nil {
+		return logEntryPage{}, err
+	}
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
+		return logEntryPage{}, errors.New("more than one JSON value")
+	}
+	return page, nil
+}
+
+// walkArray reads the array or null that comes next, calling item for each element, which item must
+// consume.
+func walkArray(dec *jsontext.Decoder, path string, item func() error) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	switch tok.Kind() {
+	case 'n':
+		return nil
+	case '[':
+	default:
+		return fmt.Errorf("%s is not a list", path)
+	}
+	for dec.PeekKind() != ']' {
+		if err := item(); err != nil {
+			return err
+		}
+	}
+	_, err = dec.ReadToken()
+	return err
 }

@@ -1,12 +1,18 @@
 package pagerduty
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"unique"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
@@ -77,8 +83,8 @@ var escalationLevelInSummary = regexp.MustCompile(`(?i)\blevel (\d+)\b`)
 func decodeLogEntry(raw []byte) (postmortem.LogEntry, error) {
 	// One pass splits the entry into its fields; each mapped field is then decoded from its own bytes, so
 	// an entry is parsed once, not once for the struct and again for Details.
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &all); err != nil {
+	all, err := members(raw)
+	if err != nil {
 		return postmortem.LogEntry{}, fmt.Errorf("decode log entry: %w", err)
 	}
 	w, err := wireLogEntryFrom(all)
@@ -176,7 +182,40 @@ func decodeLogEntry(raw []byte) (postmortem.LogEntry, error) {
 	if len(details) > 0 {
 		e.Details = details
 	}
+	internLogEntry(&e)
 	return e, nil
+}
+
+// internLogEntry makes the text an incident's log entries repeat (who acted, who was notified, the kinds,
+// the summaries of a thousand identical notifications) share one copy each: a giant incident is mostly
+// repetition. IDs and URLs, unique to each entry, are left alone.
+func internLogEntry(e *postmortem.LogEntry) {
+	e.Type, e.Summary, e.Channel, e.Note = intern(e.Type), intern(e.Summary), intern(e.Channel), intern(e.Note)
+	e.Notification, e.NotificationStatus = intern(e.Notification), intern(e.NotificationStatus)
+	e.Priority, e.OldPriority = intern(e.Priority), intern(e.OldPriority)
+	internPerson(&e.Agent)
+	for i := range e.Users {
+		internPerson(&e.Users[i])
+	}
+	if len(e.Details) > 0 {
+		d := make(map[string]string, len(e.Details))
+		for k, v := range e.Details {
+			d[intern(k)] = intern(v)
+		}
+		e.Details = d
+	}
+}
+
+func internPerson(p *postmortem.Person) {
+	p.ID, p.Kind, p.Name, p.Email, p.URL = intern(p.ID), intern(p.Kind), intern(p.Name), intern(p.Email), intern(p.URL)
+}
+
+// intern returns the one copy of s the process keeps while anything uses it.
+func intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
 }
 
 // escalationLevel finds the escalation policy level an entry moved to. PagerDuty's schema names no field
@@ -220,11 +259,52 @@ func objectFields(raw json.RawMessage) map[string]json.RawMessage {
 	if len(raw) == 0 {
 		return nil
 	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil {
+	m, err := members(raw)
+	if err != nil {
 		return nil
 	}
 	return m
+}
+
+// members splits a JSON object into its members' raw values, as json.Unmarshal into a
+// map[string]json.RawMessage does (null is a nil map, the last of a repeated name wins), in one pass:
+// Unmarshal checks the whole text and then reads it again.
+func members(raw []byte) (map[string]json.RawMessage, error) {
+	dec := jsontext.NewDecoder(bytes.NewReader(raw), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return nil, err
+	}
+	switch tok.Kind() {
+	case 'n':
+		if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
+			return nil, errors.New("more than one JSON value")
+		}
+		return nil, nil
+	case '{':
+	default:
+		return nil, fmt.Errorf("a JSON %s, want an object", tok.Kind())
+	}
+	m := map[string]json.RawMessage{}
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil, err
+		}
+		name := tok.String() // before the next read voids the token
+		v, err := dec.ReadValue()
+		if err != nil {
+			return nil, err
+		}
+		m[name] = bytes.Clone(v)
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, err
+	}
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("more than one JSON value")
+	}
+	return m, nil
 }
 
 func isScalar(raw json.RawMessage) bool {

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -69,6 +70,8 @@ type Server struct {
 	owner string
 	repo  string
 	token string
+
+	latency atomic.Int64 // nanoseconds each answer waits, set by SetLatency
 
 	hookMu sync.Mutex // serialises fault hooks, which may keep their own counters
 	hooks  []func(*http.Request) (Fault, bool)
@@ -306,7 +309,26 @@ type reply struct {
 	body   []byte
 }
 
+// SetLatency makes every answer wait d first, as a distant API does (until the client gives up); 0 turns
+// it off.
+func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
+
+// wait holds an answer for the latency set, or until the client goes away.
+func (s *Server) wait(r *http.Request) {
+	d := time.Duration(s.latency.Load())
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	}
+}
+
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	s.wait(r)
 	if o := s.repository(r); o != nil {
 		o.serveHTTP(w, r)
 		return

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -49,6 +50,8 @@ type Server struct {
 	srv   *httptest.Server
 	token string
 	zone  *time.Location
+	// latency is the nanoseconds each answer waits, set by SetLatency.
+	latency atomic.Int64
 
 	mu         sync.Mutex
 	incidents  map[string]json.RawMessage // by id
@@ -71,6 +74,7 @@ type Server struct {
 
 type storedEntry struct {
 	raw json.RawMessage
+	utc json.RawMessage // raw with created_at in UTC
 	at  time.Time
 }
 
@@ -211,8 +215,20 @@ func (s *Server) FailNext(n int, status int) {
 	s.failNext, s.failStatus = n, status
 }
 
+// SetLatency makes every answer wait d first, as a distant API does (until the client gives up); 0 turns
+// it off.
+func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
+
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if d := time.Duration(s.latency.Load()); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+			}
+			t.Stop()
+		}
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		_ = r.Body.Close()
 		r.Body = io.NopCloser(strings.NewReader(string(body)))
@@ -342,14 +358,18 @@ func (s *Server) listLogEntries(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	id, ok := s.lookup(r.PathValue("id"))
+	// Kept newest first: the window [since, until) is one run of them, found by binary search.
 	all := s.logEntries[id]
-	var matched []storedEntry
-	for _, e := range all {
-		if (!since.IsZero() && e.at.Before(since)) || (!until.IsZero() && !e.at.Before(until)) {
-			continue
-		}
-		matched = append(matched, e)
+	from, to := 0, len(all)
+	if !until.IsZero() {
+		from = sort.Search(len(all), func(i int) bool { return all[i].at.Before(until) })
 	}
+	if !since.IsZero() {
+		to = sort.Search(len(all), func(i int) bool { return all[i].at.Before(since) })
+	}
+	matched := all[from:max(from, to)]
+	// The page's entries are copied while locked: AddLogEntries sorts the stored ones in place.
+	inPage := append([]storedEntry(nil), matched[min(offset, len(matched)):min(offset+limit, len(matched))]...)
 	s.mu.Unlock()
 	if !ok {
 		writeJSON(w, http.StatusNotFound, BodyNotFound)
@@ -357,8 +377,12 @@ func (s *Server) listLogEntries(w http.ResponseWriter, r *http.Request) {
 	}
 
 	page := []json.RawMessage{}
-	for i := offset; i < len(matched) && i < offset+limit; i++ {
-		raw, err := withTime(matched[i].raw, "created_at", matched[i].at.In(zone))
+	for _, e := range inPage {
+		if zone == time.UTC {
+			page = append(page, e.utc)
+			continue
+		}
+		raw, err := withTime(e.raw, "created_at", e.at.In(zone))
 		if err != nil {
 			writeJSON(w, http.StatusInternalServerError, BodyInternalError)
 			return
