@@ -86,6 +86,8 @@ func (h *Drafter) run(ctx context.Context, log *slog.Logger, incidentID string, 
 	}
 	inc.Changes = ReadChanges(ctx, h.ChangeScope.Query(inc), h.Changes...)
 	outline := composer.Outline(inc, decision)
+	// The timeline holds what the log entries say: a giant incident's entries are let go before rendering.
+	inc.LogEntries = nil
 	rec := h.record(incidentID, inc, outline)
 	if err := lease.Check(ctx); err != nil {
 		return "error", err

@@ -23,8 +23,10 @@ func CapActionItems(items []ActionItem, max int) ([]ActionItem, int) {
 
 // LeftOut is what a capped draft does not hold.
 type LeftOut struct {
-	// LogEntries is true when PagerDuty holds more log entries than were fetched.
-	LogEntries bool
+	// LogEntries is true when PagerDuty holds more log entries than were fetched; LogEntriesKept is how
+	// many were.
+	LogEntries     bool
+	LogEntriesKept int
 	// ActionItems is how many action items beyond the cap were left out.
 	ActionItems int
 }
@@ -34,7 +36,7 @@ type LeftOut struct {
 func (l LeftOut) Notice(inc Incident) string {
 	var parts []string
 	if l.LogEntries {
-		parts = append(parts, fmt.Sprintf("the incident's later log entries (the timeline holds its first %d)", len(inc.LogEntries)))
+		parts = append(parts, fmt.Sprintf("the incident's later log entries (the timeline holds its first %d)", l.LogEntriesKept))
 	}
 	if l.ActionItems > 0 {
 		parts = append(parts, fmt.Sprintf("%d more %s from the incident's notes", l.ActionItems, Plural(l.ActionItems, "action item")))

@@ -131,7 +131,9 @@ type Outline struct {
 }
 
 // Outline decides everything of the postmortem of inc but its text: where it goes, who reviews it, its
-// timeline and action items.
+// timeline and action items. It does not keep the incident's log entries: once the timeline and the facts
+// are built from them, the timeline holds what they say, and a giant incident's entries are not held twice
+// while the draft is rendered.
 func (c *Composer) Outline(inc Incident, d Decision) Outline {
 	tl := BuildTimeline(inc)
 	facts := c.Facts.Compute(inc, tl)
@@ -186,13 +188,15 @@ func (c *Composer) Outline(inc Incident, d Decision) Outline {
 		draft.TeamReviewers = appendNew(draft.TeamReviewers, r.TeamReviewers...)
 		draft.Labels = appendNew(draft.Labels, r.Labels...)
 	}
+	left := LeftOut{LogEntries: inc.LogEntriesCapped, LogEntriesKept: len(inc.LogEntries), ActionItems: itemsLeftOut}
+	inc.LogEntries = nil
 	return Outline{
 		Draft:    draft,
 		inc:      inc,
 		template: TemplateFor(inc, d),
 		facts:    facts,
 		opts:     DocumentOptions{Owner: owner, Due: due, Generated: generated.UTC(), Roles: c.Roles, Facts: c.Facts, Logins: c.logins()},
-		leftOut:  LeftOut{LogEntries: inc.LogEntriesCapped, ActionItems: itemsLeftOut},
+		leftOut:  left,
 	}
 }
 

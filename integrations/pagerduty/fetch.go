@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -178,8 +179,13 @@ func (c *Client) fetchNotes(ctx context.Context, id string) ([]json.RawMessage, 
 
 // logEntrySet gathers log entries once each by ID: as JSON, or decoded as they arrive.
 type logEntrySet struct {
-	byKey  map[string]sortableEntry
+	byKey  map[string]sortableEntry // as JSON
 	decode bool
+	// When decoding, entries are the decoded entries in the order they came, index their place by key,
+	// details the one copy of each set of details they carry.
+	entries []postmortem.LogEntry
+	index   map[string]int32
+	details map[string]map[string]string
 	// trigger is, when decoding, what the earliest trigger entry says fired: the alert of an incident
 	// whose alerts are gone.
 	trigger   *postmortem.Alert
@@ -241,18 +247,36 @@ func (s *logEntrySet) over(n int) bool {
 		}
 		s.settle()
 	}
-	return len(s.byKey) > n
+	return s.len() > n
+}
+
+// len is the number of entries held.
+func (s *logEntrySet) len() int {
+	if s.decode {
+		return len(s.entries)
+	}
+	return len(s.byKey)
+}
+
+// reserve makes room for n entries, as the first page's total announces them, so that a giant incident's
+// entries are not copied each time their slice outgrows itself. Only before anything is added.
+func (s *logEntrySet) reserve(n int) {
+	if s.decode && len(s.entries) == 0 && n > cap(s.entries) {
+		s.entries = make([]postmortem.LogEntry, 0, n)
+	}
 }
 
 type sortableEntry struct {
-	raw   json.RawMessage // nil when decoding
-	entry postmortem.LogEntry
-	id    string
-	at    time.Time
+	raw json.RawMessage // nil when decoding
+	id  string
+	at  time.Time
 }
 
 func newLogEntrySet(decode bool) *logEntrySet {
-	return &logEntrySet{byKey: map[string]sortableEntry{}, decode: decode}
+	if decode {
+		return &logEntrySet{decode: true, index: map[string]int32{}, details: map[string]map[string]string{}}
+	}
+	return &logEntrySet{byKey: map[string]sortableEntry{}}
 }
 
 // add takes one log entry; raw is only read, never kept. When decoding, an entry that does not decode is
@@ -283,11 +307,13 @@ func (s *logEntrySet) add(raw []byte) error {
 	if key == "" {
 		key = "raw:" + string(raw)
 	}
-	if _, ok := s.byKey[key]; ok {
+	if _, ok := s.index[key]; ok {
 		return nil
 	}
-	se := sortableEntry{entry: e, id: e.ID, at: e.At}
-	s.byKey[key] = se
+	e.Details = s.sharedDetails(e.Details)
+	s.index[key] = int32(len(s.entries))
+	s.entries = append(s.entries, e)
+	se := sortableEntry{id: e.ID, at: e.At}
 	if e.Type == "trigger" && (s.trigger == nil || se.before(s.triggerAt)) {
 		a, ok := alertFromTrigger([]json.RawMessage{raw})
 		s.trigger, s.triggerAt = &a, se
@@ -305,17 +331,52 @@ func (e sortableEntry) before(o sortableEntry) bool {
 	return e.id < o.id
 }
 
+// sharedDetails returns the one copy of details the set holds: the entries of a giant incident repeat the
+// same few (a notification's address, an acknowledgement's timeout), and an entry's details are only read.
+func (s *logEntrySet) sharedDetails(details map[string]string) map[string]string {
+	if len(details) == 0 {
+		return details
+	}
+	keys := make([]string, 0, len(details))
+	for k := range details {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		// Lengths first: no key or value can pass for another.
+		b.WriteString(strconv.Itoa(len(k)) + ":" + k + strconv.Itoa(len(details[k])) + ":" + details[k])
+	}
+	if d, ok := s.details[b.String()]; ok {
+		return d
+	}
+	s.details[b.String()] = details
+	return details
+}
+
 func (s *logEntrySet) span() (first, last time.Time) {
+	if s.decode {
+		for _, e := range s.entries {
+			first, last = widen(first, last, e.At)
+		}
+		return first, last
+	}
 	for _, e := range s.byKey {
-		if e.at.IsZero() {
-			continue
-		}
-		if first.IsZero() || e.at.Before(first) {
-			first = e.at
-		}
-		if e.at.After(last) {
-			last = e.at
-		}
+		first, last = widen(first, last, e.at)
+	}
+	return first, last
+}
+
+// widen returns the span from first to last widened to take in at; zero times are unknown.
+func widen(first, last, at time.Time) (time.Time, time.Time) {
+	if at.IsZero() {
+		return first, last
+	}
+	if first.IsZero() || at.Before(first) {
+		first = at
+	}
+	if at.After(last) {
+		last = at
 	}
 	return first, last
 }
@@ -341,13 +402,11 @@ func (s *logEntrySet) sorted() []json.RawMessage {
 	return out
 }
 
-// sortedEntries returns the decoded entries by time, then ID, and lets go of the set's own copy.
+// sortedEntries returns the decoded entries by time, then ID, sorted where they are: the set lets go of
+// them.
 func (s *logEntrySet) sortedEntries() []postmortem.LogEntry {
-	out := make([]postmortem.LogEntry, 0, len(s.byKey))
-	for k, e := range s.byKey {
-		out = append(out, e.entry)
-		delete(s.byKey, k)
-	}
+	out := s.entries
+	s.entries, s.index, s.details = nil, nil, nil
 	sortLogEntries(out)
 	return out
 }
@@ -444,6 +503,9 @@ func (c *Client) fetchWindow(ctx context.Context, id string, w window, set *logE
 		if set.decode {
 			// Read for its paging alone; the entries are decoded while the next page is on its way.
 			page, err = readLogEntryPage(body, nil)
+			if err == nil && offset == 0 && !w.bounded() && page.total != nil {
+				set.reserve(min(*page.total, c.maxLogEntries))
+			}
 			if err == nil {
 				set.feed(body, page.entries)
 			}
@@ -521,7 +583,8 @@ type logEntryPage struct {
 // encoding/json, it ignores the case of names and lets the last of a repeated one win.
 func readLogEntryPage(body []byte, set *logEntrySet) (logEntryPage, error) {
 	var page logEntryPage
-	dec := jsontext.NewDecoder(bytes.NewReader(body), envelopeOptions...)
+	// Read from a bytes.Buffer, the decoder parses the page in place instead of copying it.
+	dec := jsontext.NewDecoder(bytes.NewBuffer(body), envelopeOptions...)
 	err := walkObject(dec, "", nil, func(name []byte) error {
 		switch {
 		case nameIs(name, "log_entries"):

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unique"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -52,6 +53,12 @@ func wireLogEntryFrom(all map[string]json.RawMessage) (wireLogEntry, error) {
 		v, ok := all[f.name]
 		if !ok {
 			continue
+		}
+		if dst, ok := f.dst.(*string); ok {
+			if s, ok := plainString(v); ok {
+				*dst = s
+				continue
+			}
 		}
 		if err := json.Unmarshal(v, f.dst); err != nil {
 			return wireLogEntry{}, fmt.Errorf("%s: %w", f.name, err)
@@ -268,9 +275,16 @@ func objectFields(raw json.RawMessage) map[string]json.RawMessage {
 
 // members splits a JSON object into its members' raw values, as json.Unmarshal into a
 // map[string]json.RawMessage does (null is a nil map, the last of a repeated name wins), in one pass:
-// Unmarshal checks the whole text and then reads it again.
+// Unmarshal checks the whole text and then reads it again. The values are slices of raw, not copies.
 func members(raw []byte) (map[string]json.RawMessage, error) {
-	dec := jsontext.NewDecoder(bytes.NewReader(raw), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	dec := memberDecoders.Get().(*jsontext.Decoder)
+	defer func() {
+		// The pooled decoder lets go of raw.
+		dec.Reset(emptyJSON, memberOptions...)
+		memberDecoders.Put(dec)
+	}()
+	// Read from a bytes.Buffer, the decoder parses raw in place: each value it returns is a slice of raw.
+	dec.Reset(bytes.NewBuffer(raw), memberOptions...)
 	tok, err := dec.ReadToken()
 	if err != nil {
 		return nil, err
@@ -296,7 +310,7 @@ func members(raw []byte) (map[string]json.RawMessage, error) {
 		if err != nil {
 			return nil, err
 		}
-		m[name] = bytes.Clone(v)
+		m[name] = json.RawMessage(v[:len(v):len(v)])
 	}
 	if _, err := dec.ReadToken(); err != nil {
 		return nil, err
@@ -306,6 +320,13 @@ func members(raw []byte) (map[string]json.RawMessage, error) {
 	}
 	return m, nil
 }
+
+var (
+	memberOptions  = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
+	memberDecoders = sync.Pool{New: func() any { return jsontext.NewDecoder(emptyJSON, memberOptions...) }}
+	// emptyJSON is what a pooled decoder reads between uses: nothing.
+	emptyJSON = bytes.NewReader(nil)
+)
 
 func isScalar(raw json.RawMessage) bool {
 	s := strings.TrimSpace(string(raw))

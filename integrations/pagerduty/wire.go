@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
 )
@@ -65,6 +66,9 @@ func scalarText(raw []byte) string {
 		return ""
 	}
 	if raw[0] == '"' {
+		if s, ok := plainString(raw); ok {
+			return s
+		}
 		var s string
 		if json.Unmarshal(raw, &s) == nil {
 			return s
@@ -75,6 +79,24 @@ func scalarText(raw []byte) string {
 		return buf.String()
 	}
 	return string(raw)
+}
+
+// plainString reads a JSON string without escapes, as most are, the way json.Unmarshal would: it reports
+// false for anything else (escapes, control characters, invalid UTF-8), which json.Unmarshal must read.
+func plainString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	body := raw[1 : len(raw)-1]
+	for _, c := range body {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	if !utf8.Valid(body) {
+		return "", false
+	}
+	return string(body), true
 }
 
 // number is a JSON integer that may also come as a numeric string; anything else reads as 0.
