@@ -175,10 +175,14 @@ type docLine struct {
 
 // documentLines splits markdown into lines, marking those that are code or comment, not prose.
 func documentLines(markdown string) []docLine {
-	raw := strings.Split(strings.ReplaceAll(markdown, "\r\n", "\n"), "\n")
-	out := make([]docLine, len(raw))
+	markdown = strings.ReplaceAll(markdown, "\r\n", "\n")
+	// The lines are read one by one, not split into a slice first: a giant incident's draft has hundreds of
+	// thousands.
+	out := make([]docLine, strings.Count(markdown, "\n")+1)
 	fence, comment := "", false
-	for i, line := range raw {
+	for i := range out {
+		line, rest, _ := strings.Cut(markdown, "\n")
+		markdown = rest
 		trimmed := strings.TrimSpace(line)
 		switch {
 		case fence != "":

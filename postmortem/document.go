@@ -181,9 +181,15 @@ func NewDocument(inc Incident, tl Timeline, f Facts, opts DocumentOptions) Docum
 	d.Timeline = make([]Row, 0, len(tl))
 	var burst notificationBurst
 	var notes []Entry
+	var lastAt time.Time
+	lastTime := FormatTime(lastAt)
 	for _, e := range tl {
 		text := name.text(e.Text)
-		row := Row{Time: FormatTime(e.At), Kind: string(e.Kind), Actor: Inline(name.person(e.Actor)), Text: Inline(text),
+		if !e.At.Equal(lastAt) {
+			// Entries of the same second share their time's text.
+			lastAt, lastTime = e.At, FormatTime(e.At)
+		}
+		row := Row{Time: lastTime, Kind: string(e.Kind), Actor: Inline(name.person(e.Actor)), Text: Inline(text),
 			Link: linkTarget(e.URL), Count: 1, first: e.At.Unix(), last: e.At.Unix(), id: e.ID}
 		d.Timeline = append(d.Timeline, row)
 		if e.Kind.Key() {

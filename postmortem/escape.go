@@ -85,10 +85,17 @@ var inlineEscaper = strings.NewReplacer(
 	"\t", " ",
 )
 
+// inlineEscaped are the characters inlineEscaper replaces: text without any (most of a giant incident's
+// timeline) is kept as it is instead of copied.
+const inlineEscaped = "\\`*_[]<>&|~@\r\n\t"
+
 // Inline returns s as literal text for one line of Markdown, a table cell included: line breaks become
 // spaces, Markdown and HTML syntax is escaped, and mentions cannot ping.
 func Inline(s string) string {
-	s = neutraliseReferences(inlineEscaper.Replace(s))
+	if strings.ContainsAny(s, inlineEscaped) {
+		s = inlineEscaper.Replace(s)
+	}
+	s = neutraliseReferences(s)
 	// A line that starts with these is a heading, list item, quote or rule.
 	if s != "" && strings.ContainsRune("#+-=!", rune(s[0])) {
 		s = `\` + s

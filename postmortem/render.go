@@ -81,8 +81,30 @@ func (r *Renderer) Render(name string, data any) (string, error) {
 	}
 	// A strings.Builder hands its bytes over as the string: a giant incident's draft is not held twice.
 	var b strings.Builder
+	if doc, ok := data.(Document); ok && len(doc.Timeline)+len(doc.Condensed) > countedRows {
+		// A giant incident's draft is tens of megabytes: grown by doubling, its last two copies would be
+		// held at once. The template is run once to count its bytes, and the draft written into exactly
+		// that much room.
+		var n byteCounter
+		if err := t.Execute(&n, data); err != nil {
+			return "", fmt.Errorf("render template: %w", err)
+		}
+		b.Grow(int(n))
+	}
 	if err := t.Execute(&b, data); err != nil {
 		return "", fmt.Errorf("render template: %w", err)
 	}
 	return b.String(), nil
+}
+
+// countedRows is the number of timeline rows above which a document's size is counted before it is
+// rendered.
+const countedRows = 10_000
+
+// byteCounter is a writer that counts the bytes written to it.
+type byteCounter int
+
+func (c *byteCounter) Write(p []byte) (int, error) {
+	*c += byteCounter(len(p))
+	return len(p), nil
 }

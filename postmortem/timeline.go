@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unique"
 )
 
 // Kind classifies a timeline entry in the words responders use.
@@ -92,85 +93,21 @@ const duplicateWindow = 2 * time.Minute
 // annotate log entries and most webhook events mirror a log entry: those copies are dropped, keeping the
 // richer source. Nothing of an unknown type is dropped.
 func BuildTimeline(inc Incident) Timeline {
-	entries := make([]Entry, 0, len(inc.LogEntries)+len(inc.Notes)+len(inc.Events)+len(inc.Acknowledgements)+1)
-	// notes maps a note's text to the indexes of its entries, so that its mirror in the log lends it a link.
-	notes := make(map[string][]int, len(inc.Notes))
-	for _, n := range inc.Notes {
-		if IsBackLinkNote(n.Content) {
-			continue
-		}
-		key := normalizeNote(n.Content)
-		notes[key] = append(notes[key], len(entries))
-		entries = append(entries, Entry{At: n.At, ID: n.ID, Kind: KindNote, Actor: n.User, Text: n.Content, Source: SourceNote, Type: "note"})
+	b := timelineBuilder{
+		entries:        make([]Entry, 0, len(inc.Notes)),
+		notes:          make(map[string][]int, len(inc.Notes)),
+		byType:         map[Kind]*moments{},
+		webhookUpdates: map[string]*moments{},
 	}
-	noteAt := func(text string, at time.Time) (int, bool) {
-		for _, i := range notes[normalizeNote(text)] {
-			if d := entries[i].At.Sub(at); d <= duplicateWindow && d >= -duplicateWindow {
-				return i, true
-			}
-		}
-		return 0, false
-	}
-	byType := map[Kind][]time.Time{}
-	// statusUpdates are the status update log entries: their message, empty when the entry carries none.
-	type statusUpdate struct {
-		at      time.Time
-		message string
-	}
-	var statusUpdates []statusUpdate
-	for _, le := range inc.LogEntries {
-		e := logEntryToEntry(le)
-		if e.Kind == KindNote {
-			if IsBackLinkNote(le.Note) {
-				continue
-			}
-			if i, ok := noteAt(le.Note, le.At); ok {
-				if entries[i].URL == "" {
-					entries[i].URL = le.URL
-				}
-				continue
-			}
-		}
-		if e.Kind == KindStatusUpdate {
-			statusUpdates = append(statusUpdates, statusUpdate{le.At, normalizeNote(le.Note)})
-		}
-		byType[e.Kind] = append(byType[e.Kind], le.At)
-		entries = append(entries, e)
-	}
-	seenEvents := make(map[string]bool, len(inc.Events))
-	for _, ev := range inc.Events {
-		if seenEvents[ev.ID] {
-			continue
-		}
-		seenEvents[ev.ID] = true
-		e := eventToEntry(ev)
-		if e.Kind == KindNote {
-			if _, ok := noteAt(ev.Text, ev.At); ok || IsBackLinkNote(ev.Text) {
-				continue
-			}
-		}
-		if e.Kind == KindStatusUpdate {
-			// The log entry of the same update has its message, or none: one with another message is another
-			// update published within the same minutes.
-			msg := normalizeNote(ev.Text)
-			if slices.ContainsFunc(statusUpdates, func(u statusUpdate) bool {
-				return near([]time.Time{u.at}, ev.At) && (u.message == "" || msg == "" || u.message == msg)
-			}) {
-				continue
-			}
-			// A status update seen twice as webhook events (a redelivery under a new ID) is one update.
-			if slices.ContainsFunc(entries, func(o Entry) bool {
-				return o.Kind == KindStatusUpdate && o.Source == SourceWebhook && normalizeNote(o.Text) == msg && near([]time.Time{o.At}, e.At)
-			}) {
-				continue
-			}
-		} else if mirroredByLogEntries(e.Kind) && near(byType[e.Kind], ev.At) {
-			continue
-		}
-		byType[e.Kind] = append(byType[e.Kind], ev.At)
-		entries = append(entries, e)
-	}
-	entries = append(entries, incidentFieldEntries(inc, entries)...)
+	b.addNotes(inc.Notes)
+	// Room for every entry but the notes' mirrors in the log, those from the incident's own fields included:
+	// a giant incident's timeline is never copied to grow, nor larger than it needs.
+	room := len(b.entries) + len(inc.LogEntries) - b.mirroredNotes(inc.LogEntries) + len(inc.Events) +
+		len(inc.Acknowledgements) + len(inc.Assignments) + len(inc.ResponderRequests) + 1
+	b.entries = append(make([]Entry, 0, room), b.entries...)
+	b.addLogEntries(inc.LogEntries)
+	b.addEvents(inc.Events)
+	entries := append(b.entries, incidentFieldEntries(inc, b.entries)...)
 	slices.SortStableFunc(entries, func(a, b Entry) int {
 		if c := a.At.Compare(b.At); c != 0 {
 			return c
@@ -180,50 +117,200 @@ func BuildTimeline(inc Incident) Timeline {
 	return entries
 }
 
+// timelineBuilder gathers a timeline's entries source by source, remembering what it needs to drop the
+// copies of the next sources without scanning every entry again.
+type timelineBuilder struct {
+	entries []Entry
+	// notes maps a note's text to the indexes of its entries, so that its mirror in the log lends it a link.
+	notes map[string][]int
+	// byType holds the times of the entries of each kind, to tell a webhook event mirroring one.
+	byType map[Kind]*moments
+	// statusUpdates are the status update log entries: their message, empty when the entry carries none.
+	statusUpdates []statusUpdate
+	// webhookUpdates holds the times of the status updates taken from webhook events, by message.
+	webhookUpdates map[string]*moments
+}
+
+type statusUpdate struct {
+	at      time.Time
+	message string
+}
+
+func (b *timelineBuilder) addNotes(notes []Note) {
+	for _, n := range notes {
+		if IsBackLinkNote(n.Content) {
+			continue
+		}
+		key := normalizeNote(n.Content)
+		b.notes[key] = append(b.notes[key], len(b.entries))
+		b.entries = append(b.entries, Entry{At: n.At, ID: n.ID, Kind: KindNote, Actor: n.User, Text: n.Content, Source: SourceNote, Type: "note"})
+	}
+}
+
+// noteAt returns the index of the note of that text within the duplicate window of at.
+func (b *timelineBuilder) noteAt(text string, at time.Time) (int, bool) {
+	for _, i := range b.notes[normalizeNote(text)] {
+		if d := b.entries[i].At.Sub(at); d <= duplicateWindow && d >= -duplicateWindow {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// mirroredNotes counts the log entries addLogEntries drops as copies of notes.
+func (b *timelineBuilder) mirroredNotes(logEntries []LogEntry) int {
+	n := 0
+	for i := range logEntries {
+		if le := &logEntries[i]; le.Type == "annotate" {
+			if _, ok := b.noteAt(le.Note, le.At); ok || IsBackLinkNote(le.Note) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func (b *timelineBuilder) addLogEntries(logEntries []LogEntry) {
+	for i := range logEntries {
+		le := &logEntries[i]
+		e := logEntryToEntry(*le)
+		if e.Kind == KindNote {
+			if IsBackLinkNote(le.Note) {
+				continue
+			}
+			if j, ok := b.noteAt(le.Note, le.At); ok {
+				if b.entries[j].URL == "" {
+					b.entries[j].URL = le.URL
+				}
+				continue
+			}
+		}
+		if e.Kind == KindStatusUpdate {
+			b.statusUpdates = append(b.statusUpdates, statusUpdate{le.At, normalizeNote(le.Note)})
+		}
+		b.add(e)
+	}
+}
+
+// add appends an entry and notes the time of its kind.
+func (b *timelineBuilder) add(e Entry) {
+	m := b.byType[e.Kind]
+	if m == nil {
+		m = &moments{}
+		b.byType[e.Kind] = m
+	}
+	m.add(e.At)
+	b.entries = append(b.entries, e)
+}
+
+func (b *timelineBuilder) addEvents(events []Event) {
+	seen := make(map[string]bool, len(events))
+	for _, ev := range events {
+		if seen[ev.ID] {
+			continue
+		}
+		seen[ev.ID] = true
+		e := eventToEntry(ev)
+		if e.Kind == KindNote {
+			if _, ok := b.noteAt(ev.Text, ev.At); ok || IsBackLinkNote(ev.Text) {
+				continue
+			}
+		}
+		if e.Kind == KindStatusUpdate {
+			if b.knownStatusUpdate(ev) {
+				continue
+			}
+		} else if mirroredByLogEntries(e.Kind) && b.byType[e.Kind].near(ev.At) {
+			continue
+		}
+		b.add(e)
+	}
+}
+
+// knownStatusUpdate reports whether a status update event is already in the timeline, and otherwise notes
+// it as known.
+func (b *timelineBuilder) knownStatusUpdate(ev Event) bool {
+	// The log entry of the same update has its message, or none: one with another message is another
+	// update published within the same minutes.
+	msg := normalizeNote(ev.Text)
+	if slices.ContainsFunc(b.statusUpdates, func(u statusUpdate) bool {
+		return near([]time.Time{u.at}, ev.At) && (u.message == "" || msg == "" || u.message == msg)
+	}) {
+		return true
+	}
+	// A status update seen twice as webhook events (a redelivery under a new ID) is one update.
+	m := b.webhookUpdates[msg]
+	if m.near(ev.At) {
+		return true
+	}
+	if m == nil {
+		m = &moments{}
+		b.webhookUpdates[msg] = m
+	}
+	m.add(ev.At)
+	return false
+}
+
+// moments are times kept sorted, to tell in O(log n) whether one is within the duplicate window of a time.
+type moments struct{ times []time.Time }
+
+func (m *moments) add(t time.Time) {
+	n := len(m.times)
+	if n == 0 || !t.Before(m.times[n-1]) {
+		m.times = append(m.times, t) // the usual case: entries come in order
+		return
+	}
+	i, _ := slices.BinarySearchFunc(m.times, t, time.Time.Compare)
+	m.times = slices.Insert(m.times, i, t)
+}
+
+// near reports whether some time is within the duplicate window of t; a nil m holds none.
+func (m *moments) near(t time.Time) bool {
+	if m == nil {
+		return false
+	}
+	i, _ := slices.BinarySearchFunc(m.times, t.Add(-duplicateWindow), time.Time.Compare)
+	return i < len(m.times) && !m.times[i].After(t.Add(duplicateWindow))
+}
+
 // incidentFieldEntries are the moments the incident's own fields record and no log entry or event does:
 // an acknowledgement, an assignment, the resolution.
 func incidentFieldEntries(inc Incident, have []Entry) []Entry {
-	recorded := func(k Kind, p Person, at time.Time) bool {
-		return slices.ContainsFunc(have, func(e Entry) bool {
-			if e.Kind != k {
-				return false
-			}
-			if k == KindResolved {
-				return true
-			}
-			if k == KindAssigned {
-				return slices.ContainsFunc(e.People, func(q Person) bool { return samePerson(p, q) })
-			}
-			return samePerson(e.Actor, p) || e.Actor == (Person{}) && near([]time.Time{e.At}, at)
-		})
+	// Only the entries of the kinds the incident's fields record are looked through.
+	byKind := map[Kind][]int{}
+	for i := range have {
+		switch k := have[i].Kind; k {
+		case KindAcknowledged, KindAssigned, KindResponder, KindResolved:
+			byKind[k] = append(byKind[k], i)
+		}
+	}
+	recorded := func(k Kind, match func(e *Entry) bool) bool {
+		return slices.ContainsFunc(byKind[k], func(i int) bool { return match(&have[i]) })
 	}
 	var out []Entry
 	for i, a := range inc.Acknowledgements {
-		if a.At.IsZero() || recorded(KindAcknowledged, a.Person, a.At) {
+		if a.At.IsZero() || recorded(KindAcknowledged, func(e *Entry) bool {
+			return samePerson(e.Actor, a.Person) || e.Actor == (Person{}) && near([]time.Time{e.At}, a.At)
+		}) {
 			continue
 		}
 		out = append(out, Entry{At: a.At, ID: "incident-acknowledgement-" + strconv.Itoa(i+1), Kind: KindAcknowledged,
 			Actor: a.Person, Text: "Acknowledged (from the incident's acknowledgements)", Source: SourceIncident, Type: "acknowledgements"})
 	}
 	for i, a := range inc.Assignments {
-		if a.At.IsZero() || recorded(KindAssigned, a.Person, a.At) {
+		if a.At.IsZero() || recorded(KindAssigned, func(e *Entry) bool { return includesPerson(e.People, a.Person) }) {
 			continue
 		}
 		out = append(out, Entry{At: a.At, ID: "incident-assignment-" + strconv.Itoa(i+1), Kind: KindAssigned, People: []Person{a.Person},
 			Text: "Assigned to " + orDefault(names([]Person{a.Person}), "a responder") + " (from the incident's assignments)", Source: SourceIncident, Type: "assignments"})
 	}
 	for i, r := range inc.ResponderRequests {
-		if r.At.IsZero() || slices.ContainsFunc(have, func(e Entry) bool {
-			return e.Kind == KindResponder && slices.ContainsFunc(e.People, func(q Person) bool { return samePerson(q, r.Person) })
-		}) {
+		if r.At.IsZero() || recorded(KindResponder, func(e *Entry) bool { return includesPerson(e.People, r.Person) }) {
 			continue
 		}
-		text := "Responder " + orDefault(names([]Person{r.Person}), "a responder") + " requested" + prefixed(" by ", names([]Person{r.Requester}))
-		text += prefixed(" (", r.State) + map[bool]string{true: ")", false: ""}[r.State != ""] + " (from the incident's responders)"
-		out = append(out, Entry{At: r.At, ID: "incident-responder-" + strconv.Itoa(i+1), Kind: KindResponder, Actor: r.Requester,
-			People: []Person{r.Person}, Text: text, Source: SourceIncident, Type: "incidents_responders", Detail: r.State})
+		out = append(out, responderRequestEntry(i, r))
 	}
-	if !inc.ResolvedAt.IsZero() && !recorded(KindResolved, Person{}, inc.ResolvedAt) {
+	if !inc.ResolvedAt.IsZero() && len(byKind[KindResolved]) == 0 {
 		e := Entry{At: inc.ResolvedAt, ID: "incident-resolved", Kind: KindResolved, Text: "Resolved (from the incident's resolved_at)", Source: SourceIncident, Type: "resolved_at"}
 		if inc.Status == "resolved" {
 			// The last status change of a resolved incident is its resolution.
@@ -232,6 +319,19 @@ func incidentFieldEntries(inc Incident, have []Entry) []Entry {
 		out = append(out, e)
 	}
 	return out
+}
+
+// names1 reports whether people includes p.
+func includesPerson(people []Person, p Person) bool {
+	return slices.ContainsFunc(people, func(q Person) bool { return samePerson(p, q) })
+}
+
+// responderRequestEntry is the entry of the incident's i-th responder request.
+func responderRequestEntry(i int, r ResponderRequest) Entry {
+	text := "Responder " + orDefault(names([]Person{r.Person}), "a responder") + " requested" + prefixed(" by ", names([]Person{r.Requester}))
+	text += prefixed(" (", r.State) + map[bool]string{true: ")", false: ""}[r.State != ""] + " (from the incident's responders)"
+	return Entry{At: r.At, ID: "incident-responder-" + strconv.Itoa(i+1), Kind: KindResponder, Actor: r.Requester,
+		People: []Person{r.Person}, Text: text, Source: SourceIncident, Type: "incidents_responders", Detail: r.State}
 }
 
 // samePerson reports whether two references name the same person: by ID when both have one, else by name.
@@ -276,6 +376,9 @@ func logEntryToEntry(le LogEntry) Entry {
 	if e.Text == "" || (e.Kind == KindPriority && le.Priority == "" || e.Kind == KindUrgency || e.Kind == KindField) && len(le.Details) == 0 && le.Summary != "" {
 		e.Text = le.Summary
 	}
+	// A giant incident's entries repeat the same few texts ("Notified Ana by phone: answered"): each is
+	// kept once.
+	e.Type, e.Text = shared(e.Type), shared(e.Text)
 	return e
 }
 
@@ -452,6 +555,14 @@ func eventToEntry(ev Event) Entry {
 		}
 	}
 	return e
+}
+
+// shared returns the one copy of s the process keeps while anything uses it.
+func shared(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
 }
 
 func prefixed(prefix, s string) string {
