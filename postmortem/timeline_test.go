@@ -1,6 +1,7 @@
 package postmortem
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -144,5 +145,37 @@ func TestFormatDuration(t *testing.T) {
 		if got := FormatDuration(d); got != want {
 			t.Errorf("FormatDuration(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// TestBuildTimelineMirrorsOutOfOrder checks that a webhook event is dropped as a log entry's mirror
+// within the duplicate window, its ends included, whatever the order the log entries come in, and kept
+// just outside it.
+func TestBuildTimelineMirrorsOutOfOrder(t *testing.T) {
+	at := func(d time.Duration) time.Time { return time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC).Add(d) }
+	inc := Incident{
+		LogEntries: []LogEntry{
+			{ID: "L3", Type: "acknowledge", At: at(30 * time.Minute)},
+			{ID: "L1", Type: "acknowledge", At: at(0)},
+			{ID: "L2", Type: "acknowledge", At: at(10 * time.Minute)},
+		},
+		Events: []Event{
+			{ID: "E1", Type: "incident.acknowledged", At: at(10*time.Minute + duplicateWindow)},
+			{ID: "E2", Type: "incident.acknowledged", At: at(-duplicateWindow)},
+			{ID: "E3", Type: "incident.acknowledged", At: at(20 * time.Minute)},
+			{ID: "E4", Type: "incident.acknowledged", At: at(20*time.Minute + duplicateWindow)},
+			{ID: "E5", Type: "incident.acknowledged", At: at(30*time.Minute - duplicateWindow - time.Second)},
+			{ID: "E6", Type: "incident.acknowledged", At: at(20*time.Minute + duplicateWindow + time.Second)},
+		},
+	}
+	var ids []string
+	for _, e := range BuildTimeline(inc) {
+		ids = append(ids, e.ID)
+	}
+	// E1 and E2 mirror L2 and L1 at the window's ends; E3 mirrors nothing and is kept, E4 then mirrors E3;
+	// E5 and E6 are a second outside every window.
+	want := []string{"L1", "L2", "E3", "E6", "E5", "L3"}
+	if !slices.Equal(ids, want) {
+		t.Errorf("timeline %v, want %v", ids, want)
 	}
 }
