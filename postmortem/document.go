@@ -102,9 +102,9 @@ type Row struct {
 	// first and last span the entries the row stands for; pages counts the notifications in it, afterAck
 	// those after the first acknowledgement, missed those that did not reach the person.
 	// first and last are Unix seconds: a 10,000-entry incident has tens of thousands of rows.
-	first, last             int64
-	pages, afterAck, missed int32
-	id                      string
+	// entry is 1 + the index in the timeline of the entry the row starts with, 0 for none.
+	first, last                    int64
+	pages, afterAck, missed, entry int32
 }
 
 // NoteFields are a note's time, author and text; Text is a Markdown quote block.
@@ -180,23 +180,23 @@ func NewDocument(inc Incident, tl Timeline, f Facts, opts DocumentOptions) Docum
 	}
 	d.Timeline = make([]Row, 0, len(tl))
 	var burst notificationBurst
-	var notes []Entry
+	var notes []int // the indexes of the notes in tl
 	var lastAt time.Time
 	lastTime := FormatTime(lastAt)
-	for _, e := range tl {
+	for i, e := range tl {
 		text := name.text(e.Text)
 		if !e.At.Equal(lastAt) {
 			// Entries of the same second share their time's text.
 			lastAt, lastTime = e.At, FormatTime(e.At)
 		}
 		row := Row{Time: lastTime, Kind: string(e.Kind), Actor: Inline(name.person(e.Actor)), Text: Inline(text),
-			Link: linkTarget(e.URL), Count: 1, first: e.At.Unix(), last: e.At.Unix(), id: e.ID}
+			Link: linkTarget(e.URL), Count: 1, first: e.At.Unix(), last: e.At.Unix(), entry: int32(i + 1)}
 		d.Timeline = append(d.Timeline, row)
 		if e.Kind.Key() {
 			d.KeyMoments = appendFolded(d.KeyMoments, row)
 		}
 		if e.Kind == KindNote && e.Text != "" {
-			notes = append(notes, e)
+			notes = append(notes, i)
 		}
 		if e.Kind == KindNotified {
 			burst.add(e, name, f.Acknowledged.At)
@@ -209,10 +209,14 @@ func NewDocument(inc Incident, tl Timeline, f Facts, opts DocumentOptions) Docum
 	d.KeyMoments, d.KeyMomentsOmitted = trimMiddle(d.KeyMoments, keyMomentsHead, keyMomentsTail)
 	shown := make(map[string]bool, len(d.KeyMoments))
 	for _, r := range d.KeyMoments {
-		shown[r.id] = true
+		id := ""
+		if r.entry > 0 {
+			id = tl[r.entry-1].ID
+		}
+		shown[id] = true
 	}
-	for _, e := range notes {
-		if !shown[e.ID] {
+	for _, i := range notes {
+		if e := &tl[i]; !shown[e.ID] {
 			d.Notes = append(d.Notes, NoteFields{Time: FormatTime(e.At), Author: Inline(name.person(e.Actor)), Text: Block(name.text(e.Text), "> ")})
 		}
 	}

@@ -125,6 +125,7 @@ type LogEntry struct {
 	// Note is the text of the note for annotate entries, and the channel summary otherwise.
 	Note string
 	// Users are the people the entry is about: the notified user, the new assignees, the acknowledger.
+	// Entries naming the same people may share one slice: change it in place only as SetEmails does.
 	Users []Person
 	// Notification is the notification kind of a notify entry: "phone", "sms", "email", "push_notification".
 	Notification string
@@ -135,7 +136,8 @@ type LogEntry struct {
 	Priority, OldPriority string
 	// EscalationLevel is the escalation policy level an escalate or assign entry moved to, 0 when absent.
 	EscalationLevel int
-	// Details holds event_details and other type-specific fields, every value rendered as text.
+	// Details holds event_details and other type-specific fields, every value rendered as text. Entries
+	// with the same details may share one map: it is read only.
 	Details map[string]string
 }
 

@@ -182,10 +182,11 @@ type logEntrySet struct {
 	byKey  map[string]sortableEntry // as JSON
 	decode bool
 	// When decoding, entries are the decoded entries in the order they came, index their place by key,
-	// details the one copy of each set of details they carry.
+	// details and users the one copy of each set of details and of people they carry.
 	entries []postmortem.LogEntry
 	index   map[string]int32
 	details map[string]map[string]string
+	users   map[string][]postmortem.Person
 	// trigger is, when decoding, what the earliest trigger entry says fired: the alert of an incident
 	// whose alerts are gone.
 	trigger   *postmortem.Alert
@@ -274,7 +275,8 @@ type sortableEntry struct {
 
 func newLogEntrySet(decode bool) *logEntrySet {
 	if decode {
-		return &logEntrySet{decode: true, index: map[string]int32{}, details: map[string]map[string]string{}}
+		return &logEntrySet{decode: true, index: map[string]int32{}, details: map[string]map[string]string{},
+			users: map[string][]postmortem.Person{}}
 	}
 	return &logEntrySet{byKey: map[string]sortableEntry{}}
 }
@@ -310,7 +312,7 @@ func (s *logEntrySet) add(raw []byte) error {
 	if _, ok := s.index[key]; ok {
 		return nil
 	}
-	e.Details = s.sharedDetails(e.Details)
+	e.Details, e.Users = s.sharedDetails(e.Details), s.sharedUsers(e.Users)
 	s.index[key] = int32(len(s.entries))
 	s.entries = append(s.entries, e)
 	se := sortableEntry{id: e.ID, at: e.At}
@@ -352,6 +354,27 @@ func (s *logEntrySet) sharedDetails(details map[string]string) map[string]string
 	}
 	s.details[b.String()] = details
 	return details
+}
+
+// sharedUsers returns the one copy of people the set holds: a giant incident notifies the same people
+// again and again. The people of an entry are changed in place only as Incident.SetEmails does, the same
+// for every entry naming them.
+func (s *logEntrySet) sharedUsers(people []postmortem.Person) []postmortem.Person {
+	if len(people) == 0 {
+		return people
+	}
+	var b strings.Builder
+	for _, p := range people {
+		for _, f := range []string{p.ID, p.Kind, p.Name, p.Email, p.URL} {
+			b.WriteString(strconv.Itoa(len(f)) + ":" + f)
+		}
+	}
+	if u, ok := s.users[b.String()]; ok {
+		return u
+	}
+	people = slices.Clip(people)
+	s.users[b.String()] = people
+	return people
 }
 
 func (s *logEntrySet) span() (first, last time.Time) {
@@ -406,7 +429,7 @@ func (s *logEntrySet) sorted() []json.RawMessage {
 // them.
 func (s *logEntrySet) sortedEntries() []postmortem.LogEntry {
 	out := s.entries
-	s.entries, s.index, s.details = nil, nil, nil
+	s.entries, s.index, s.details, s.users = nil, nil, nil, nil
 	sortLogEntries(out)
 	return out
 }
