@@ -181,10 +181,10 @@ func (c *Client) fetchNotes(ctx context.Context, id string) ([]json.RawMessage, 
 type logEntrySet struct {
 	byKey  map[string]sortableEntry // as JSON
 	decode bool
-	// When decoding, entries are the decoded entries in the order they came, index their place by key,
+	// When decoding, entries are the decoded entries in the order they came, seen their keys,
 	// details and users the one copy of each set of details and of people they carry.
 	entries []postmortem.LogEntry
-	index   map[string]int32
+	seen    map[string]struct{}
 	details map[string]map[string]string
 	users   map[string][]postmortem.Person
 	// trigger is, when decoding, what the earliest trigger entry says fired: the alert of an incident
@@ -275,7 +275,7 @@ type sortableEntry struct {
 
 func newLogEntrySet(decode bool) *logEntrySet {
 	if decode {
-		return &logEntrySet{decode: true, index: map[string]int32{}, details: map[string]map[string]string{},
+		return &logEntrySet{decode: true, seen: map[string]struct{}{}, details: map[string]map[string]string{},
 			users: map[string][]postmortem.Person{}}
 	}
 	return &logEntrySet{byKey: map[string]sortableEntry{}}
@@ -309,11 +309,11 @@ func (s *logEntrySet) add(raw []byte) error {
 	if key == "" {
 		key = "raw:" + string(raw)
 	}
-	if _, ok := s.index[key]; ok {
+	if _, ok := s.seen[key]; ok {
 		return nil
 	}
 	e.Details, e.Users = s.sharedDetails(e.Details), s.sharedUsers(e.Users)
-	s.index[key] = int32(len(s.entries))
+	s.seen[key] = struct{}{}
 	s.entries = append(s.entries, e)
 	se := sortableEntry{id: e.ID, at: e.At}
 	if e.Type == "trigger" && (s.trigger == nil || se.before(s.triggerAt)) {
@@ -429,7 +429,7 @@ func (s *logEntrySet) sorted() []json.RawMessage {
 // them.
 func (s *logEntrySet) sortedEntries() []postmortem.LogEntry {
 	out := s.entries
-	s.entries, s.index, s.details, s.users = nil, nil, nil, nil
+	s.entries, s.seen, s.details, s.users = nil, nil, nil, nil
 	sortLogEntries(out)
 	return out
 }
