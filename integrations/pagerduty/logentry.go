@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,9 +55,20 @@ func wireLogEntryFrom(all map[string]json.RawMessage) (wireLogEntry, error) {
 		if !ok {
 			continue
 		}
-		if dst, ok := f.dst.(*string); ok {
+		switch dst := f.dst.(type) {
+		case *string:
 			if s, ok := plainString(v); ok {
 				*dst = s
+				continue
+			}
+		case **reference:
+			if r, ok := plainReference(v); ok {
+				*dst = &r
+				continue
+			}
+		case *[]reference:
+			if rs, ok := plainReferences(v); ok {
+				*dst = rs
 				continue
 			}
 		}
@@ -74,6 +86,93 @@ func wireLogEntryFrom(all map[string]json.RawMessage) (wireLogEntry, error) {
 		}
 	}
 	return w, nil
+}
+
+// unmarshalReference is json.Unmarshal of a reference, faster for the usual object of plain strings.
+func unmarshalReference(raw []byte, r *reference) error {
+	if plain, ok := plainReference(raw); ok {
+		*r = plain
+		return nil
+	}
+	return json.Unmarshal(raw, r)
+}
+
+// plainReference reads a reference the way json.Unmarshal would when it is an object whose members are
+// its fields' exact names, each once, with strings without escapes, and others no field's name in any
+// case: it reports false for anything else, which json.Unmarshal must read.
+func plainReference(raw []byte) (reference, bool) {
+	dec := memberDecoders.Get().(*jsontext.Decoder)
+	defer func() {
+		dec.Reset(emptyJSON, memberOptions...)
+		memberDecoders.Put(dec)
+	}()
+	dec.Reset(bytes.NewBuffer(raw), memberOptions...)
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		return reference{}, false
+	}
+	var r reference
+	var seen [6]bool
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return reference{}, false
+		}
+		name := tok.String()
+		v, err := dec.ReadValue()
+		if err != nil {
+			return reference{}, false
+		}
+		i := slices.Index(referenceFields, name)
+		if i < 0 {
+			if slices.ContainsFunc(referenceFields, func(f string) bool { return strings.EqualFold(name, f) }) {
+				return reference{}, false // json.Unmarshal matches names without regard to case
+			}
+			continue
+		}
+		s, ok := plainString(v)
+		if !ok || seen[i] {
+			return reference{}, false
+		}
+		seen[i] = true
+		*[]*string{&r.ID, &r.Type, &r.Summary, &r.Name, &r.Email, &r.HTMLURL}[i] = s
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return reference{}, false
+	}
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
+		return reference{}, false
+	}
+	return r, true
+}
+
+// referenceFields are the names of reference's fields, in their order.
+var referenceFields = []string{"id", "type", "summary", "name", "email", "html_url"}
+
+// plainReferences reads a JSON array of references as plainReference does each, or reports false.
+func plainReferences(raw []byte) ([]reference, bool) {
+	dec := jsontext.NewDecoder(bytes.NewBuffer(raw), memberOptions...)
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '[' {
+		return nil, false
+	}
+	out := []reference{}
+	for dec.PeekKind() != ']' {
+		v, err := dec.ReadValue()
+		if err != nil {
+			return nil, false
+		}
+		r, ok := plainReference(v)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, r)
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, false
+	}
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
+		return nil, false
+	}
+	return out, true
 }
 
 // mappedLogEntryFields are the top-level fields mapped to their own LogEntry field (or deliberately left
@@ -124,7 +223,7 @@ func decodeLogEntry(raw []byte) (postmortem.LogEntry, error) {
 		}
 		if k == "new_priority" || k == "old_priority" {
 			var r reference
-			if json.Unmarshal(v, &r) == nil {
+			if unmarshalReference(v, &r) == nil {
 				if k == "new_priority" {
 					e.Priority = r.name()
 				} else {
@@ -147,7 +246,7 @@ func decodeLogEntry(raw []byte) (postmortem.LogEntry, error) {
 	users.addRaw(w.Acknowledgers)
 	if u, ok := channel["user"]; ok {
 		var r reference
-		if json.Unmarshal(u, &r) == nil && r.ID != "" {
+		if unmarshalReference(u, &r) == nil && r.ID != "" {
 			users.add(&r)
 		}
 	}
@@ -167,7 +266,7 @@ func decodeLogEntry(raw []byte) (postmortem.LogEntry, error) {
 		}
 		if u, ok := n["user"]; ok {
 			var r reference
-			if json.Unmarshal(u, &r) == nil && r.ID != "" {
+			if unmarshalReference(u, &r) == nil && r.ID != "" {
 				users.add(&r)
 			}
 		}
