@@ -67,8 +67,8 @@ func parseTeamFile(data string) (teamFile, error) {
 	var ke *yamlcheck.KeyError
 	switch {
 	case errors.As(err, &ke) && (ke.Path == "distribution.chat" || strings.HasPrefix(ke.Path, "distribution.chat.")):
-		return f, fmt.Errorf("line %d: distribution.chat: not allowed in %s: a chat webhook URL is a secret (whoever reads it can post to the channel), so it stays in the service's configuration",
-			ke.Line, teamconfig.Path)
+		// Whoever reads a webhook URL can post to its channel. Short enough for a commit status's 140 characters.
+		return f, fmt.Errorf("line %d: distribution.chat: secret webhook URLs stay in the service's configuration", ke.Line)
 	case errors.As(err, &ke) && yamlcheck.HasPath(reflect.TypeOf(config{}), ke.Path):
 		return f, fmt.Errorf("line %d: %s: not allowed in %s: secrets and infrastructure stay in the service's configuration (HINDSIGHT_CONFIG and the environment)",
 			ke.Line, ke.Path, teamconfig.Path)
