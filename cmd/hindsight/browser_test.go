@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 )
 
@@ -27,4 +28,13 @@ func headlessChromium(t *testing.T, ctx context.Context) context.Context {
 	browser, cancelBrowser := chromedp.NewContext(allocCtx)
 	t.Cleanup(cancelBrowser)
 	return browser
+}
+
+// inBrowser runs a DevTools action on the browser's page from a new goroutine: an event listener must not
+// wait for the browser it listens to.
+func inBrowser(browser context.Context, a chromedp.Action) {
+	go func() {
+		c := chromedp.FromContext(browser)
+		_ = a.Do(cdp.WithExecutor(browser, c.Target))
+	}()
 }

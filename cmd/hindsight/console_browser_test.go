@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
 
@@ -39,12 +38,7 @@ func TestQueueConsoleInABrowser(t *testing.T) {
 	password.Store("")
 	var challenges atomic.Int32
 	chromedp.ListenTarget(browser, func(ev any) {
-		send := func(a chromedp.Action) {
-			go func() {
-				c := chromedp.FromContext(browser)
-				_ = a.Do(cdp.WithExecutor(browser, c.Target))
-			}()
-		}
+		send := func(a chromedp.Action) { inBrowser(browser, a) }
 		switch e := ev.(type) {
 		case *fetch.EventRequestPaused:
 			send(fetch.ContinueRequest(e.RequestID))

@@ -53,6 +53,10 @@ func setPull(number int, ref, sha string, merged bool) func(v map[string]any) {
 		pr := v["pull_request"].(map[string]any)
 		pr["number"] = number
 		pr["merged"] = merged
+		if merged {
+			// As a rebase merge leaves it: the merged commit is the head (the fixture's own is unknown here).
+			pr["merge_commit_sha"] = sha
+		}
 		head := pr["head"].(map[string]any)
 		head["ref"], head["sha"] = ref, sha
 		head["repo"].(map[string]any)["full_name"] = "acme/postmortems"

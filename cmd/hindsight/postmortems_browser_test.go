@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
@@ -84,12 +83,7 @@ func TestPostmortemsPageInABrowser(t *testing.T) {
 	var mu sync.Mutex
 	var problems []string
 	chromedp.ListenTarget(browser, func(ev any) {
-		send := func(a chromedp.Action) {
-			go func() {
-				c := chromedp.FromContext(browser)
-				_ = a.Do(cdp.WithExecutor(browser, c.Target))
-			}()
-		}
+		send := func(a chromedp.Action) { inBrowser(browser, a) }
 		switch e := ev.(type) {
 		case *fetch.EventRequestPaused:
 			send(fetch.ContinueRequest(e.RequestID))
