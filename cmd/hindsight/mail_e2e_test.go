@@ -45,12 +45,9 @@ log:
 	eventually(t, "the pull request", func() bool { return len(gh.PullRequests()) == 1 }, svc.logs)
 	pr := gh.PullRequests()[0]
 	gh.Merge(pr.Number)
-	head, mergeCommit := gh.Branches()[pr.Head], gh.Branches()["main"]
+	merged := gh.Branches()[pr.Head]
 	for _, delivery := range []string{"gh-merge-1", "gh-merge-2"} {
-		svc.deliverGitHub(t, "pull_request", delivery, githubEvent(t, "pull_request.closed.merged.json", func(v map[string]any) {
-			setPull(pr.Number, pr.Head, head, true)(v)
-			v["pull_request"].(map[string]any)["merge_commit_sha"] = mergeCommit
-		}))
+		svc.deliverGitHub(t, "pull_request", delivery, githubEvent(t, "pull_request.closed.merged.json", setPull(pr.Number, pr.Head, merged, true)))
 	}
 	eventually(t, "the mail", func() bool { return len(mail.Messages()) == 1 }, svc.logs)
 	eventually(t, "the note naming the list", func() bool {

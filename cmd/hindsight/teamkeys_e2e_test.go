@@ -94,11 +94,7 @@ routes:
 	}
 
 	gh.Merge(pr.Number)
-	head, mergeCommit := gh.Branches()[pr.Head], gh.Branches()["main"]
-	svc.deliverGitHub(t, "pull_request", "merged-1", githubEvent(t, "pull_request.closed.merged.json", func(v map[string]any) {
-		setPull(pr.Number, pr.Head, head, true)(v)
-		v["pull_request"].(map[string]any)["merge_commit_sha"] = mergeCommit
-	}))
+	svc.deliverGitHub(t, "pull_request", "merged-1", githubEvent(t, "pull_request.closed.merged.json", setPull(pr.Number, pr.Head, gh.Branches()[pr.Head], true)))
 	eventually(t, "the mail", func() bool { return len(mail.Messages()) == 1 }, svc.logs)
 	m := mail.Messages()[0]
 	if want := []string{"sre-team@example.com", "payments@example.com"}; !slices.Equal(m.To, want) {
