@@ -173,6 +173,10 @@ func TestEveryRedisKeyHasAnOwnerAndAnExpiry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if ttl == -2 {
+			// Gone since KEYS: a lock released as its run ended.
+			continue
+		}
 		if ttl < 0 && redisKeys[i].noExpiry == "" {
 			t.Errorf("key %s (%s, written by %s) has no expiry", key, redisKeys[i].class, redisKeys[i].owner)
 		}
