@@ -85,6 +85,11 @@ type Sender struct {
 	// People maps PagerDuty user IDs or emails to GitHub logins: an email key is the address of its login,
 	// where replies to that owner's postmortem go.
 	People map[string]string
+	// Rules, when set, gives the lists, the reply address, the policy, the routes and the people of each
+	// mail instead of Settings' lists and reply_to, Policy, Routes and People: the postmortem repository's
+	// rules over the service's, so that a change merged there decides who gets the next mail. The chat
+	// webhooks always come from Settings.
+	Rules postmortem.Rules
 	// StaleAfter: see DefaultStaleAfter; 0 for it.
 	StaleAfter time.Duration
 	Metrics    *Metrics
@@ -118,7 +123,8 @@ func (s *Sender) Send(ctx context.Context, r postmortem.Mailing) error {
 		log.Info("nothing to mail: the file is not in the merged commit", "ref", r.Ref)
 		return nil
 	}
-	dist := postmortem.DistributionFor(r.Incident(), s.Settings.Distribution, s.Policy, s.Routes)
+	rules := s.rules(ctx)
+	dist := postmortem.DistributionFor(r.Incident(), rules.Distribution, rules.Policy, rules.Routes)
 	recipients := dist.List(r.Audience)
 	if len(recipients) == 0 {
 		log.Info("nothing to mail: no address is configured for this list")
@@ -126,7 +132,7 @@ func (s *Sender) Send(ctx context.Context, r postmortem.Mailing) error {
 		return nil
 	}
 	now := s.now()
-	m, err := compose(r, content, s.From, s.FromDomain, s.replyTo(r.Owner), recipients, now)
+	m, err := compose(r, content, s.From, s.FromDomain, replyTo(rules, r.Owner), recipients, now)
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, postmortem.ErrPermanent)
 	}
@@ -239,11 +245,19 @@ func noteText(r postmortem.Mailing, recipients int, chat bool) string {
 	return b.String()
 }
 
-// replyTo is the owner's address, from an email key of People that maps to the owner's login, else the
-// configured reply_to; never a list.
-func (s *Sender) replyTo(owner string) string {
+// rules are the rules in force for a mail: Rules', else the Sender's own fields.
+func (s *Sender) rules(ctx context.Context) postmortem.RuleSet {
+	if s.Rules != nil {
+		return s.Rules.Rules(ctx)
+	}
+	return postmortem.RuleSet{Policy: s.Policy, Routes: s.Routes, People: s.People, Distribution: s.Settings.Distribution, ReplyTo: s.Settings.ReplyTo}
+}
+
+// replyTo is the owner's address, from an email key of the people that maps to the owner's login, else
+// the configured reply_to; never a list.
+func replyTo(rules postmortem.RuleSet, owner string) string {
 	var found []string
-	for k, login := range s.People {
+	for k, login := range rules.People {
 		if owner != "" && strings.Contains(k, "@") && strings.EqualFold(strings.TrimPrefix(login, "@"), owner) {
 			found = append(found, k)
 		}
@@ -251,7 +265,7 @@ func (s *Sender) replyTo(owner string) string {
 	if len(found) > 0 {
 		return slices.Min(found) // one answer whatever the map's order
 	}
-	return s.Settings.ReplyTo
+	return rules.ReplyTo
 }
 
 func (s *Sender) now() time.Time {

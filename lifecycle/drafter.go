@@ -22,8 +22,8 @@ type Drafter struct {
 	Users    postmortem.EmailFiller
 	Policy   postmortem.Policy
 	Composer postmortem.DraftComposer
-	// Rules, when set, gives the policy and composer of each run instead of Policy and Composer: the
-	// postmortem repository's rules over the service's.
+	// Rules, when set, gives the policy, composer and change scope of each run instead of Policy, Composer
+	// and ChangeScope: the postmortem repository's rules over the service's.
 	Rules postmortem.Rules
 	// Publisher writes the postmortem: GitHub, or the dry run.
 	Publisher postmortem.Publisher
@@ -74,17 +74,17 @@ func (h *Drafter) run(ctx context.Context, log *slog.Logger, incidentID string, 
 	if err != nil {
 		return "error", err
 	}
-	policy, composer := h.Policy, h.Composer
+	policy, composer, scope := h.Policy, h.Composer, h.ChangeScope
 	if h.Rules != nil {
 		r := h.Rules.Rules(ctx)
-		policy, composer = r.Policy, r.Composer
+		policy, composer, scope = r.Policy, r.Composer, r.ChangeScope
 	}
 	decision := policy.Decide(inc)
 	if !decision.Required {
 		log.Info("no postmortem required", "reason", decision.Reason, "priority", inc.Priority, "urgency", inc.Urgency)
 		return "skipped", nil
 	}
-	inc.Changes = ReadChanges(ctx, h.ChangeScope.Query(inc), h.Changes...)
+	inc.Changes = ReadChanges(ctx, scope.Query(inc), h.Changes...)
 	outline := composer.Outline(inc, decision)
 	// The timeline holds what the log entries say: a giant incident's entries are let go before rendering.
 	inc.LogEntries = nil

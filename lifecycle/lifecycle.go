@@ -39,8 +39,9 @@ type Deps struct {
 	RemindEvery time.Duration
 	// Lint configures the blameless and completeness check of the postmortems under review.
 	Lint postmortem.LintConfig
-	// Rules, when set, gives the policy, composer, lint settings and people of each piece of work instead
-	// of Policy, Composer and Lint: the postmortem repository's rules over the service's.
+	// Rules, when set, gives the policy, composer, lint settings, people and change scope of each piece of
+	// work instead of Policy, Composer, Lint and ChangeScope: the postmortem repository's rules over the
+	// service's.
 	Rules postmortem.Rules
 	// TeamRules, when set, follows the postmortem repository's rules on pushes and pull requests (Configs).
 	TeamRules postmortem.TeamRules
@@ -110,7 +111,7 @@ func New(d Deps) *Lifecycle {
 	drafter.FollowUps = followUps{d.Store, gh}
 	rules := d.Rules
 	if rules == nil {
-		rules = postmortem.FixedRules{Policy: d.Policy, Composer: d.Composer, Lint: d.Lint}
+		rules = postmortem.FixedRules{Policy: d.Policy, Composer: d.Composer, Lint: d.Lint, ChangeScope: d.ChangeScope}
 	}
 	j := jobs{store: d.Store, gh: gh, rules: rules, repos: d.Repos, metric: m, maxActionItems: d.MaxActionItems, mail: d.Mail, logger: d.Logger,
 		customer: newCustomerVersions(d, gh, rules)}

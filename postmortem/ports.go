@@ -133,6 +133,15 @@ type RuleSet struct {
 	Lint     LintConfig
 	// People maps PagerDuty users (ID or lower-cased email) to GitHub logins.
 	People map[string]string
+	// Routes add reviewers, labels, repositories of changes and lists by service or team (Composer applies
+	// them to the draft; the mail takes their lists).
+	Routes []Route
+	// Distribution is the lists every merged postmortem is mailed to (the deciding policy rule and the
+	// matching routes add theirs); ReplyTo gets the replies when the owner has no address.
+	Distribution Distribution
+	ReplyTo      string
+	// ChangeScope says where the changes made before an incident are looked for.
+	ChangeScope ChangeScope
 }
 
 // Rules gives the rules in force: the service's configuration, with the postmortem repository's own rules

@@ -1,6 +1,6 @@
 // Package teamconfig keeps the rules a team writes in its postmortem repository, .github/hindsight.yml on
-// the default branch (policy, routes, people, reviewers, labels, lint, templates from a folder of that
-// repository), in force over the service's own configuration, as policy-bot does with .policy.yml. It reads
+// the default branch (policy, routes, people, reviewers, labels, lint, the mail's lists, the services'
+// repositories and window of the changes, templates from a folder of that repository), in force over the service's own configuration, as policy-bot does with .policy.yml. It reads
 // them through the contents API, keeps the last valid ones in Redis with a time to live, reads them again
 // on a push to the default branch, and reports on every commit and pull request that changes them whether
 // they are valid and what they change, as the commit status hindsight/config. An invalid file never stops

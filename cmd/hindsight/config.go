@@ -471,7 +471,7 @@ func (c *config) checkRuntime() error {
 // teamFile) as the service's own are checked, and normalises people. Its error names the key, not the
 // setting of the service.
 func (c *config) validateTeam() error {
-	for _, check := range []func() error{c.checkPostmortems, c.checkLint, c.checkActionItems, c.normalizePeople} {
+	for _, check := range []func() error{c.checkPostmortems, c.checkLint, c.checkActionItems, c.checkDistribution, c.normalizePeople} {
 		if err := check(); err != nil {
 			var se *settingError
 			if errors.As(err, &se) {

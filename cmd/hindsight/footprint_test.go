@@ -174,7 +174,8 @@ func TestEveryRedisKeyHasAnOwnerAndAnExpiry(t *testing.T) {
 			t.Fatal(err)
 		}
 		if ttl == -2 {
-			continue // gone since KEYS listed it: a lock released by a task still finishing
+			// Gone since KEYS: a lock released as its run ended.
+			continue
 		}
 		if ttl < 0 && redisKeys[i].noExpiry == "" {
 			t.Errorf("key %s (%s, written by %s) has no expiry", key, redisKeys[i].class, redisKeys[i].owner)

@@ -14,8 +14,10 @@ import (
 )
 
 // newSender wires the mails of merged postmortems: nil without HINDSIGHT_SMTP_URL, and in a dry run, where
-// nothing merges.
-func newSender(cfg config, rdb redis.UniversalClient, publisher postmortem.Publisher, notes postmortem.NoteWriter, reg prometheus.Registerer, logger *slog.Logger) (*distribution.Sender, error) {
+// nothing merges. Each mail's lists come from rules, the rules in force (the postmortem repository's over
+// the service's).
+func newSender(cfg config, rdb redis.UniversalClient, publisher postmortem.Publisher, notes postmortem.NoteWriter, rules postmortem.Rules,
+	reg prometheus.Registerer, logger *slog.Logger) (*distribution.Sender, error) {
 	files, ok := publisher.(distribution.FileReader)
 	if cfg.SMTPURL == "" || !ok || !cfg.githubEnabled() {
 		return nil, nil
@@ -37,9 +39,7 @@ func newSender(cfg config, rdb redis.UniversalClient, publisher postmortem.Publi
 		From:       smtp.From,
 		FromDomain: smtp.FromDomain(),
 		Settings:   cfg.Distribution,
-		Policy:     cfg.Policy,
-		Routes:     cfg.Routes,
-		People:     cfg.People,
+		Rules:      rules,
 		Metrics:    distribution.NewMetrics(reg),
 		Logger:     logger,
 	}, nil

@@ -176,7 +176,7 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.St
 		deps.DefaultRepo, deps.Reminders = cfg.GitHub.Repo, q
 		withTeamRules(&deps, cfg, store, logger)
 	}
-	sender, err := newSender(cfg, rdb, deps.Publisher, deps.Notes, reg, logger)
+	sender, err := newSender(cfg, rdb, deps.Publisher, deps.Notes, deps.Rules, reg, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +199,7 @@ func withTeamRules(deps *lifecycle.Deps, cfg config, store *redisstore.Store, lo
 	}
 	gh, ok := deps.Publisher.(*github.Router)
 	if !cfg.TeamConfig.Enabled || !ok {
-		deps.Rules = postmortem.FixedRules{Policy: deps.Policy, Composer: deps.Composer, Lint: deps.Lint, People: cfg.People}
+		deps.Rules = postmortem.FixedRules(cfg.ruleSet(deps.Composer))
 		return
 	}
 	loader := &teamconfig.Loader{Store: store, GitHub: gh, Repo: cfg.GitHub.Repo, TTL: time.Duration(cfg.TeamConfig.TTL),

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing/fstest"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -18,9 +19,9 @@ import (
 )
 
 // teamFile is what the postmortem repository's .github/hindsight.yml may set: the team's rules. Secrets
-// and infrastructure (tokens, URLs, Redis, workers, limits, the repository itself) stay in the service's
-// configuration. A section set here replaces the service's, except people, whose entries are added to the
-// service's (the repository's win).
+// and infrastructure (tokens, URLs, Redis, workers, limits, the repository itself, the chat webhooks) stay
+// in the service's configuration. A section set here replaces the service's, except people, whose entries
+// are added to the service's (the repository's win).
 type teamFile struct {
 	GitHub struct {
 		Directory     *string   `yaml:"directory"`
@@ -37,7 +38,18 @@ type teamFile struct {
 	ActionItems *struct {
 		Prefixes []string `yaml:"prefixes"`
 	} `yaml:"action_items"`
-	Facts     *postmortem.FactsConfig `yaml:"facts"`
+	Facts *postmortem.FactsConfig `yaml:"facts"`
+	// Distribution sets the mail's lists and reply address, each replacing the service's own; the chat
+	// webhooks are secrets and are refused.
+	Distribution *struct {
+		Internal  *[]string `yaml:"internal"`
+		Customers *[]string `yaml:"customers"`
+		ReplyTo   *string   `yaml:"reply_to"`
+	} `yaml:"distribution"`
+	Services *map[string]postmortem.ServiceChanges `yaml:"services"`
+	Changes  struct {
+		Window *postmortem.Duration `yaml:"window"`
+	} `yaml:"changes"`
 	Templates struct {
 		// Directory is a folder of the repository whose *.md.tmpl override the service's templates by name.
 		Directory string `yaml:"directory"`
@@ -54,6 +66,9 @@ func parseTeamFile(data string) (teamFile, error) {
 	err := yamlcheck.DecodeStrict([]byte(data), &f)
 	var ke *yamlcheck.KeyError
 	switch {
+	case errors.As(err, &ke) && (ke.Path == "distribution.chat" || strings.HasPrefix(ke.Path, "distribution.chat.")):
+		// Whoever reads a webhook URL can post to its channel. Short enough for a commit status's 140 characters.
+		return f, fmt.Errorf("line %d: distribution.chat: secret webhook URLs stay in the service's configuration", ke.Line)
 	case errors.As(err, &ke) && yamlcheck.HasPath(reflect.TypeOf(config{}), ke.Path):
 		return f, fmt.Errorf("line %d: %s: not allowed in %s: secrets and infrastructure stay in the service's configuration (HINDSIGHT_CONFIG and the environment)",
 			ke.Line, ke.Path, teamconfig.Path)
@@ -107,6 +122,17 @@ func (f teamFile) over(c config) (config, error) {
 	if f.Facts != nil {
 		c.Facts = *f.Facts
 	}
+	if d := f.Distribution; d != nil {
+		setList(&c.Distribution.Internal, d.Internal)
+		setList(&c.Distribution.Customers, d.Customers)
+		set(&c.Distribution.ReplyTo, d.ReplyTo)
+	}
+	if f.Services != nil {
+		c.Services = maps.Clone(*f.Services)
+	}
+	if f.Changes.Window != nil {
+		c.Changes.Window = *f.Changes.Window
+	}
 	if c.GitHub.Directory == "" || strings.HasPrefix(c.GitHub.Directory, "/") || strings.Contains(c.GitHub.Directory, "..") {
 		return c, fmt.Errorf("github.directory: want a folder of the repository, got %q", c.GitHub.Directory)
 	}
@@ -117,7 +143,8 @@ func (f teamFile) over(c config) (config, error) {
 }
 
 // teamBuild makes the settings of a snapshot of the repository's configuration over the service's
-// configuration base: policy, composer (its templates over the service's), lint and people.
+// configuration base: policy, composer (its templates over the service's), lint, people, routes, the mail's
+// lists and the changes' scope.
 func teamBuild(base config) teamconfig.Build {
 	return func(s teamconfig.Snapshot) (teamconfig.Settings, error) {
 		c := base
@@ -142,10 +169,7 @@ func teamBuild(base config) teamconfig.Build {
 		if err != nil {
 			return teamconfig.Settings{}, errors.Unwrap(err)
 		}
-		lint := c.Lint
-		lint.People = append(append([]string(nil), lint.People...), lintLogins(c.People)...)
-		return teamconfig.Settings{RuleSet: postmortem.RuleSet{Policy: c.Policy, Composer: composer, Lint: lint, People: c.People},
-			Sections: sections(c, s.Templates)}, nil
+		return teamconfig.Settings{RuleSet: c.ruleSet(composer), Sections: sections(c, s.Templates)}, nil
 	}
 }
 
@@ -167,6 +191,18 @@ func sections(c config, templates map[string]string) map[string]string {
 		"action items": text(c.ActionItems.Prefixes),
 		"facts":        text(c.Facts),
 		"templates":    text(templates),
+		// The chat webhooks are left out: the repository cannot set them.
+		"distribution":  text([]any{c.Distribution.Distribution, c.Distribution.ReplyTo}),
+		"services":      text(c.Services),
+		"change window": time.Duration(c.Changes.Window).String(),
 	}
 	return out
+}
+
+// ruleSet is what postmortems are made, checked and mailed by under c, with composer.
+func (c config) ruleSet(composer postmortem.DraftComposer) postmortem.RuleSet {
+	lint := c.Lint
+	lint.People = append(append([]string(nil), lint.People...), lintLogins(c.People)...)
+	return postmortem.RuleSet{Policy: c.Policy, Composer: composer, Lint: lint, People: c.People, Routes: c.Routes,
+		Distribution: c.Distribution.Distribution, ReplyTo: c.Distribution.ReplyTo, ChangeScope: c.changeScope()}
 }

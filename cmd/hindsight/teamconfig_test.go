@@ -151,6 +151,16 @@ func TestTeamFileRefusesSecretsAndInfrastructure(t *testing.T) {
 		{"github:\n  directory: ../escape\n", "github.directory"},
 		{"lint:\n  rules: {nope: error}\n", "unknown rule"},
 		{"[not a mapping", "did not find expected"},
+		{"distribution:\n  internal: [a@example.com]\n  chat:\n    internal: https://hooks.example.com/services/ghp_x\n",
+			"line 3: distribution.chat: secret webhook URLs stay in the service's configuration"},
+		{"distribution:\n  chat: {customers: https://hooks.example.com/ghp_x}\n", "line 2: distribution.chat: secret webhook URLs"},
+		{"distribution:\n  internal: [not-an-address]\n", `distribution.internal[0]: want an email address such as team@example.com, got "not-an-address"`},
+		{"routes:\n  - teams: [Payments]\n    distribution: {customers: [x]}\n", "routes[0].distribution.customers[0]: want an email address"},
+		{"distribution:\n  internal: [sre@example.com]\n  reply_to: SRE@example.com\n", "distribution.reply_to: SRE@example.com is a distribution list"},
+		{"distribution:\n  reply_too: a@example.com\n", "line 2: distribution.reply_too: unknown key (did you mean reply_to?)"},
+		{"services:\n  Checkout API:\n    repos: [checkout]\n", `services.Checkout API.repos[0]: want owner/name, got "checkout"`},
+		{"changes:\n  window: 30d\n", "changes.window: want at least 1m and at most 168h0m0s, got 720h0m0s"},
+		{"changes:\n  windw: 6h\n", "line 2: changes.windw: unknown key (did you mean window?)"},
 	} {
 		_, err := build(teamconfig.Snapshot{Present: true, File: c.file})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -158,6 +168,9 @@ func TestTeamFileRefusesSecretsAndInfrastructure(t *testing.T) {
 		}
 		if err != nil && strings.Contains(err.Error(), "ghp_x") {
 			t.Errorf("the error shows the secret: %v", err)
+		}
+		if err != nil && strings.Contains(err.Error(), "\n") {
+			t.Errorf("the error is not one line: %q", err)
 		}
 	}
 }
@@ -188,5 +201,78 @@ func TestTeamConfigPullRequestStatus(t *testing.T) {
 	}
 	if n := len(e.gh.Statuses(other)); n != 0 {
 		t.Errorf("%d statuses on an unrelated change", n)
+	}
+}
+
+// The file's lists, reply address, services and window replace the service's, one key at a time; the
+// service's chat webhooks stay.
+func TestTeamFileSetsListsServicesAndWindow(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.Distribution.Internal, cfg.Distribution.Customers = []string{"eng@example.com"}, []string{"status@example.com"}
+	cfg.Distribution.ReplyTo, cfg.Distribution.Chat.Internal = "desk@example.com", "https://hooks.example.com/services/T/B/X"
+	cfg.Services = map[string]postmortem.ServiceChanges{"Ledger": {Repos: []string{"acme/ledger"}}}
+	build := teamBuild(cfg)
+
+	s, err := build(teamconfig.Snapshot{Present: true, File: `distribution:
+  internal: [sre@example.com]
+  reply_to: sre-lead@example.com
+services:
+  PSVC001: {repos: [acme/checkout]}
+changes:
+  window: 6h
+routes:
+  - teams: [Payments]
+    repos: [acme/payments]
+    distribution: {customers: [payments-status@example.com]}
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(s.Distribution.Internal, []string{"sre@example.com"}) || !slices.Equal(s.Distribution.Customers, []string{"status@example.com"}) ||
+		s.ReplyTo != "sre-lead@example.com" {
+		t.Errorf("lists %+v, reply to %q: want the file's internal list and reply address, the service's customer list", s.Distribution, s.ReplyTo)
+	}
+	inc := postmortem.Incident{ID: "Q1", CreatedAt: time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC), Service: postmortem.Service{ID: "PSVC001", Name: "Ledger"},
+		Teams: []postmortem.Team{{Name: "Payments"}}}
+	q := s.ChangeScope.Query(inc)
+	if !slices.Equal(q.Repos, []string{"acme/checkout", "acme/payments"}) || q.Since != inc.CreatedAt.Add(-6*time.Hour) {
+		t.Errorf("changes of %v since %v: want the file's services (not the service's), its route and its 6h window", q.Repos, q.Since)
+	}
+	d := postmortem.DistributionFor(inc, s.Distribution, s.Policy, s.Routes)
+	if !slices.Equal(d.Customers, []string{"status@example.com", "payments-status@example.com"}) {
+		t.Errorf("customer list %v: want the file's route's list added", d.Customers)
+	}
+	if cfg.Distribution.Internal[0] != "eng@example.com" || cfg.Distribution.ReplyTo != "desk@example.com" {
+		t.Errorf("the service's configuration changed under the file: %+v", cfg.Distribution)
+	}
+
+	// Without a file, the service's own.
+	own, err := build(teamconfig.Snapshot{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(own.Distribution.Internal, []string{"eng@example.com"}) || own.ReplyTo != "desk@example.com" ||
+		!slices.Equal(own.ChangeScope.Query(postmortem.Incident{CreatedAt: inc.CreatedAt, Service: postmortem.Service{Name: "Ledger"}}).Repos, []string{"acme/ledger"}) {
+		t.Errorf("without a file: lists %+v, reply to %q, services %v", own.Distribution, own.ReplyTo, own.ChangeScope.Services)
+	}
+}
+
+// A pull request that changes the lists, the services or the window says so in its status.
+func TestTeamConfigPullRequestNamesListsServicesAndWindow(t *testing.T) {
+	e := newTeamEnv(t)
+	ctx := context.Background()
+	e.gh.PutFile("main", teamconfig.Path, "people:\n  PA: ana\n")
+	for _, c := range []struct{ branch, file, want string }{
+		{"lists", "people:\n  PA: ana\ndistribution:\n  customers: [status@example.com]\n", "Valid; changes distribution"},
+		{"services", "people:\n  PA: ana\nservices:\n  Checkout API: {repos: [acme/checkout]}\nchanges:\n  window: 6h\n", "Valid; changes change window, services"},
+		{"same-window", "people:\n  PA: ana\nchanges:\n  window: 24h\n", "Valid; changes nothing Hindsight does"},
+	} {
+		head := e.gh.PutFile(c.branch, teamconfig.Path, c.file)
+		if _, checked, err := e.loader.CheckPullRequest(ctx, head, "main"); err != nil || !checked {
+			t.Fatalf("%s: checked %v, %v", c.branch, checked, err)
+		}
+		if st := e.status(t, head); st.State != "success" || st.Description != c.want {
+			t.Errorf("%s: status %+v, want %q", c.branch, st, c.want)
+		}
 	}
 }
