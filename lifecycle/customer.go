@@ -63,19 +63,9 @@ func (c *CustomerVersions) open(ctx context.Context, log *slog.Logger, rec redis
 		log.Warn("merged postmortem file not found; no customer version opened", "path", rec.Path, "ref", ref)
 		return nil
 	}
-	// The status updates published during the incident exist only as the webhook events stored for it.
-	raws, err := c.store.Events(ctx, rec.IncidentID)
+	inc, err := c.storedIncident(ctx, log, rec.IncidentID)
 	if err != nil {
 		return err
-	}
-	inc := postmortem.Incident{ID: rec.IncidentID}
-	for _, raw := range raws {
-		ev, err := c.source.DecodeEvent(raw)
-		if err != nil {
-			log.Warn("stored event does not decode", "error", err)
-			continue
-		}
-		inc.Events = append(inc.Events, ev)
 	}
 	tl := postmortem.BuildTimeline(inc)
 	rules := c.rules.Rules(ctx)
@@ -111,6 +101,25 @@ func (c *CustomerVersions) open(ctx context.Context, log *slog.Logger, rec redis
 	log.Info("customer version proposed", "customer_pull_request", pr.URL, "created", pr.Created, "path", file,
 		"removed", len(v.Removed), "missing", strings.Join(v.Missing, ","))
 	return nil
+}
+
+// storedIncident is the incident as its stored webhook events describe it: the status updates published
+// during it exist only there.
+func (c *CustomerVersions) storedIncident(ctx context.Context, log *slog.Logger, incidentID string) (postmortem.Incident, error) {
+	raws, err := c.store.Events(ctx, incidentID)
+	if err != nil {
+		return postmortem.Incident{}, err
+	}
+	inc := postmortem.Incident{ID: incidentID}
+	for _, raw := range raws {
+		ev, err := c.source.DecodeEvent(raw)
+		if err != nil {
+			log.Warn("stored event does not decode", "error", err)
+			continue
+		}
+		inc.Events = append(inc.Events, ev)
+	}
+	return inc, nil
 }
 
 // customerPullRequest checks the customer version of the postmortem of incidentID on every push to its pull

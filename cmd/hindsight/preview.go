@@ -49,39 +49,11 @@ func runPreview(ctx context.Context, args []string, getenv func(string) string, 
 	var inc postmortem.Incident
 	if *from != "" {
 		inc, err = readExportFile(*from)
-		if err != nil {
-			return err
-		}
 	} else {
-		if !postmortem.ValidIncidentID(*incidentID) {
-			return usageError{fmt.Sprintf("preview: --incident %q is not a PagerDuty incident ID", *incidentID)}
-		}
-		if cfg.PagerDuty.Token == "" {
-			return bad("HINDSIGHT_PAGERDUTY_TOKEN", "required by preview --incident")
-		}
-		pd, err := pagerduty.New(pagerduty.Options{BaseURL: cfg.PagerDuty.APIURL, Token: cfg.PagerDuty.Token, From: cfg.PagerDuty.From, MaxLogEntries: cfg.Limits.LogEntries})
-		if err != nil {
-			return bad("HINDSIGHT_PAGERDUTY_TOKEN", "%v", err)
-		}
-		if inc, err = pd.Incident(ctx, *incidentID); err != nil {
-			return fmt.Errorf("preview %s: %w", *incidentID, err)
-		}
-		if peopleByEmail(cfg.People) {
-			if err := lookUpEmails(ctx, pd, &inc, cfg.PagerDuty.UserLookups); err != nil {
-				return fmt.Errorf("preview %s: %w", *incidentID, err)
-			}
-		}
-		// The changes section, read as the pipeline reads it: PagerDuty's change events, and the service's
-		// repositories when GitHub credentials are set.
-		readers := []postmortem.ChangeReader{pd}
-		if cfg.githubEnabled() {
-			gh, err := github.NewRouter(cfg.githubOptions())
-			if err != nil {
-				return bad("HINDSIGHT_GITHUB_TOKEN", "%v", err)
-			}
-			readers = append(readers, gh)
-		}
-		inc.Changes = lifecycle.ReadChanges(ctx, cfg.changeScope().Query(inc), readers...)
+		inc, err = fetchForPreview(ctx, cfg, *incidentID)
+	}
+	if err != nil {
+		return err
 	}
 	decision := cfg.Policy.Decide(inc)
 	composer.Roles = *roles
@@ -100,6 +72,41 @@ func runPreview(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	_, err = io.WriteString(stdout, content)
 	return err
+}
+
+// fetchForPreview reads the incident from PagerDuty as the pipeline does: its users' emails when people are
+// keyed by email, and the changes around it (PagerDuty's change events, and the service's repositories when
+// GitHub credentials are set).
+func fetchForPreview(ctx context.Context, cfg config, incidentID string) (postmortem.Incident, error) {
+	if !postmortem.ValidIncidentID(incidentID) {
+		return postmortem.Incident{}, usageError{fmt.Sprintf("preview: --incident %q is not a PagerDuty incident ID", incidentID)}
+	}
+	if cfg.PagerDuty.Token == "" {
+		return postmortem.Incident{}, bad("HINDSIGHT_PAGERDUTY_TOKEN", "required by preview --incident")
+	}
+	pd, err := pagerduty.New(pagerduty.Options{BaseURL: cfg.PagerDuty.APIURL, Token: cfg.PagerDuty.Token, From: cfg.PagerDuty.From, MaxLogEntries: cfg.Limits.LogEntries})
+	if err != nil {
+		return postmortem.Incident{}, bad("HINDSIGHT_PAGERDUTY_TOKEN", "%v", err)
+	}
+	inc, err := pd.Incident(ctx, incidentID)
+	if err != nil {
+		return postmortem.Incident{}, fmt.Errorf("preview %s: %w", incidentID, err)
+	}
+	if peopleByEmail(cfg.People) {
+		if err := lookUpEmails(ctx, pd, &inc, cfg.PagerDuty.UserLookups); err != nil {
+			return postmortem.Incident{}, fmt.Errorf("preview %s: %w", incidentID, err)
+		}
+	}
+	readers := []postmortem.ChangeReader{pd}
+	if cfg.githubEnabled() {
+		gh, err := github.NewRouter(cfg.githubOptions())
+		if err != nil {
+			return postmortem.Incident{}, bad("HINDSIGHT_GITHUB_TOKEN", "%v", err)
+		}
+		readers = append(readers, gh)
+	}
+	inc.Changes = lifecycle.ReadChanges(ctx, cfg.changeScope().Query(inc), readers...)
+	return inc, nil
 }
 
 // customerPreview is the customer-facing version of the postmortem as written (the file named), else of

@@ -30,15 +30,11 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
-	fs := newFlags("serve")
-	role := fs.String("role", "all", "what this process runs: all, api or worker")
-	if err := parseFlags(fs, args); err != nil {
+	role, err := parseRole(args)
+	if err != nil {
 		return err
 	}
-	api, worker := *role == "all" || *role == "api", *role == "all" || *role == "worker"
-	if !api && !worker {
-		return usageError{fmt.Sprintf("serve: --role %q: want all, api or worker", *role)}
-	}
+	api, worker := role == "all" || role == "api", role == "all" || role == "worker"
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
@@ -56,14 +52,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	}
 	defer rdb.Close()
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	store := redisstore.NewStore(rdb, time.Duration(cfg.Events.Retention))
 	q := queue.New(rdb, store, cfg.Worker.MaxRetry)
 	defer q.Close()
 	q.RequireReplicas(cfg.Redis.MinReplicasAcked, time.Duration(cfg.Redis.ReplicasTimeout))
-
-	reg.MustRegister(lifecycle.NewActionItemCollector(store), queue.NewQueueCollector(rdb), redisstore.NewDurabilityCollector(rdb), queue.NewArchiveCollector(rdb))
+	reg := newRegistry(rdb, store)
 	go warnDurability(ctx, rdb, logger)
 	go indexEarlierPostmortems(ctx, store, logger)
 
@@ -87,8 +80,30 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	if err != nil {
 		return bad("HINDSIGHT_LISTEN_ADDR", "%v", err)
 	}
-	logger.Info("hindsight listening", "addr", ln.Addr().String(), "role", *role, "version", version, "dry_run", !cfg.githubEnabled())
+	logger.Info("hindsight listening", "addr", ln.Addr().String(), "role", role, "version", version, "dry_run", !cfg.githubEnabled())
 	return serveUntilDone(ctx, srv, ln, w, grace, logger)
+}
+
+// parseRole reads serve's flags: the role this process runs (all, api or worker).
+func parseRole(args []string) (string, error) {
+	fs := newFlags("serve")
+	role := fs.String("role", "all", "what this process runs: all, api or worker")
+	if err := parseFlags(fs, args); err != nil {
+		return "", err
+	}
+	if *role != "all" && *role != "api" && *role != "worker" {
+		return "", usageError{fmt.Sprintf("serve: --role %q: want all, api or worker", *role)}
+	}
+	return *role, nil
+}
+
+// newRegistry is the registry of the process's metrics: Go's and the process's own, and the collectors
+// that read the action items, the queue, Redis's durability and the archived tasks from Redis.
+func newRegistry(rdb redis.UniversalClient, store *redisstore.Store) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(lifecycle.NewActionItemCollector(store), queue.NewQueueCollector(rdb), redisstore.NewDurabilityCollector(rdb), queue.NewArchiveCollector(rdb))
+	return reg
 }
 
 // serveUntilDone serves on ln until the server fails or ctx ends, then drains the server and the worker.

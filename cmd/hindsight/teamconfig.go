@@ -105,14 +105,7 @@ func (f teamFile) over(c config) (config, error) {
 	if f.Routes != nil {
 		c.Routes = slices.Clone(*f.Routes)
 	}
-	if len(f.People) > 0 {
-		people := maps.Clone(c.People)
-		if people == nil {
-			people = map[string]string{}
-		}
-		maps.Copy(people, f.People)
-		c.People = people
-	}
+	c.People = withPeople(c.People, f.People)
 	if f.Lint != nil {
 		c.Lint = *f.Lint
 	}
@@ -140,6 +133,19 @@ func (f teamFile) over(c config) (config, error) {
 		return c, err
 	}
 	return c, nil
+}
+
+// withPeople is the service's people with the repository's added over them (the repository's win).
+func withPeople(service, repository map[string]string) map[string]string {
+	if len(repository) == 0 {
+		return service
+	}
+	people := maps.Clone(service)
+	if people == nil {
+		people = map[string]string{}
+	}
+	maps.Copy(people, repository)
+	return people
 }
 
 // teamBuild makes the settings of a snapshot of the repository's configuration over the service's
