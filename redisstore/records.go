@@ -86,44 +86,9 @@ func (s *Store) IndexExisting(ctx context.Context) (int, error) {
 	iter := s.rdb.Scan(ctx, 0, recordKey("*"), 500).Iterator()
 	var keys []string
 	flush := func() error {
-		if len(keys) == 0 {
-			return nil
-		}
-		cmds := make([]*redis.SliceCmd, len(keys))
-		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for i, k := range keys {
-				cmds[i] = p.HMGet(ctx, k, "incident_id", "resolved_at", "updated_at")
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		now := time.Now()
-		var zs []redis.Z
-		for _, c := range cmds {
-			var r struct {
-				IncidentID string `redis:"incident_id"`
-				ResolvedAt int64  `redis:"resolved_at"`
-				UpdatedAt  int64  `redis:"updated_at"`
-			}
-			if err := c.Scan(&r); err != nil || r.IncidentID == "" {
-				continue
-			}
-			score := r.ResolvedAt
-			if score == 0 {
-				score = r.UpdatedAt
-			}
-			if score == 0 || now.Sub(time.Unix(score, 0)) > RecordsRetention {
-				continue
-			}
-			zs = append(zs, redis.Z{Score: float64(score), Member: r.IncidentID})
-		}
+		n, err := s.indexRecords(ctx, keys)
+		added += n
 		keys = keys[:0]
-		if len(zs) == 0 {
-			return nil
-		}
-		n, err := s.rdb.ZAddNX(ctx, recordsIndexKey, zs...).Result()
-		added += int(n)
 		return err
 	}
 	for iter.Next(ctx) {
@@ -141,6 +106,48 @@ func (s *Store) IndexExisting(ctx context.Context) (int, error) {
 		return added, fmt.Errorf("list earlier postmortems: %w", err)
 	}
 	return added, nil
+}
+
+// indexRecords adds the records of keys to the list of postmortems, scored by their resolution (else their
+// last update), leaving out those past RecordsRetention; it returns how many it added.
+func (s *Store) indexRecords(ctx context.Context, keys []string) (int, error) {
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	cmds := make([]*redis.SliceCmd, len(keys))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range keys {
+			cmds[i] = p.HMGet(ctx, k, "incident_id", "resolved_at", "updated_at")
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	now := time.Now()
+	var zs []redis.Z
+	for _, c := range cmds {
+		var r struct {
+			IncidentID string `redis:"incident_id"`
+			ResolvedAt int64  `redis:"resolved_at"`
+			UpdatedAt  int64  `redis:"updated_at"`
+		}
+		if err := c.Scan(&r); err != nil || r.IncidentID == "" {
+			continue
+		}
+		score := r.ResolvedAt
+		if score == 0 {
+			score = r.UpdatedAt
+		}
+		if score == 0 || now.Sub(time.Unix(score, 0)) > RecordsRetention {
+			continue
+		}
+		zs = append(zs, redis.Z{Score: float64(score), Member: r.IncidentID})
+	}
+	if len(zs) == 0 {
+		return 0, nil
+	}
+	n, err := s.rdb.ZAddNX(ctx, recordsIndexKey, zs...).Result()
+	return int(n), err
 }
 
 // Services returns the service recorded for each of the incidents' postmortems, by incident ID; an
