@@ -117,44 +117,11 @@ var customerH1 = regexp.MustCompile(`^ {0,3}#[ \t]+(.*?)[ \t#]*$`)
 // nothing but in.
 func WriteCustomerVersion(in CustomerInput) CustomerVersion {
 	r := newRedactor(in.Redaction)
-	parts := map[string][]string{}
-	actionItems := ParseActionItems(in.Markdown)
-	taken := 0 // sections are taken whole, subsections included: none inside one taken is taken again
-	for _, s := range ParseSections(in.Markdown) {
-		part, ok := partTitles[normalTitle(s.Title)]
-		if !ok || s.Line < taken || normalTitle(s.Title) == "action items" && len(actionItems) > 0 {
-			continue // the action items are listed by their text alone, below
-		}
-		taken = s.End
-		if text := r.block(s.Body); text != "" {
-			parts[part] = append(parts[part], text)
-		}
-	}
-
-	var items []string
-	for _, a := range actionItems {
-		if t := r.inline(a.Text); strings.TrimSpace(t) != "" {
-			items = append(items, "- "+t)
-		}
-	}
-	if len(items) > 0 {
-		parts[PartPrevention] = append(parts[PartPrevention], "What we are doing:\n\n"+strings.Join(items, "\n"))
-	}
-
-	title := strings.TrimSpace(in.Title)
-	for _, line := range strings.Split(in.Markdown, "\n") {
-		if m := customerH1.FindStringSubmatch(line); m != nil {
-			title = strings.TrimSpace(strings.TrimPrefix(m[1], "Postmortem:"))
-			break
-		}
-	}
-	if title == "" {
-		title = "Incident"
-	}
+	parts := customerParts(in.Markdown, r)
 	var b strings.Builder
 	var out CustomerVersion
 	b.WriteString(CustomerMarker + "\n")
-	b.WriteString("# Incident report: " + r.inline(title) + "\n")
+	b.WriteString("# Incident report: " + r.inline(customerTitle(in)) + "\n")
 	section := func(heading, part, missing string) {
 		b.WriteString("\n## " + heading + "\n\n")
 		if texts := parts[part]; len(texts) > 0 {
@@ -183,6 +150,50 @@ func WriteCustomerVersion(in CustomerInput) CustomerVersion {
 	out.Content = b.String()
 	out.Removed = r.removed
 	return out
+}
+
+// customerParts are the redacted texts of the merged postmortem by part: its sections taken whole, and its
+// action items by their text alone under prevention.
+func customerParts(markdown string, r *redactor) map[string][]string {
+	parts := map[string][]string{}
+	actionItems := ParseActionItems(markdown)
+	taken := 0 // sections are taken whole, subsections included: none inside one taken is taken again
+	for _, s := range ParseSections(markdown) {
+		part, ok := partTitles[normalTitle(s.Title)]
+		if !ok || s.Line < taken || normalTitle(s.Title) == "action items" && len(actionItems) > 0 {
+			continue // the action items are listed by their text alone, below
+		}
+		taken = s.End
+		if text := r.block(s.Body); text != "" {
+			parts[part] = append(parts[part], text)
+		}
+	}
+	var items []string
+	for _, a := range actionItems {
+		if t := r.inline(a.Text); strings.TrimSpace(t) != "" {
+			items = append(items, "- "+t)
+		}
+	}
+	if len(items) > 0 {
+		parts[PartPrevention] = append(parts[PartPrevention], "What we are doing:\n\n"+strings.Join(items, "\n"))
+	}
+	return parts
+}
+
+// customerTitle is the merged postmortem's own title (its first heading, without "Postmortem:"), else the
+// incident's, else "Incident".
+func customerTitle(in CustomerInput) string {
+	title := strings.TrimSpace(in.Title)
+	for _, line := range strings.Split(in.Markdown, "\n") {
+		if m := customerH1.FindStringSubmatch(line); m != nil {
+			title = strings.TrimSpace(strings.TrimPrefix(m[1], "Postmortem:"))
+			break
+		}
+	}
+	if title == "" {
+		title = "Incident"
+	}
+	return title
 }
 
 // normalTitle lowercases a heading and drops emphasis, numbering and trailing punctuation: "**1. Impact:**"
