@@ -138,24 +138,7 @@ func (c *Composer) Outline(inc Incident, d Decision) Outline {
 	tl := BuildTimeline(inc)
 	facts := c.Facts.Compute(inc, tl)
 	owner := c.owner(inc, facts)
-	now := time.Now
-	if c.Now != nil {
-		now = c.Now
-	}
-	due := facts.Resolved.At
-	if due.IsZero() {
-		due = now()
-	}
-	due = due.Add(d.Due)
-	// The draft is a function of the incident alone, so that rendering it again without news yields the same
-	// file: it is dated by its newest fact, not by the clock.
-	generated := facts.Resolved.At
-	if n := len(tl); n > 0 && tl[n-1].At.After(generated) {
-		generated = tl[n-1].At
-	}
-	if generated.IsZero() {
-		generated = now()
-	}
+	due, generated := c.dates(tl, facts, d)
 	prefixes := c.ActionItemPrefixes
 	if prefixes == nil {
 		prefixes = DefaultActionItemPrefixes
@@ -177,6 +160,44 @@ func (c *Composer) Outline(inc Incident, d Decision) Outline {
 		ActionItems:   items,
 		Due:           due,
 	}
+	c.route(inc, &draft)
+	left := LeftOut{LogEntries: inc.LogEntriesCapped, LogEntriesKept: len(inc.LogEntries), ActionItems: itemsLeftOut}
+	inc.LogEntries = nil
+	return Outline{
+		Draft:    draft,
+		inc:      inc,
+		template: TemplateFor(inc, d),
+		facts:    facts,
+		opts:     DocumentOptions{Owner: owner, Due: due, Generated: generated.UTC(), Roles: c.Roles, Facts: c.Facts, Logins: c.logins()},
+		leftOut:  left,
+	}
+}
+
+// dates are the postmortem's due time (its decision's delay after the resolution) and the time it is dated
+// by. The draft is a function of the incident alone, so that rendering it again without news yields the same
+// file: it is dated by its newest fact, not by the clock.
+func (c *Composer) dates(tl Timeline, facts Facts, d Decision) (due, generated time.Time) {
+	now := time.Now
+	if c.Now != nil {
+		now = c.Now
+	}
+	due = facts.Resolved.At
+	if due.IsZero() {
+		due = now()
+	}
+	generated = facts.Resolved.At
+	if n := len(tl); n > 0 && tl[n-1].At.After(generated) {
+		generated = tl[n-1].At
+	}
+	if generated.IsZero() {
+		generated = now()
+	}
+	return due.Add(d.Due), generated
+}
+
+// route applies every route matching the incident to the draft: the first with a repository sends it
+// there, and each adds its reviewers, team reviewers and labels.
+func (c *Composer) route(inc Incident, draft *Draft) {
 	for _, r := range c.Routes {
 		if !r.matches(inc) {
 			continue
@@ -187,16 +208,6 @@ func (c *Composer) Outline(inc Incident, d Decision) Outline {
 		draft.Reviewers = appendNew(draft.Reviewers, r.Reviewers...)
 		draft.TeamReviewers = appendNew(draft.TeamReviewers, r.TeamReviewers...)
 		draft.Labels = appendNew(draft.Labels, r.Labels...)
-	}
-	left := LeftOut{LogEntries: inc.LogEntriesCapped, LogEntriesKept: len(inc.LogEntries), ActionItems: itemsLeftOut}
-	inc.LogEntries = nil
-	return Outline{
-		Draft:    draft,
-		inc:      inc,
-		template: TemplateFor(inc, d),
-		facts:    facts,
-		opts:     DocumentOptions{Owner: owner, Due: due, Generated: generated.UTC(), Roles: c.Roles, Facts: c.Facts, Logins: c.logins()},
-		leftOut:  left,
 	}
 }
 
