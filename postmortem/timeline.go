@@ -492,6 +492,19 @@ func changeEntry(le LogEntry, e *Entry) bool {
 	return true
 }
 
+// labelledEvents are the webhook events worded as a fixed label and the event's own text.
+var labelledEvents = map[string]struct {
+	kind  Kind
+	label string
+}{
+	"incident.conference_bridge.updated": {KindConference, "Conference bridge set"},
+	"incident.task.created":              {KindOther, "Task created"},
+	"incident.task.updated":              {KindOther, "Task updated"},
+	"incident.task.completed":            {KindOther, "Task completed"},
+	"incident.workflow.started":          {KindOther, "Incident workflow started"},
+	"incident.workflow.completed":        {KindOther, "Incident workflow completed"},
+}
+
 func eventToEntry(ev Event) Entry {
 	e := Entry{At: ev.At, ID: ev.ID, Actor: ev.Agent, People: ev.People, Source: SourceWebhook, Type: ev.Type}
 	people := names(ev.People)
@@ -522,8 +535,6 @@ func eventToEntry(ev Event) Entry {
 		e.Kind, e.Text = KindReopened, "Reopened"
 	case "incident.resolved":
 		e.Kind, e.Text = KindResolved, "Resolved"
-	case "incident.conference_bridge.updated":
-		e.Kind, e.Text = KindConference, "Conference bridge set"+prefixed(": ", ev.Text)
 	case "incident.service_updated":
 		e.Kind, e.Text = KindOther, "Moved to service "+orDefault(ev.Text, ev.Incident.Service.Name)
 	case "incident.incident_type.changed":
@@ -532,17 +543,11 @@ func eventToEntry(ev Event) Entry {
 		e.Kind, e.Text = KindField, "Custom fields updated"
 	case "incident.role.assigned":
 		e.Kind, e.Text, e.Role = KindResponder, "Role assigned"+prefixed(": ", ev.Text)+prefixed(" to ", people), ev.Text
-	case "incident.task.created":
-		e.Kind, e.Text = KindOther, "Task created"+prefixed(": ", ev.Text)
-	case "incident.task.updated":
-		e.Kind, e.Text = KindOther, "Task updated"+prefixed(": ", ev.Text)
-	case "incident.task.completed":
-		e.Kind, e.Text = KindOther, "Task completed"+prefixed(": ", ev.Text)
-	case "incident.workflow.started":
-		e.Kind, e.Text = KindOther, "Incident workflow started"+prefixed(": ", ev.Text)
-	case "incident.workflow.completed":
-		e.Kind, e.Text = KindOther, "Incident workflow completed"+prefixed(": ", ev.Text)
 	default:
+		if l, ok := labelledEvents[ev.Type]; ok {
+			e.Kind, e.Text = l.kind, l.label+prefixed(": ", ev.Text)
+			break
+		}
 		e.Kind = KindOther
 		if action, ok := strings.CutPrefix(ev.Type, "incident.action_invocation."); ok {
 			e.Text = "Automation action " + action + prefixed(": ", ev.Text)
