@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"gopkg.in/yaml.v3"
 
 	"github.com/hindsight-dev/hindsight/distribution"
@@ -574,3 +575,12 @@ const (
 	minTaskCheckInterval = 10 * time.Millisecond
 	maxTaskCheckInterval = 10 * time.Second
 )
+
+// openRedis connects to the configured Redis, or says what is wrong with HINDSIGHT_REDIS_URL.
+func (c config) openRedis() (redis.UniversalClient, error) {
+	rdb, err := redisstore.OpenRedis(c.RedisURL)
+	if err != nil {
+		return nil, bad("HINDSIGHT_REDIS_URL", "%v", err)
+	}
+	return rdb, nil
+}

@@ -3,10 +3,11 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"github.com/hindsight-dev/hindsight/postmortem"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hindsight-dev/hindsight/postmortem"
 )
 
 const lintFormatDoc = "## Summary\nThe on-call engineer forgot to renew the certificate.\n"

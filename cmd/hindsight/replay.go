@@ -48,9 +48,9 @@ func runReplay(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	rdb, err := redisstore.OpenRedis(cfg.RedisURL)
+	rdb, err := cfg.openRedis()
 	if err != nil {
-		return bad("HINDSIGHT_REDIS_URL", "%v", err)
+		return err
 	}
 	defer rdb.Close()
 	q := queue.New(rdb, redisstore.NewStore(rdb, time.Duration(cfg.Events.Retention)), cfg.Worker.MaxRetry)

@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"github.com/hindsight-dev/hindsight/queue"
-	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 // replayArchived moves every archived task, of every kind, back to the queue, where a running worker runs
@@ -15,9 +14,9 @@ func replayArchived(getenv func(string) string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rdb, err := redisstore.OpenRedis(cfg.RedisURL)
+	rdb, err := cfg.openRedis()
 	if err != nil {
-		return bad("HINDSIGHT_REDIS_URL", "%v", err)
+		return err
 	}
 	defer rdb.Close()
 	n, err := queue.RunArchived(rdb)

@@ -60,9 +60,9 @@ func replayRange(ctx context.Context, sinceFlag, untilFlag string, services stri
 	if err != nil {
 		return bad("HINDSIGHT_PAGERDUTY_TOKEN", "%v", err)
 	}
-	rdb, err := redisstore.OpenRedis(cfg.RedisURL)
+	rdb, err := cfg.openRedis()
 	if err != nil {
-		return bad("HINDSIGHT_REDIS_URL", "%v", err)
+		return err
 	}
 	defer rdb.Close()
 	r := rangeReplay{policy: cfg.Policy, store: redisstore.NewStore(rdb, time.Duration(cfg.Events.Retention))}

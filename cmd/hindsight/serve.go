@@ -46,9 +46,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	if err != nil {
 		return err
 	}
-	rdb, err := redisstore.OpenRedis(cfg.RedisURL)
+	rdb, err := cfg.openRedis()
 	if err != nil {
-		return bad("HINDSIGHT_REDIS_URL", "%v", err)
+		return err
 	}
 	defer rdb.Close()
 

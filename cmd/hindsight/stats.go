@@ -41,9 +41,9 @@ func runStats(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	rdb, err := redisstore.OpenRedis(cfg.RedisURL)
+	rdb, err := cfg.openRedis()
 	if err != nil {
-		return bad("HINDSIGHT_REDIS_URL", "%v", err)
+		return err
 	}
 	defer rdb.Close()
 	r, err := insights.Load(ctx, redisstore.NewStore(rdb, time.Duration(cfg.Events.Retention)), since, time.Now())
