@@ -134,25 +134,8 @@ const tbd = "TBD"
 // NewDocument assembles the template data of an incident's postmortem.
 func NewDocument(inc Incident, tl Timeline, f Facts, opts DocumentOptions) Document {
 	name := personNamer(tl, f, opts.Roles)
-	teams := make([]string, 0, len(inc.Teams))
-	for _, t := range inc.Teams {
-		teams = append(teams, Inline(t.Name))
-	}
 	d := Document{
-		Incident: IncidentFields{
-			ID:               Inline(inc.ID),
-			Number:           inc.Number,
-			Title:            Inline(name.text(inc.Title)),
-			URL:              linkTarget(inc.URL),
-			Status:           Inline(inc.Status),
-			Priority:         Inline(orDefault(inc.Priority, "none")),
-			Urgency:          Inline(orDefault(inc.Urgency, "unknown")),
-			Service:          Inline(orDefault(inc.Service.Name, inc.Service.ID)),
-			ServiceURL:       linkTarget(inc.Service.URL),
-			Teams:            strings.Join(teams, ", "),
-			EscalationPolicy: Inline(inc.EscalationPolicy),
-			MergedInto:       Inline(inc.MergedInto),
-		},
+		Incident:  incidentFields(inc, name),
 		Facts:     factFields(f, name, opts.Facts),
 		Detection: detectionFields(inc.Alerts, name),
 		Changes:   changesFields(inc.Changes, opts.Logins, name),
@@ -162,25 +145,62 @@ func NewDocument(inc Incident, tl Timeline, f Facts, opts DocumentOptions) Docum
 	if opts.Owner != "" && !opts.Roles {
 		d.Owner = "@" + opts.Owner
 	}
-	var linked []string
-	for _, it := range opts.ActionItems {
-		if opts.Roles {
-			it.Owner = ""
-		}
-		it.Text = name.text(it.Text)
-		d.ActionItems = append(d.ActionItems, it.Markdown())
-		if it.Issue > 0 {
-			linked = append(linked, "#"+strconv.Itoa(it.Issue))
-		}
-	}
-	d.ActionItemIssues = strings.Join(linked, ", ")
+	d.ActionItems, d.ActionItemIssues = actionItemLines(opts.ActionItems, name, opts.Roles)
 	for _, r := range f.Responders {
 		d.Responders = append(d.Responders, responderFields(r, name))
 		d.ResponderRoles = d.ResponderRoles || r.Role != ""
 	}
-	d.Timeline = make([]Row, 0, len(tl))
+	d.Timeline, d.KeyMoments, d.Condensed = timelineRows(tl, name, f.Acknowledged.At)
+	d.KeyMoments, d.KeyMomentsOmitted = trimMiddle(d.KeyMoments, keyMomentsHead, keyMomentsTail)
+	d.Notes = unshownNotes(tl, d.KeyMoments, name)
+	return d
+}
+
+// incidentFields are the incident's own fields, escaped, with a default for a missing priority, urgency
+// or service name, and people in the title named as name says.
+func incidentFields(inc Incident, name namer) IncidentFields {
+	teams := make([]string, 0, len(inc.Teams))
+	for _, t := range inc.Teams {
+		teams = append(teams, Inline(t.Name))
+	}
+	return IncidentFields{
+		ID:               Inline(inc.ID),
+		Number:           inc.Number,
+		Title:            Inline(name.text(inc.Title)),
+		URL:              linkTarget(inc.URL),
+		Status:           Inline(inc.Status),
+		Priority:         Inline(orDefault(inc.Priority, "none")),
+		Urgency:          Inline(orDefault(inc.Urgency, "unknown")),
+		Service:          Inline(orDefault(inc.Service.Name, inc.Service.ID)),
+		ServiceURL:       linkTarget(inc.Service.URL),
+		Teams:            strings.Join(teams, ", "),
+		EscalationPolicy: Inline(inc.EscalationPolicy),
+		MergedInto:       Inline(inc.MergedInto),
+	}
+}
+
+// actionItemLines are the checklist lines of items, and their issue numbers as "#12, #13". With roles,
+// no item names its owner.
+func actionItemLines(items []ActionItem, name namer, roles bool) (lines []string, issues string) {
+	var linked []string
+	for _, it := range items {
+		if roles {
+			it.Owner = ""
+		}
+		it.Text = name.text(it.Text)
+		lines = append(lines, it.Markdown())
+		if it.Issue > 0 {
+			linked = append(linked, "#"+strconv.Itoa(it.Issue))
+		}
+	}
+	return lines, strings.Join(linked, ", ")
+}
+
+// timelineRows are the rows of tl three ways: every entry; the key entries, consecutive repeats folded;
+// and the condensed timeline, consecutive repeats folded and each burst of notifications one row.
+func timelineRows(tl Timeline, name namer, acknowledged time.Time) (all, key, condensed []Row) {
+	all = make([]Row, 0, len(tl))
 	var burst notificationBurst
-	var notes []int // the indexes of the notes in tl
 	var lastAt time.Time
 	lastTime := FormatTime(lastAt)
 	for i, e := range tl {
@@ -191,36 +211,39 @@ func NewDocument(inc Incident, tl Timeline, f Facts, opts DocumentOptions) Docum
 		}
 		row := Row{Time: lastTime, Kind: string(e.Kind), Actor: Inline(name.person(e.Actor)), Text: Inline(text),
 			Link: linkTarget(e.URL), Count: 1, first: e.At.Unix(), last: e.At.Unix(), entry: int32(i + 1)}
-		d.Timeline = append(d.Timeline, row)
+		all = append(all, row)
 		if e.Kind.Key() {
-			d.KeyMoments = appendFolded(d.KeyMoments, row)
-		}
-		if e.Kind == KindNote && e.Text != "" {
-			notes = append(notes, i)
+			key = appendFolded(key, row)
 		}
 		if e.Kind == KindNotified {
-			burst.add(e, name, f.Acknowledged.At)
+			burst.add(e, name, acknowledged)
 			continue
 		}
-		d.Condensed = burst.flush(d.Condensed)
-		d.Condensed = appendFolded(d.Condensed, row)
+		condensed = burst.flush(condensed)
+		condensed = appendFolded(condensed, row)
 	}
-	d.Condensed = burst.flush(d.Condensed)
-	d.KeyMoments, d.KeyMomentsOmitted = trimMiddle(d.KeyMoments, keyMomentsHead, keyMomentsTail)
-	shown := make(map[string]bool, len(d.KeyMoments))
-	for _, r := range d.KeyMoments {
+	condensed = burst.flush(condensed)
+	return all, key, condensed
+}
+
+// unshownNotes are the notes of tl with text that no row of keyMoments shows, in timeline order, so that
+// each note is read once.
+func unshownNotes(tl Timeline, keyMoments []Row, name namer) []NoteFields {
+	shown := make(map[string]bool, len(keyMoments))
+	for _, r := range keyMoments {
 		id := ""
 		if r.entry > 0 {
 			id = tl[r.entry-1].ID
 		}
 		shown[id] = true
 	}
-	for _, i := range notes {
-		if e := &tl[i]; !shown[e.ID] {
-			d.Notes = append(d.Notes, NoteFields{Time: FormatTime(e.At), Author: Inline(name.person(e.Actor)), Text: Block(name.text(e.Text), "> ")})
+	var notes []NoteFields
+	for i := range tl {
+		if e := &tl[i]; e.Kind == KindNote && e.Text != "" && !shown[e.ID] {
+			notes = append(notes, NoteFields{Time: FormatTime(e.At), Author: Inline(name.person(e.Actor)), Text: Block(name.text(e.Text), "> ")})
 		}
 	}
-	return d
+	return notes
 }
 
 func factFields(f Facts, name namer, cfg FactsConfig) FactFields {

@@ -217,62 +217,80 @@ func urlHost(raw string) string {
 }
 
 // scan finds what must go from one line of text, left to right, without overlaps: links first, then
-// emails, mentions, addresses, hostnames, machine names and people's names.
+// emails, mentions, addresses, hostnames, machine names and people's names. A detector earlier in that
+// order wins where two overlap.
 func (r *redactor) scan(line string) []redactSpan {
-	var spans []redactSpan
-	free := func(s, e int) bool {
-		for _, o := range spans {
-			if s < o.end && o.start < e {
-				return false
-			}
+	var spans spanSet
+	r.scanLinks(line, &spans)
+	r.scanContacts(line, &spans)
+	r.scanMachines(line, &spans)
+	r.scanNames(line, &spans)
+	slices.SortFunc(spans, func(a, b redactSpan) int { return a.start - b.start })
+	return spans
+}
+
+// spanSet is the spans found so far in one line, none overlapping another.
+type spanSet []redactSpan
+
+// add takes sp unless it overlaps a span already taken.
+func (s *spanSet) add(sp redactSpan) {
+	for _, o := range *s {
+		if sp.start < o.end && o.start < sp.end {
+			return
 		}
-		return true
 	}
-	add := func(sp redactSpan) {
-		if free(sp.start, sp.end) {
-			spans = append(spans, sp)
-		}
-	}
+	*s = append(*s, sp)
+}
+
+// scanLinks adds the line's Markdown links, reference links, shortcut references to a known definition
+// and bare URLs. A link to a public host is kept, and nothing later looks into it; any other goes and
+// leaves its text, redacted (an image leaves nothing, a bare URL "an internal link").
+func (r *redactor) scanLinks(line string, spans *spanSet) {
 	for _, m := range redactMarkdownLink.FindAllStringSubmatchIndex(line, -1) {
 		image, text, target := line[m[2]:m[3]] != "", line[m[4]:m[5]], line[m[6]:m[7]]
 		if r.publicHost(urlHost(target)) {
-			add(redactSpan{start: m[0], end: m[1], keep: true})
+			spans.add(redactSpan{start: m[0], end: m[1], keep: true})
 			continue
 		}
 		with := ""
 		if !image {
 			with = r.inline(text)
 		}
-		add(redactSpan{start: m[0], end: m[1], kind: RemovedLink, text: target, with: with})
+		spans.add(redactSpan{start: m[0], end: m[1], kind: RemovedLink, text: target, with: with})
 	}
 	for _, m := range redactRefLink.FindAllStringSubmatchIndex(line, -1) {
 		with := ""
 		if line[m[2]:m[3]] == "" {
 			with = r.inline(line[m[4]:m[5]])
 		}
-		add(redactSpan{start: m[0], end: m[1], kind: RemovedLink, text: line[m[0]:m[1]], with: with})
+		spans.add(redactSpan{start: m[0], end: m[1], kind: RemovedLink, text: line[m[0]:m[1]], with: with})
 	}
 	for _, m := range redactShortcutRef.FindAllStringSubmatchIndex(line, -1) {
 		if r.refs[strings.ToLower(line[m[2]:m[3]])] && !strings.HasPrefix(line[m[1]:], "(") {
-			add(redactSpan{start: m[0], end: m[1], kind: RemovedLink, text: line[m[0]:m[1]], with: r.inline(line[m[2]:m[3]])})
+			spans.add(redactSpan{start: m[0], end: m[1], kind: RemovedLink, text: line[m[0]:m[1]], with: r.inline(line[m[2]:m[3]])})
 		}
 	}
 	for _, m := range redactURL.FindAllStringIndex(line, -1) {
 		u := strings.TrimRight(line[m[0]:m[1]], ".,;:!?")
 		if r.publicHost(urlHost(u)) {
-			add(redactSpan{start: m[0], end: m[0] + len(u), keep: true})
+			spans.add(redactSpan{start: m[0], end: m[0] + len(u), keep: true})
 			continue
 		}
-		add(redactSpan{start: m[0], end: m[0] + len(u), kind: RemovedLink, text: u, with: "an internal link"})
+		spans.add(redactSpan{start: m[0], end: m[0] + len(u), kind: RemovedLink, text: u, with: "an internal link"})
 	}
+}
+
+// scanContacts adds the line's email addresses and @-mentions of people and teams. An address at a
+// public host or of a role mailbox ("security@…") is kept; a person becomes their role, a team "a team".
+func (r *redactor) scanContacts(line string, spans *spanSet) {
 	for _, m := range redactEmail.FindAllStringIndex(line, -1) {
 		e := line[m[0]:m[1]]
 		at := strings.IndexByte(e, '@')
 		if r.publicHost(e[at+1:]) || roleMailboxes[strings.ToLower(e[:at])] {
-			add(redactSpan{start: m[0], end: m[1], keep: true})
+			spans.add(redactSpan{start: m[0], end: m[1], keep: true})
 			continue
 		}
-		add(redactSpan{start: m[0], end: m[1], kind: RemovedPerson, text: e, with: r.role(e)})
+		spans.add(redactSpan{start: m[0], end: m[1], kind: RemovedPerson, text: e, with: r.role(e)})
 	}
 	for _, m := range redactMention.FindAllStringSubmatchIndex(line, -1) {
 		who := line[m[2]:m[3]]
@@ -280,31 +298,38 @@ func (r *redactor) scan(line string) []redactSpan {
 		if strings.Contains(who, "/") {
 			with = "a team"
 		}
-		add(redactSpan{start: m[2], end: m[3], kind: RemovedPerson, text: who, with: with})
+		spans.add(redactSpan{start: m[2], end: m[3], kind: RemovedPerson, text: who, with: with})
 	}
+}
+
+// scanMachines adds the line's IPv4 addresses, internal hostnames and machine names ("db-3"); a name
+// inside a path or identifier names no machine and stays.
+func (r *redactor) scanMachines(line string, spans *spanSet) {
 	for _, m := range redactIPv4.FindAllStringIndex(line, -1) {
-		add(redactSpan{start: m[0], end: m[1], kind: RemovedAddress, text: line[m[0]:m[1]], with: "an internal address"})
+		spans.add(redactSpan{start: m[0], end: m[1], kind: RemovedAddress, text: line[m[0]:m[1]], with: "an internal address"})
 	}
 	for _, m := range redactHostname.FindAllStringIndex(line, -1) {
 		if name := line[m[0]:m[1]]; r.isHost(name) && !partOfPath(line, m[0], m[1]) {
-			add(redactSpan{start: m[0], end: m[1], kind: RemovedHost, text: name, with: "an internal host"})
+			spans.add(redactSpan{start: m[0], end: m[1], kind: RemovedHost, text: name, with: "an internal host"})
 		}
 	}
 	for _, m := range redactMachineName.FindAllStringSubmatchIndex(line, -1) {
 		if !machineNameWords[line[m[2]:m[3]]] && !partOfPath(line, m[0], m[1]) {
-			add(redactSpan{start: m[0], end: m[1], kind: RemovedHost, text: line[m[0]:m[1]], with: "an internal host"})
+			spans.add(redactSpan{start: m[0], end: m[1], kind: RemovedHost, text: line[m[0]:m[1]], with: "an internal host"})
 		}
 	}
+}
+
+// scanNames adds the configured people's names found as whole words, each replaced by the person's role.
+func (r *redactor) scanNames(line string, spans *spanSet) {
 	for i, re := range r.people {
 		for _, m := range re.FindAllStringIndex(line, -1) {
 			if !wordEdges(line, m[0], m[1]) {
 				continue
 			}
-			add(redactSpan{start: m[0], end: m[1], kind: RemovedPerson, text: line[m[0]:m[1]], with: r.role(r.names[i])})
+			spans.add(redactSpan{start: m[0], end: m[1], kind: RemovedPerson, text: line[m[0]:m[1]], with: r.role(r.names[i])})
 		}
 	}
-	slices.SortFunc(spans, func(a, b redactSpan) int { return a.start - b.start })
-	return spans
 }
 
 // partOfPath reports whether the match sits inside a path or identifier ("/var/lib/app-1", "pkg.Func"),

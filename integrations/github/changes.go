@@ -56,59 +56,86 @@ type candidate struct {
 	detail func() error
 }
 
+// changeReading gathers one repository's changes in the window of a query: the changes, the sources they
+// were read from, and the changes whose details may be read once every list is in.
+type changeReading struct {
+	c          *Client
+	q          postmortem.ChangeQuery
+	repo, web  string
+	items      []postmortem.Change
+	sources    []postmortem.ChangeSource
+	candidates []candidate
+}
+
 // changes reads the changes of the client's repository in the window of q.
 func (c *Client) changes(ctx context.Context, q postmortem.ChangeQuery) ([]postmortem.Change, []postmortem.ChangeSource) {
-	repo := c.owner + "/" + c.repo
-	web := c.webURL()
-	var items []postmortem.Change
-	var sources []postmortem.ChangeSource
-	var candidates []candidate
-	in := func(t time.Time) bool { return !t.IsZero() && !t.Before(q.Since) && !t.After(q.Until) }
+	r := &changeReading{c: c, q: q, repo: c.owner + "/" + c.repo, web: c.webURL()}
+	r.deployments(ctx)
+	r.releases(ctx)
+	r.pullRequests(ctx)
+	r.details()
+	return r.items, r.sources
+}
 
-	// Deployments, newest first.
-	src := postmortem.ChangeSource{Name: repo + " deployments"}
+// in reports whether t is set and inside the query's window, bounds included.
+func (r *changeReading) in(t time.Time) bool {
+	return !t.IsZero() && !t.Before(r.q.Since) && !t.After(r.q.Until)
+}
+
+// deployments adds the deployments created in the window, newest first, each a candidate for its status.
+func (r *changeReading) deployments(ctx context.Context) {
+	c := r.c
+	src := postmortem.ChangeSource{Name: r.repo + " deployments"}
 	deployments, resp, err := call(ctx, c, func() ([]*gh.Deployment, *gh.Response, error) {
 		return c.gh.Repositories.ListDeployments(ctx, c.owner, c.repo, &gh.DeploymentsListOptions{ListOptions: gh.ListOptions{PerPage: changesPage}})
 	})
 	if err != nil {
 		src.Problem = problem(err)
 	} else {
-		src.Problem = truncated(resp, len(deployments), "deployments", last(deployments, func(d *gh.Deployment) time.Time { return d.GetCreatedAt().Time }), q.Since)
+		src.Problem = truncated(resp, len(deployments), "deployments", last(deployments, func(d *gh.Deployment) time.Time { return d.GetCreatedAt().Time }), r.q.Since)
 		for _, d := range deployments {
-			if !in(d.GetCreatedAt().Time) {
+			if !r.in(d.GetCreatedAt().Time) {
 				continue
 			}
-			items = append(items, deploymentChange(repo, web, d))
-			i := len(items) - 1
-			candidates = append(candidates, candidate{at: d.GetCreatedAt().Time, detail: func() error {
-				return c.deploymentStatus(ctx, d, q.Until, &items[i])
+			r.items = append(r.items, deploymentChange(r.repo, r.web, d))
+			i := len(r.items) - 1
+			// The change is found by index when the detail is read: by then the list has grown.
+			r.candidates = append(r.candidates, candidate{at: d.GetCreatedAt().Time, detail: func() error {
+				return c.deploymentStatus(ctx, d, r.q.Until, &r.items[i])
 			}})
 		}
 	}
-	sources = append(sources, src)
+	r.sources = append(r.sources, src)
+}
 
-	// Releases, newest first by creation; a release counts when it was published in the window.
-	src = postmortem.ChangeSource{Name: repo + " releases"}
+// releases adds the releases published in the window; the list is newest first by creation.
+func (r *changeReading) releases(ctx context.Context) {
+	c := r.c
+	src := postmortem.ChangeSource{Name: r.repo + " releases"}
 	releases, resp, err := call(ctx, c, func() ([]*gh.RepositoryRelease, *gh.Response, error) {
 		return c.gh.Repositories.ListReleases(ctx, c.owner, c.repo, &gh.ListOptions{PerPage: changesPage})
 	})
 	if err != nil {
 		src.Problem = problem(err)
 	} else {
-		src.Problem = truncated(resp, len(releases), "releases", last(releases, func(r *gh.RepositoryRelease) time.Time { return r.GetCreatedAt().Time }), q.Since)
+		src.Problem = truncated(resp, len(releases), "releases", last(releases, func(rel *gh.RepositoryRelease) time.Time { return rel.GetCreatedAt().Time }), r.q.Since)
 		for _, rel := range releases {
-			if rel.GetDraft() || !in(rel.GetPublishedAt().Time) {
+			if rel.GetDraft() || !r.in(rel.GetPublishedAt().Time) {
 				continue
 			}
-			items = append(items, releaseChange(repo, rel))
+			r.items = append(r.items, releaseChange(r.repo, rel))
 		}
 	}
-	sources = append(sources, src)
+	r.sources = append(r.sources, src)
+}
 
-	// Pull requests merged into the default branch: closed ones, by last update, newest first. A pull
-	// request merged in the window was updated no earlier than its merge, so it is on this page unless
-	// more than a page of pull requests were updated since the window opened.
-	src = postmortem.ChangeSource{Name: repo + " pull requests"}
+// pullRequests adds the pull requests merged into the default branch in the window, each a candidate for
+// its merger. They are read from the closed ones by last update, newest first: a pull request merged in
+// the window was updated no earlier than its merge, so it is on this page unless more than a page of pull
+// requests were updated since the window opened.
+func (r *changeReading) pullRequests(ctx context.Context) {
+	c := r.c
+	src := postmortem.ChangeSource{Name: r.repo + " pull requests"}
 	pulls, resp, err := call(ctx, c, func() ([]*gh.PullRequest, *gh.Response, error) {
 		return c.gh.PullRequests.List(ctx, c.owner, c.repo, &gh.PullRequestListOptions{State: "closed", Sort: "updated", Direction: "desc",
 			ListOptions: gh.ListOptions{PerPage: changesPage}})
@@ -116,29 +143,34 @@ func (c *Client) changes(ctx context.Context, q postmortem.ChangeQuery) ([]postm
 	if err != nil {
 		src.Problem = problem(err)
 	} else {
-		src.Problem = truncated(resp, len(pulls), "closed pull requests", last(pulls, func(p *gh.PullRequest) time.Time { return p.GetUpdatedAt().Time }), q.Since)
+		src.Problem = truncated(resp, len(pulls), "closed pull requests", last(pulls, func(p *gh.PullRequest) time.Time { return p.GetUpdatedAt().Time }), r.q.Since)
 		for _, p := range pulls {
 			base := p.GetBase()
-			if !in(p.GetMergedAt().Time) || base.GetRepo().GetDefaultBranch() != "" && base.GetRef() != base.GetRepo().GetDefaultBranch() {
+			if !r.in(p.GetMergedAt().Time) || base.GetRepo().GetDefaultBranch() != "" && base.GetRef() != base.GetRepo().GetDefaultBranch() {
 				continue
 			}
-			items = append(items, postmortem.Change{At: p.GetMergedAt().UTC(), Kind: postmortem.ChangePullRequest, Source: repo,
+			r.items = append(r.items, postmortem.Change{At: p.GetMergedAt().UTC(), Kind: postmortem.ChangePullRequest, Source: r.repo,
 				What: fmt.Sprintf("%s (#%d)", p.GetTitle(), p.GetNumber()), URL: p.GetHTMLURL()})
-			i, number := len(items)-1, p.GetNumber()
-			candidates = append(candidates, candidate{at: p.GetMergedAt().Time, detail: func() error {
-				return c.merger(ctx, number, &items[i])
+			i, number := len(r.items)-1, p.GetNumber()
+			r.candidates = append(r.candidates, candidate{at: p.GetMergedAt().Time, detail: func() error {
+				return c.merger(ctx, number, &r.items[i])
 			}})
 		}
 	}
-	sources = append(sources, src)
+	r.sources = append(r.sources, src)
+}
 
-	// Details for the changes nearest the trigger.
-	slices.SortStableFunc(candidates, func(a, b candidate) int { return cmp.Compare(distance(a.at, q.Trigger), distance(b.at, q.Trigger)) })
+// details reads the details of the changeDetails candidates nearest the trigger, and adds a source with
+// a Problem naming each detail that failed and how many candidates were left without theirs.
+func (r *changeReading) details() {
+	slices.SortStableFunc(r.candidates, func(a, b candidate) int {
+		return cmp.Compare(distance(a.at, r.q.Trigger), distance(b.at, r.q.Trigger))
+	})
 	var failed []string
-	for i, cand := range candidates {
+	for i, cand := range r.candidates {
 		if i == changeDetails {
 			failed = append(failed, fmt.Sprintf("%d of %d deployments and merged pull requests were read without their status or merger (details are read for the %d nearest the trigger)",
-				len(candidates)-changeDetails, len(candidates), changeDetails))
+				len(r.candidates)-changeDetails, len(r.candidates), changeDetails))
 			break
 		}
 		if err := cand.detail(); err != nil {
@@ -146,9 +178,8 @@ func (c *Client) changes(ctx context.Context, q postmortem.ChangeQuery) ([]postm
 		}
 	}
 	if len(failed) > 0 {
-		sources = append(sources, postmortem.ChangeSource{Name: repo + " details", Problem: strings.Join(failed, "; ")})
+		r.sources = append(r.sources, postmortem.ChangeSource{Name: r.repo + " details", Problem: strings.Join(failed, "; ")})
 	}
-	return items, sources
 }
 
 func distance(at, trigger time.Time) time.Duration {

@@ -68,57 +68,90 @@ func (c *Client) fetch(ctx context.Context, incidentID string, decode bool) (*Ex
 	if err != nil {
 		return nil, wrapOp("fetch incident", incidentID, err)
 	}
+	id, createdAt := incidentHead(incident, incidentID)
+	parts, err := c.fetchParts(ctx, id, createdAt, decode)
+	if err != nil {
+		return nil, err
+	}
+	return c.export(ctx, id, incident, parts, decode), nil
+}
+
+// incidentHead reads the ID and creation time of an incident fetched as incidentID. PagerDuty accepts an
+// incident number in the URL; the incident's own ID, when it has a valid one, names it from here on. A
+// creation time that is missing or does not parse is zero.
+func incidentHead(incident json.RawMessage, incidentID string) (id string, createdAt time.Time) {
 	var head struct {
 		ID        string `json:"id"`
 		CreatedAt string `json:"created_at"`
 	}
 	_ = json.Unmarshal(incident, &head)
-	// PagerDuty accepts an incident number in the URL; the incident's own ID names it from here on.
-	id := incidentID
+	id = incidentID
 	if postmortem.ValidIncidentID(head.ID) {
 		id = head.ID
 	}
-	createdAt, _ := parseTime(head.CreatedAt)
+	createdAt, _ = parseTime(head.CreatedAt)
+	return id, createdAt
+}
 
-	// The log entries, the notes and the alerts depend only on the incident's ID: they are fetched side by
-	// side, one round trip after the incident's instead of three (PagerDuty limits requests per minute, not
-	// requests in flight). The first to fail ends the others.
+// incidentParts is what is fetched of an incident after the incident itself.
+type incidentParts struct {
+	entries       *logEntrySet
+	notes, alerts []json.RawMessage
+}
+
+// fetchParts fetches the log entries, the notes and the alerts of incident id. They depend only on the
+// incident's ID, so they are fetched side by side, one round trip after the incident's instead of three
+// (PagerDuty limits requests per minute, not requests in flight). The first to fail ends the others, and
+// its error, wrapped with what failed and id, is the one returned.
+func (c *Client) fetchParts(ctx context.Context, id string, createdAt time.Time, decode bool) (incidentParts, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
 		wg                   sync.WaitGroup
-		set                  = newLogEntrySet(decode)
-		notes, alerts        []json.RawMessage
+		parts                = incidentParts{entries: newLogEntrySet(decode)}
 		entriesErr, notesErr error
 		alertsErr            error
 	)
 	wg.Go(func() {
-		if entriesErr = c.fetchLogEntries(ctx, id, createdAt, set); entriesErr != nil {
+		if entriesErr = c.fetchLogEntries(ctx, id, createdAt, parts.entries); entriesErr != nil {
 			cancel()
 		}
 	})
 	wg.Go(func() {
-		if notes, notesErr = c.fetchNotes(ctx, id); notesErr != nil {
+		if parts.notes, notesErr = c.fetchNotes(ctx, id); notesErr != nil {
 			cancel()
 		}
 	})
 	wg.Go(func() {
-		if alerts, alertsErr = c.fetchAlerts(ctx, id); alertsErr != nil {
+		if parts.alerts, alertsErr = c.fetchAlerts(ctx, id); alertsErr != nil {
 			cancel()
 		}
 	})
 	wg.Wait()
-	// The cause is reported, not the cancellation it brought on the others.
+	if failed := firstCause([]fetchFailure{{"fetch log entries", entriesErr}, {"fetch notes", notesErr}, {"fetch alerts", alertsErr}}); failed != nil {
+		return incidentParts{}, wrapOp(failed.op, id, failed.err)
+	}
+	return parts, nil
+}
+
+// firstCause picks the failure to report among side-by-side fetches, or nil when none failed: the first
+// that failed, unless it was only cancelled and a later one failed for a reason of its own. The cause is
+// reported, not the cancellation it brought on the others.
+func firstCause(failures []fetchFailure) *fetchFailure {
 	var failed *fetchFailure
-	for _, f := range []fetchFailure{{"fetch log entries", entriesErr}, {"fetch notes", notesErr}, {"fetch alerts", alertsErr}} {
+	for _, f := range failures {
 		if f.err != nil && (failed == nil || errors.Is(failed.err, context.Canceled) && !errors.Is(f.err, context.Canceled)) {
 			failed = &f
 		}
 	}
-	if failed != nil {
-		return nil, wrapOp(failed.op, id, failed.err)
-	}
-	e := &Export{Incident: incident, Notes: notes, Alerts: alerts}
+	return failed
+}
+
+// export assembles the Export of incident id from its parts, keeping at most the client's maximum of log
+// entries, the earliest, and logging a warning when some were left out.
+func (c *Client) export(ctx context.Context, id string, incident json.RawMessage, parts incidentParts, decode bool) *Export {
+	e := &Export{Incident: incident, Notes: parts.notes, Alerts: parts.alerts}
+	set := parts.entries
 	if decode {
 		e.decoded, e.trigger = set.sortedEntries(), set.trigger
 		e.isDecoded = true
@@ -137,7 +170,7 @@ func (c *Client) fetch(ctx context.Context, incidentID string, decode bool) (*Ex
 		c.log.LogAttrs(ctx, slog.LevelWarn, "pagerduty: log entries over the cap; the earliest are kept",
 			slog.String("incident_id", id), slog.Int("cap", c.maxLogEntries))
 	}
-	return e, nil
+	return e
 }
 
 // fetchFailure is one of the side-by-side fetches that failed.
