@@ -1,6 +1,8 @@
 package postmortem
 
 import (
+	"cmp"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -80,9 +82,13 @@ type ChangeScope struct {
 // asked.
 func (s ChangeScope) Query(inc Incident) ChangeQuery {
 	q := ChangeQuery{IncidentID: inc.ID, Trigger: inc.CreatedAt, Until: inc.ResolvedAt}
-	for key, svc := range s.Services {
+	// In the keys' order, so that of two spellings of one repository the same is kept on every run.
+	keys := slices.SortedFunc(maps.Keys(s.Services), func(a, b string) int {
+		return cmp.Or(strings.Compare(strings.ToLower(a), strings.ToLower(b)), strings.Compare(a, b))
+	})
+	for _, key := range keys {
 		if matchAny([]string{key}, inc.Service.ID, inc.Service.Name) {
-			q.Repos = appendNew(q.Repos, svc.Repos...)
+			q.Repos = appendNew(q.Repos, s.Services[key].Repos...)
 		}
 	}
 	for _, r := range s.Routes {
