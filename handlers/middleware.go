@@ -23,7 +23,7 @@ func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 			id = hex.EncodeToString(b)
 		}
 		c.Set("request_id", id)
-		c.Response().Header().Set(requestIDHeader, id)
+		c.Response().Header()[requestIDHeader] = []string{id} // the name is canonical already
 		return next(c)
 	}
 }

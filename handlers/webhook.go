@@ -34,7 +34,8 @@ const deliveryLineKey = "delivery_line"
 
 // newDelivery starts a delivery whose line the access log writes, with attrs (the delivery's IDs).
 func newDelivery(source string, c echo.Context, m *metrics, attrs ...slog.Attr) delivery {
-	line := &deliveryLine{attrs: attrs}
+	// Room for the IDs, the event's fields and the outcome: the line's attributes are appended without growing.
+	line := &deliveryLine{attrs: append(make([]slog.Attr, 0, len(attrs)+6), attrs...)}
 	c.Set(deliveryLineKey, line)
 	return delivery{source: source, c: c, m: m, line: line}
 }
