@@ -122,9 +122,14 @@ const (
 // backoff spaces the retries of failed tasks.
 type backoff struct{ base, max time.Duration }
 
-// delay backs off exponentially from base to max with jitter; a task waiting for a lock retries after a
-// few seconds (sooner with a short base), and one stopped by a rate limit when the limit resets.
+// delay is how long a failed task waits before its retry: its wait, stretched to a whole second.
 func (b backoff) delay(n int, err error, _ *asynq.Task) time.Duration {
+	return toWholeSecond(time.Now(), b.wait(n, err))
+}
+
+// wait backs off exponentially from base to max with jitter; a task waiting for a lock retries after a
+// few seconds (sooner with a short base), and one stopped by a rate limit when the limit resets.
+func (b backoff) wait(n int, err error) time.Duration {
 	if errors.Is(err, redisstore.ErrLocked) {
 		return min(2*time.Second, b.base) + rand.N(min(3*time.Second, b.base)) //nolint:gosec // jitter, not a secret
 	}
@@ -136,6 +141,15 @@ func (b backoff) delay(n int, err error, _ *asynq.Task) time.Duration {
 	d := b.base << min(n, 16)
 	d = min(d, b.max)
 	return d/2 + rand.N(d/2+1) //nolint:gosec // jitter, not a secret
+}
+
+// toWholeSecond stretches a retry's wait d, from now, to the next whole second after it. asynq keeps a
+// retry's due time in whole seconds, rounded down, and runs it once that second has begun: a wait of
+// under a second would otherwise run at once, and a burst of them would spend a task's retries in
+// moments.
+func toWholeSecond(now time.Time, d time.Duration) time.Duration {
+	due := now.Add(d)
+	return due.Truncate(time.Second).Add(time.Second).Sub(now)
 }
 
 // slogAdapter writes asynq's own log lines through slog.

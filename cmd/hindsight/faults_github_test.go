@@ -41,8 +41,9 @@ func TestFaultGitHubUnavailable(t *testing.T) {
 	time.Sleep(outage)
 	down.Store(false)
 	n := duringOutage.Load()
-	// Each task's attempts are spaced 100 ms, 200 ms, 400 ms … 1 s apart: about six each in 3 s, a few
-	// requests each. A worker retrying without backoff would send thousands.
+	// Each task's attempts wait 100 ms, 200 ms, 400 ms … 1 s, each stretched to the next whole second (asynq
+	// keeps due times in whole seconds): about four each in 3 s. A worker retrying without backoff would
+	// send thousands, and one whose short waits ran at once would spend its twelve retries in the outage.
 	if n == 0 || n > 60 {
 		t.Errorf("%d requests to GitHub during a %s outage with %d incidents: want a few per retry, backed off", n, outage, len(ids))
 	}
