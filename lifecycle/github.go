@@ -101,9 +101,6 @@ func (j *jobs) pullRequest(ctx context.Context, log *slog.Logger, d PullRequestE
 		return err
 	}
 	if !ok {
-		if d.Action == "closed" && d.Merged {
-			return j.otherMerged(ctx, log, d)
-		}
 		log.Info("not a postmortem Hindsight opened; ignored")
 		return nil
 	}

@@ -3,8 +3,6 @@ package lifecycle
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
-	"strings"
 
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/redisstore"
@@ -32,44 +30,6 @@ func (j *jobs) mailMerged(ctx context.Context, rec redisstore.Record, number int
 	}
 	m.Audience, m.Path = postmortem.AudienceCustomers, postmortem.PublicPath(rec.Path)
 	return j.mail.ScheduleMail(ctx, m)
-}
-
-// otherMerged mails the customer version merged by a pull request of a postmortem's incident other than
-// the postmortem's own: one on a branch named for the incident ("postmortem/ID-…"), or one recorded under
-// the incident.
-func (j *jobs) otherMerged(ctx context.Context, log *slog.Logger, d PullRequestEvent) error {
-	id, ok := incidentOfBranch(d.HeadRef)
-	if !ok {
-		var err error
-		if id, ok, err = j.store.IncidentOfPull(ctx, d.Repo, d.Number); err != nil {
-			return err
-		}
-	}
-	var rec redisstore.Record
-	if ok {
-		var err error
-		if rec, ok, err = j.store.LoadRecord(ctx, id); err != nil {
-			return err
-		}
-	}
-	if !ok || !strings.EqualFold(rec.Repo, d.Repo) {
-		log.Info("not a postmortem Hindsight opened; ignored")
-		return nil
-	}
-	return j.mailMerged(ctx, rec, d.Number, d.HeadSHA)
-}
-
-// incidentOfBranch returns the incident a branch is named for: "postmortem/ID", or a branch of the same
-// incident such as "postmortem/ID-public" or "postmortem/ID/public".
-func incidentOfBranch(branch string) (string, bool) {
-	rest, ok := postmortem.IncidentFromBranch(branch)
-	if !ok {
-		return "", false
-	}
-	if i := strings.IndexAny(rest, "-/"); i >= 0 {
-		rest = rest[:i]
-	}
-	return rest, postmortem.ValidIncidentID(rest)
 }
 
 // teamsJSON keeps an incident's teams in its record, for the lists chosen by team when its postmortem

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 
+	"github.com/hindsight-dev/hindsight/insights"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
 	"github.com/hindsight-dev/hindsight/postmortem"
 	"github.com/hindsight-dev/hindsight/queue"
@@ -32,11 +33,8 @@ func (l *stringList) Set(v string) error {
 
 // parseDate reads a day (2026-01-01, midnight UTC) or an RFC 3339 time.
 func parseDate(flagName, v string) (time.Time, error) {
-	if t, err := time.Parse(time.DateOnly, v); err == nil {
+	if t, err := insights.ParseSince(v); err == nil && !t.IsZero() {
 		return t, nil
-	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t.UTC(), nil
 	}
 	return time.Time{}, usageError{fmt.Sprintf("replay: --%s %q: want a date such as 2026-01-01 or a time such as 2026-01-01T08:00:00Z", flagName, v)}
 }
