@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"math"
 	"os"
 	"slices"
@@ -22,9 +23,10 @@ func median(xs []float64) float64 {
 }
 
 // quantile is the q-quantile of ds by the nearest-rank method; 1 is the largest.
-func quantile(ds []time.Duration, q float64) time.Duration {
+func quantile[T cmp.Ordered](ds []T, q float64) T {
 	if len(ds) == 0 {
-		return 0
+		var zero T
+		return zero
 	}
 	s := slices.Clone(ds)
 	slices.Sort(s)
@@ -38,6 +40,15 @@ func round0(xs []float64) []int {
 	out := make([]int, len(xs))
 	for i, x := range xs {
 		out[i] = int(math.Round(x))
+	}
+	return out
+}
+
+// round2 rounds xs to two decimals, for a log line.
+func round2(xs []float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = math.Round(x*100) / 100
 	}
 	return out
 }

@@ -83,7 +83,7 @@ func adminLog(logger *slog.Logger) echo.MiddlewareFunc {
 			}
 			r := c.Request()
 			if r.Method != http.MethodGet || c.Response().Status >= 400 {
-				logger.Info("admin request", "request_id", c.Get("request_id"), "method", r.Method,
+				logger.Info("admin request", "request_id", requestIDOf(c), "method", r.Method,
 					"path", r.URL.Path, "status", c.Response().Status, "duration_ms", time.Since(start).Milliseconds())
 			}
 			return nil

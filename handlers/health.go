@@ -20,7 +20,7 @@ func handleReadyz(logger *slog.Logger, ping Pinger) echo.HandlerFunc {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 		defer cancel()
 		if err := ping(ctx); err != nil {
-			logger.Warn("not ready: redis does not answer", "request_id", c.Get("request_id"), "err", err)
+			logger.Warn("not ready: redis does not answer", "request_id", requestIDOf(c), "err", err)
 			return echo.NewHTTPError(http.StatusServiceUnavailable, "redis does not answer")
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})

@@ -27,7 +27,7 @@ func handlePostmortems(logger *slog.Logger, src insights.Source, asJSON bool) ec
 		}
 		r, err := insights.Load(c.Request().Context(), src, since, time.Now())
 		if err != nil {
-			logger.Error("read postmortems", "request_id", c.Get("request_id"), "error", err)
+			logger.Error("read postmortems", "request_id", requestIDOf(c), "error", err)
 			return echo.NewHTTPError(http.StatusServiceUnavailable, "cannot read the postmortems from Redis; try again")
 		}
 		h := c.Response().Header()

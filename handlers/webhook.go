@@ -30,13 +30,14 @@ type deliveryLine struct {
 	attrs []slog.Attr
 }
 
-const deliveryLineKey = "delivery_line"
-
-// newDelivery starts a delivery whose line the access log writes, with attrs (the delivery's IDs).
+// newDelivery starts a delivery whose line the access log writes, with attrs (the delivery's IDs). The line
+// is kept with the request, which has room for the IDs, the event's fields and the outcome.
 func newDelivery(source string, c echo.Context, m *metrics, attrs ...slog.Attr) delivery {
-	// Room for the IDs, the event's fields and the outcome: the line's attributes are appended without growing.
-	line := &deliveryLine{attrs: append(make([]slog.Attr, 0, len(attrs)+6), attrs...)}
-	c.Set(deliveryLineKey, line)
+	line := &deliveryLine{}
+	if r := requestOf(c); r != nil {
+		line = &r.line
+	}
+	line.attrs = append(line.attrs, attrs...)
 	return delivery{source: source, c: c, m: m, line: line}
 }
 
@@ -50,7 +51,7 @@ func (d delivery) say(level slog.Level, msg string, attrs ...slog.Attr) {
 
 // reject answers a delivery that cannot be taken, counting and logging why.
 func (d delivery) reject(status int, msg string) error {
-	d.m.deliveries.WithLabelValues(d.source, "rejected").Inc()
+	d.m.delivery(d.source, "rejected")
 	d.say(slog.LevelWarn, "rejected", slog.String("reason", msg))
 	return echo.NewHTTPError(status, msg)
 }
@@ -98,7 +99,7 @@ func (d delivery) accept(timeout time.Duration, again string, take func(ctx cont
 	defer cancel()
 	outcome, err := take(ctx)
 	if err != nil {
-		d.m.deliveries.WithLabelValues(d.source, "unavailable").Inc()
+		d.m.delivery(d.source, "unavailable")
 		d.say(slog.LevelError, "not stored", slog.String("error", err.Error()))
 		if errors.Is(err, context.DeadlineExceeded) {
 			return echo.NewHTTPError(http.StatusServiceUnavailable, "the queue did not answer in time; "+again)
@@ -108,10 +109,23 @@ func (d delivery) accept(timeout time.Duration, again string, take func(ctx cont
 	return d.answer(outcome)
 }
 
+// answers are the bodies of the 202 answers by outcome: the outcomes are a few plain words, so the answers
+// are written once, not through an encoder on every delivery.
+var answers = func() map[queue.Outcome][]byte {
+	a := map[queue.Outcome][]byte{}
+	for _, o := range []queue.Outcome{queue.Enqueued, queue.Stored, queue.Duplicate, queue.Ignored} {
+		a[o] = []byte(`{"status":"` + string(o) + `"}` + "\n")
+	}
+	return a
+}()
+
 // answer says 202 with what became of the delivery.
 func (d delivery) answer(outcome queue.Outcome) error {
-	d.m.deliveries.WithLabelValues(d.source, string(outcome)).Inc()
+	d.m.delivery(d.source, string(outcome))
 	d.say(slog.LevelInfo, "accepted", slog.String("outcome", string(outcome)))
-	// The outcome is one of a few plain words: the answer is written as it is, not through an encoder.
-	return d.c.JSONBlob(http.StatusAccepted, []byte(`{"status":"`+string(outcome)+`"}`+"\n"))
+	body, ok := answers[outcome]
+	if !ok {
+		body = []byte(`{"status":"` + string(outcome) + `"}` + "\n")
+	}
+	return d.c.JSONBlob(http.StatusAccepted, body)
 }

@@ -17,11 +17,12 @@ type Store struct {
 	rdb redis.UniversalClient
 	// retention is how long an incident's events are kept after its last event.
 	retention time.Duration
+	events    *eventWrites
 }
 
 // NewStore returns a Store over rdb that keeps events for retention after an incident's last event.
 func NewStore(rdb redis.UniversalClient, retention time.Duration) *Store {
-	return &Store{rdb: rdb, retention: retention}
+	return &Store{rdb: rdb, retention: retention, events: &eventWrites{rdb: rdb, retention: retention}}
 }
 
 func eventsKey(incidentID string) string { return "hindsight:incident:" + incidentID + ":events" }
@@ -30,23 +31,13 @@ func recordKey(incidentID string) string { return "hindsight:incident:" + incide
 
 // SaveEvent stores one webhook event's raw body under its incident and keeps the incident's events for
 // the retention from now. It reports false when the event was stored already (a repeated delivery); storing
-// it again changes nothing but the expiry.
-//
-// Both commands go in one round trip, without MULTI/EXEC, which would cost Redis more than the two
-// commands themselves: should the connection fail between them, the caller gets an error, answers 503, and
-// the sender's next delivery sets the expiry again.
+// it again changes nothing but the expiry. Deliveries that arrive together share round trips (eventWrites).
 func (s *Store) SaveEvent(ctx context.Context, incidentID, eventID string, raw []byte) (bool, error) {
-	key := eventsKey(incidentID)
-	var added *redis.BoolCmd
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		added = p.HSetNX(ctx, key, eventID, raw)
-		p.Expire(ctx, key, s.retention)
-		return nil
-	})
-	if err != nil {
+	e := &eventWrite{key: eventsKey(incidentID), eventID: eventID, raw: raw}
+	if err := s.events.save(ctx, e); err != nil {
 		return false, fmt.Errorf("store event %s of incident %s: %w", eventID, incidentID, err)
 	}
-	return added.Val(), nil
+	return e.added, nil
 }
 
 // Events returns the raw bodies of the events stored for an incident, in no particular order.

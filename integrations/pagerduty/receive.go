@@ -78,7 +78,7 @@ var emptyReader = bytes.NewReader(nil)
 func scanEnvelope(body []byte) (scannedEnvelope, error) {
 	var ev scannedEnvelope
 	dec := envelopeDecoders.Get().(*jsontext.Decoder)
-	dec.Reset(bytes.NewReader(body), envelopeOptions...)
+	dec.Reset(bytes.NewBuffer(body), envelopeOptions...) // a Buffer is read in place, not copied
 	defer func() {
 		dec.Reset(emptyReader) // lets go of the body
 		envelopeDecoders.Put(dec)

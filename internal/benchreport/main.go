@@ -84,13 +84,11 @@ func report(r results) (string, []string) {
 
 	hs, floor, bare := get("BenchmarkIngest", "hindsight-req/s"), get("BenchmarkIngest", "floor-req/s"), get("BenchmarkIngest", "bare-req/s")
 	non := get("BenchmarkIngest", "non-202")
-	ratio := 0.0
-	if floor > 0 {
-		ratio = hs / floor
-	}
+	// The ratio is the median of the rounds' ratios, each round's Hindsight rate over its own floor rate.
+	ratio, lowest := get("BenchmarkIngest", "of-floor"), get("BenchmarkIngest", "of-floor-p10")
 	rows = append(rows, row{"Ingest, 2 KB signed webhooks, 50 connections", "≥ 0.8 of the floor, no non-2xx",
-		fmt.Sprintf("%.0f req/s = **%.2f** of the floor; %.0f non-202; Redis %.1f µs a delivery",
-			hs, ratio, non, get("BenchmarkIngest", "hindsight-redis-µs/req")),
+		fmt.Sprintf("%.0f req/s = **%.2f** of the floor (lowest decile of the rounds %.2f); %.0f non-202; Redis %.1f µs a delivery",
+			hs, ratio, lowest, non, get("BenchmarkIngest", "hindsight-redis-µs/req")),
 		fmt.Sprintf("floor (HMAC + one Redis round trip) %.0f req/s, Redis %.1f µs; bare Echo %.0f req/s",
 			floor, get("BenchmarkIngest", "floor-redis-µs/req"), bare),
 		mark(ratio >= 0.8 && non == 0)})
