@@ -11,7 +11,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/hindsight-dev/hindsight/queue/queuetest"
 	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
@@ -33,21 +32,15 @@ func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 
 // pausedStore returns a store whose Redis is paused for writes for pause, from now, and the counter of its
 // round trips.
-func pausedStore(t *testing.T, pause time.Duration) (*redisstore.Store, *redis.Client, *roundTrips) {
+func pausedStore(t *testing.T, pause time.Duration) (*redisstore.Store, redis.UniversalClient, *roundTrips) {
 	t.Helper()
-	r := queuetest.StartRedis(t)
-	rdb, err := redisstore.OpenRedis(r.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = rdb.Close() })
+	rdb := openRedis(t)
 	trips := &roundTrips{}
 	rdb.AddHook(trips)
-	admin := r.Client(t)
-	if err := admin.Do(context.Background(), "CLIENT", "PAUSE", pause.Milliseconds(), "WRITE").Err(); err != nil {
+	if err := rdb.Do(context.Background(), "CLIENT", "PAUSE", pause.Milliseconds(), "WRITE").Err(); err != nil {
 		t.Fatal(err)
 	}
-	return redisstore.NewStore(rdb, time.Hour), admin, trips
+	return redisstore.NewStore(rdb, time.Hour), rdb, trips
 }
 
 // TestEventsArrivingTogetherShareRoundTrips holds Redis's writes back so that deliveries pile up: the

@@ -9,18 +9,12 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/hindsight-dev/hindsight/queue/queuetest"
 	"github.com/hindsight-dev/hindsight/redisstore"
 )
 
 func openStore(t *testing.T) (*redisstore.Store, redis.UniversalClient) {
 	t.Helper()
-	r := queuetest.StartRedis(t)
-	rdb, err := redisstore.OpenRedis(r.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = rdb.Close() })
+	rdb := openRedis(t)
 	return redisstore.NewStore(rdb, time.Hour), rdb
 }
 
