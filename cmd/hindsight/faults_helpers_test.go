@@ -113,12 +113,19 @@ func backLinksOf(pd *pagerdutytest.Server, incidentID string) int {
 	return n
 }
 
+// leaseRecovery bounds how long a task whose worker lost it takes to run again. A fault can take a task
+// from the queue without its worker hearing of it (Redis ran the dequeue, the answer was lost with the
+// connection); asynq gives it back once its 30 s lease has been expired for 30 s more, which its recoverer
+// checks every minute, and then retries it after the first backoff.
+const leaseRecovery = 2*time.Minute + 30*time.Second
+
 // wantExactlyOnce waits until every incident has its pull request and back-link note, then checks that
-// none has more than one of either, and that GitHub holds one postmortem branch per incident.
+// none has more than one of either, and that GitHub holds one postmortem branch per incident. An incident
+// whose task a fault took from its worker is waited for until asynq gives the task back.
 func wantExactlyOnce(t *testing.T, pd *pagerdutytest.Server, gh *githubtest.Server, logs fmt.Stringer, ids ...string) {
 	t.Helper()
 	for _, id := range ids {
-		eventually(t, "the postmortem of "+id, func() bool {
+		eventuallyWithin(t, leaseRecovery, "the postmortem of "+id, func() bool {
 			return pullRequestsOf(gh, id) >= 1 && backLinksOf(pd, id) >= 1
 		}, logs)
 	}

@@ -99,7 +99,13 @@ func hmacHex(secret string, body []byte) string {
 // eventually polls cond until it holds or 20 s pass.
 func eventually(t *testing.T, what string, cond func() bool, logs fmt.Stringer) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	eventuallyWithin(t, 20*time.Second, what, cond, logs)
+}
+
+// eventuallyWithin is eventually with a wait of its own.
+func eventuallyWithin(t *testing.T, wait time.Duration, what string, cond func() bool, logs fmt.Stringer) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s\nservice log:\n%s", what, logs)
