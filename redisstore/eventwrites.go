@@ -11,7 +11,7 @@ import (
 // eventWrites stores webhook events, sharing Redis round trips between the deliveries that arrive
 // together. Up to maxEventWrites writes are in flight at once, each made by the delivery that started it;
 // a delivery that finds them all busy joins the batch gathering meanwhile, which the first write to finish
-// sends as one pipeline. Alone, a delivery makes its own round trip at once, as before; in a burst, tens of
+// sends as one pipeline. A delivery alone makes its own round trip at once; in a burst, tens of
 // deliveries share one, which spares Redis and the service a read, a write and a wake-up each. Every
 // delivery still returns only once Redis has answered for its own event.
 type eventWrites struct {
