@@ -64,15 +64,9 @@ func Load(ctx context.Context, src Source, since, now time.Time) (Report, error)
 
 // FromRecord is the postmortem a record describes.
 func FromRecord(r redisstore.Record) Postmortem {
-	var reviewers []string
-	for _, login := range strings.Split(r.Reviewers, ",") {
-		if login = strings.TrimSpace(login); login != "" {
-			reviewers = append(reviewers, login)
-		}
-	}
 	return Postmortem{
 		IncidentID: r.IncidentID, IncidentNumber: r.IncidentNumber, Title: r.IncidentTitle, IncidentURL: r.IncidentURL,
-		Priority: r.Priority, Service: r.Service, Owner: r.Owner, Reviewers: reviewers,
+		Priority: r.Priority, Service: r.Service, Owner: r.Owner, Reviewers: r.ReviewerLogins(),
 		Repo: r.Repo, PullURL: r.PullURL, PullNumber: r.PullNumber,
 		Due: unix(r.Due), TriggeredAt: unix(r.TriggeredAt), AcknowledgedAt: unix(r.AcknowledgedAt), ResolvedAt: unix(r.ResolvedAt),
 		OpenedAt: unix(r.OpenedAt), MergedAt: unix(r.MergedAt), ClosedAt: unix(r.ClosedAt),

@@ -71,12 +71,7 @@ func (c *CustomerVersions) open(ctx context.Context, log *slog.Logger, rec redis
 	rules := c.rules.Rules(ctx)
 	v := postmortem.WriteCustomerVersion(postmortem.CustomerInput{Markdown: merged, Title: rec.IncidentTitle,
 		Updates: postmortem.StatusUpdates(tl), Redaction: postmortem.RedactionFor(tl, rules.People, rules.Lint)})
-	var reviewers []string
-	for r := range strings.SplitSeq(rec.Reviewers, ",") {
-		if r = strings.TrimSpace(r); r != "" {
-			reviewers = append(reviewers, r)
-		}
-	}
+	reviewers := rec.ReviewerLogins()
 	title := rec.IncidentTitle
 	if title == "" {
 		title = rec.IncidentID
@@ -106,20 +101,11 @@ func (c *CustomerVersions) open(ctx context.Context, log *slog.Logger, rec redis
 // storedIncident is the incident as its stored webhook events describe it: the status updates published
 // during it exist only there.
 func (c *CustomerVersions) storedIncident(ctx context.Context, log *slog.Logger, incidentID string) (postmortem.Incident, error) {
-	raws, err := c.store.Events(ctx, incidentID)
+	events, err := storedEvents(ctx, c.store, c.source, log, incidentID)
 	if err != nil {
 		return postmortem.Incident{}, err
 	}
-	inc := postmortem.Incident{ID: incidentID}
-	for _, raw := range raws {
-		ev, err := c.source.DecodeEvent(raw)
-		if err != nil {
-			log.Warn("stored event does not decode", "error", err)
-			continue
-		}
-		inc.Events = append(inc.Events, ev)
-	}
-	return inc, nil
+	return postmortem.Incident{ID: incidentID, Events: events}, nil
 }
 
 // customerPullRequest checks the customer version of the postmortem of incidentID on every push to its pull

@@ -293,21 +293,30 @@ func (h *Drafter) refresh(ctx context.Context, log *slog.Logger, draft postmorte
 	}
 }
 
-// incident reads the incident with its stored webhook events, and its users' emails.
-func (h *Drafter) incident(ctx context.Context, incidentID string) (postmortem.Incident, error) {
-	raws, err := h.Store.Events(ctx, incidentID)
+// storedEvents decodes the webhook events stored for an incident, in no particular order. A stored event was
+// verified and decoded once; one that no longer decodes is reported, not fatal.
+func storedEvents(ctx context.Context, store *redisstore.Store, source postmortem.IncidentSource, log *slog.Logger, incidentID string) ([]postmortem.Event, error) {
+	raws, err := store.Events(ctx, incidentID)
 	if err != nil {
-		return postmortem.Incident{}, err
+		return nil, err
 	}
 	events := make([]postmortem.Event, 0, len(raws))
 	for _, raw := range raws {
-		ev, err := h.Source.DecodeEvent(raw)
+		ev, err := source.DecodeEvent(raw)
 		if err != nil {
-			// A stored event was verified and decoded once; one that no longer decodes is reported, not fatal.
-			h.Logger.Warn("stored event does not decode", "incident_id", incidentID, "error", err)
+			log.Warn("stored event does not decode", "error", err)
 			continue
 		}
 		events = append(events, ev)
+	}
+	return events, nil
+}
+
+// incident reads the incident with its stored webhook events, and its users' emails.
+func (h *Drafter) incident(ctx context.Context, incidentID string) (postmortem.Incident, error) {
+	events, err := storedEvents(ctx, h.Store, h.Source, h.Logger.With("incident_id", incidentID), incidentID)
+	if err != nil {
+		return postmortem.Incident{}, err
 	}
 	slices.SortFunc(events, func(a, b postmortem.Event) int { return a.At.Compare(b.At) })
 	inc, err := h.Source.Incident(ctx, incidentID, events)

@@ -75,8 +75,8 @@ func (h *Reminders) Run(ctx context.Context, incidentID string, at time.Time) er
 // reminderBody is the reminder's comment: how overdue the postmortem is, to its reviewers but its author.
 func reminderBody(rec redisstore.Record, pr postmortem.PullRequest, now time.Time) string {
 	var mentions []string
-	for _, r := range strings.Split(rec.Reviewers, ",") {
-		if r = strings.TrimSpace(r); r != "" && r != pr.Author {
+	for _, r := range rec.ReviewerLogins() {
+		if r != pr.Author {
 			mentions = append(mentions, "@"+r)
 		}
 	}

@@ -15,14 +15,13 @@ import (
 // exist nowhere else) and the record of each published postmortem.
 type Store struct {
 	rdb redis.UniversalClient
-	// retention is how long an incident's events are kept after its last event.
-	retention time.Duration
-	events    *eventWrites
+	// events stores webhook events, keeping an incident's events for the retention after its last event.
+	events *eventWrites
 }
 
 // NewStore returns a Store over rdb that keeps events for retention after an incident's last event.
 func NewStore(rdb redis.UniversalClient, retention time.Duration) *Store {
-	return &Store{rdb: rdb, retention: retention, events: &eventWrites{rdb: rdb, retention: retention}}
+	return &Store{rdb: rdb, events: &eventWrites{rdb: rdb, retention: retention}}
 }
 
 func eventsKey(incidentID string) string { return "hindsight:incident:" + incidentID + ":events" }
@@ -101,6 +100,17 @@ type Record struct {
 	OpenedAt int64 `redis:"opened_at,omitempty"`
 	MergedAt int64 `redis:"merged_at,omitempty"`
 	ClosedAt int64 `redis:"closed_at,omitempty"`
+}
+
+// ReviewerLogins returns the logins of Reviewers, nil for none.
+func (r Record) ReviewerLogins() []string {
+	var logins []string
+	for login := range strings.SplitSeq(r.Reviewers, ",") {
+		if login = strings.TrimSpace(login); login != "" {
+			logins = append(logins, login)
+		}
+	}
+	return logins
 }
 
 // SaveRecord stores the record of an incident's postmortem, and indexes it by its pull request and in the

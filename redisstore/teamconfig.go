@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -42,7 +41,7 @@ func (s *Store) SaveTeamConfig(ctx context.Context, repo string, snapshot []byte
 // ExpireTeamConfig makes the configuration of repo stale, so the next use reads the repository again; the
 // last valid one stays until a valid one replaces it.
 func (s *Store) ExpireTeamConfig(ctx context.Context, repo string) error {
-	if err := s.rdb.Del(ctx, teamConfigKey(repo)+":fresh").Err(); err != nil && !errors.Is(err, redis.Nil) {
+	if err := s.rdb.Del(ctx, teamConfigKey(repo)+":fresh").Err(); err != nil {
 		return fmt.Errorf("expire the configuration of %s: %w", repo, err)
 	}
 	return nil
