@@ -3,9 +3,6 @@ package bench
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,6 +25,7 @@ import (
 
 	"github.com/hindsight-dev/hindsight/handlers"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty"
+	"github.com/hindsight-dev/hindsight/internal/benchstats"
 	"github.com/hindsight-dev/hindsight/internal/payloads"
 	"github.com/hindsight-dev/hindsight/queue"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
@@ -90,9 +88,7 @@ func (b ingestBody) next(run string, n uint64) ([]byte, string) {
 	id := fmt.Sprintf("01BENCH%s%019d", run, n)
 	incident := fmt.Sprintf("QBENCH%04d", n%ingestIncidents)
 	body := slices.Concat(b.parts[0], []byte(id), b.parts[1], []byte(incident), b.parts[2])
-	mac := hmac.New(sha256.New, []byte(ingestSecret))
-	mac.Write(body)
-	return body, "v1=" + hex.EncodeToString(mac.Sum(nil))
+	return body, pagerduty.Sign(body, ingestSecret)
 }
 
 // receivers starts the three receivers on one Redis and returns their URLs by name.
@@ -294,7 +290,7 @@ func BenchmarkIngest(b *testing.B) {
 		b.ReportMetric(median(rates["floor"]), "floor-req/s")
 		b.ReportMetric(median(rates["hindsight"]), "hindsight-req/s")
 		b.ReportMetric(median(ratios), "of-floor")
-		b.ReportMetric(quantile(ratios, 0.1), "of-floor-p10")
+		b.ReportMetric(benchstats.Quantile(ratios, 0.1), "of-floor-p10")
 		b.ReportMetric(float64(bad), "non-202")
 		b.ReportMetric(median(redisUS["floor"]), "floor-redis-µs/req")
 		b.ReportMetric(median(redisUS["hindsight"]), "hindsight-redis-µs/req")
@@ -351,7 +347,7 @@ func BenchmarkIngestLatency(b *testing.B) {
 				}
 				lat, c := constantRate(b, urls[name], fmt.Sprintf("%s%d", name, r), body, 1000, round)
 				all[name] = append(all[name], lat...)
-				p99s[name] = append(p99s[name], ms(quantile(lat, 0.99)))
+				p99s[name] = append(p99s[name], benchstats.Ms(benchstats.Quantile(lat, 0.99)))
 				for code, n := range c {
 					codes[name][code] += n
 				}
@@ -359,10 +355,10 @@ func BenchmarkIngestLatency(b *testing.B) {
 		}
 		for _, name := range []string{"floor", "hindsight"} {
 			lat := all[name]
-			b.ReportMetric(ms(quantile(lat, 0.50)), name+"-p50-ms")
-			b.ReportMetric(ms(quantile(lat, 0.99)), name+"-p99-ms")
+			b.ReportMetric(benchstats.Ms(benchstats.Quantile(lat, 0.50)), name+"-p50-ms")
+			b.ReportMetric(benchstats.Ms(benchstats.Quantile(lat, 0.99)), name+"-p99-ms")
 			b.ReportMetric(median(p99s[name]), name+"-median-round-p99-ms")
-			b.ReportMetric(ms(quantile(lat, 1)), name+"-max-ms")
+			b.ReportMetric(benchstats.Ms(benchstats.Quantile(lat, 1)), name+"-max-ms")
 			non := 0
 			for code, n := range codes[name] {
 				if code != http.StatusAccepted {

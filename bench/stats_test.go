@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"cmp"
 	"math"
 	"os"
 	"slices"
@@ -21,20 +20,6 @@ func median(xs []float64) float64 {
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
-
-// quantile is the q-quantile of ds by the nearest-rank method; 1 is the largest.
-func quantile[T cmp.Ordered](ds []T, q float64) T {
-	if len(ds) == 0 {
-		var zero T
-		return zero
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	i := int(math.Ceil(q*float64(len(s)))) - 1
-	return s[min(max(i, 0), len(s)-1)]
-}
-
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func round0(xs []float64) []int {
 	out := make([]int, len(xs))

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/mail"
 	"net/url"
 	"os"
 	"reflect"
@@ -317,11 +316,11 @@ func (c *config) checkEndpoints() error {
 	if err := c.secretSources.check(c.PagerDuty.WebhookSecrets, c.GitHub.WebhookSecret); err != nil {
 		return err
 	}
-	if rdb, err := redisstore.OpenRedis(c.RedisURL); err != nil {
-		return bad("HINDSIGHT_REDIS_URL", "%v", err)
-	} else {
-		_ = rdb.Close()
+	rdb, err := c.openRedis()
+	if err != nil {
+		return err
 	}
+	_ = rdb.Close()
 	if err := checkBaseURL(c.PagerDuty.APIURL); err != nil {
 		return bad("HINDSIGHT_PAGERDUTY_API_URL", "%v", err)
 	}
@@ -329,7 +328,7 @@ func (c *config) checkEndpoints() error {
 		return bad("HINDSIGHT_GITHUB_API_URL", "%v", err)
 	}
 	if c.PagerDuty.From != "" {
-		if a, err := mail.ParseAddress(c.PagerDuty.From); err != nil || a.Address != c.PagerDuty.From {
+		if checkAddress(c.PagerDuty.From) != nil {
 			return bad("HINDSIGHT_PAGERDUTY_FROM", "want the email of a PagerDuty user, got %q", c.PagerDuty.From)
 		}
 	}

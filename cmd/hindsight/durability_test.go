@@ -26,6 +26,7 @@ func TestServeWarnsOfRedisDurabilityAndWaitsForReplicas(t *testing.T) {
 		"HINDSIGHT_CONFIG":                    writeConfig(t, "redis:\n  min_replicas_acked: 1\n  replicas_timeout: 200ms\nlog:\n  format: text\n"),
 		"HINDSIGHT_REDIS_URL":                 redis.URL,
 		"HINDSIGHT_PAGERDUTY_WEBHOOK_SECRETS": webhookSecret,
+		"HINDSIGHT_OUTPUT_DIR":                t.TempDir(),
 	})
 	body := resolvedFixture(t)
 	req, _ := http.NewRequest(http.MethodPost, "http://"+svc.addr+"/webhooks/pagerduty", bytes.NewReader(body))

@@ -5,10 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/hindsight-dev/hindsight/integrations/github/githubtest"
 	"github.com/hindsight-dev/hindsight/integrations/pagerduty/pagerdutytest"
+	"github.com/hindsight-dev/hindsight/internal/benchstats"
 	"github.com/hindsight-dev/hindsight/queue/queuetest"
 )
 
@@ -214,11 +213,11 @@ func BenchmarkDraftLatency(b *testing.B) {
 				}
 			}
 			idle := idleRedisCommands(b, redisServer.URL, 2*time.Second)
-			b.ReportMetric(msOf(quantileOf(took, 0.5)), c.name+"-p50-ms")
-			b.ReportMetric(msOf(quantileOf(took, 1)), c.name+"-max-ms")
+			b.ReportMetric(benchstats.Ms(benchstats.Quantile(took, 0.5)), c.name+"-p50-ms")
+			b.ReportMetric(benchstats.Ms(benchstats.Quantile(took, 1)), c.name+"-max-ms")
 			b.ReportMetric(idle, c.name+"-idle-redis-cmd/s")
 			b.Logf("%s: %d drafts, p50 %v, max %v; idle Redis %.0f commands/s", c.name, len(took),
-				quantileOf(took, 0.5).Round(time.Millisecond), quantileOf(took, 1).Round(time.Millisecond), idle)
+				benchstats.Quantile(took, 0.5).Round(time.Millisecond), benchstats.Quantile(took, 1).Round(time.Millisecond), idle)
 		}
 	}
 }
@@ -264,24 +263,12 @@ func BenchmarkPullRequestLatency(b *testing.B) {
 				b.Errorf("pull request #%d lacks labels, an assignee or reviewers: %+v", pr.Number, pr)
 			}
 		}
-		b.ReportMetric(msOf(quantileOf(took, 0.5)), "p50-ms")
-		b.ReportMetric(msOf(quantileOf(took, 1)), "max-ms")
+		b.ReportMetric(benchstats.Ms(benchstats.Quantile(took, 0.5)), "p50-ms")
+		b.ReportMetric(benchstats.Ms(benchstats.Quantile(took, 1)), "max-ms")
 		b.ReportMetric(pdCalls, "pagerduty-calls/pr")
 		b.ReportMetric(ghCalls, "github-calls/pr")
-		b.ReportMetric(msOf(serial), "serial-calls-ms")
+		b.ReportMetric(benchstats.Ms(serial), "serial-calls-ms")
 		b.Logf("%d pull requests: p50 %v, max %v; %.1f PagerDuty and %.1f GitHub calls each, %v one after the other",
-			n, quantileOf(took, 0.5).Round(time.Millisecond), quantileOf(took, 1).Round(time.Millisecond), pdCalls, ghCalls, serial.Round(time.Millisecond))
+			n, benchstats.Quantile(took, 0.5).Round(time.Millisecond), benchstats.Quantile(took, 1).Round(time.Millisecond), pdCalls, ghCalls, serial.Round(time.Millisecond))
 	}
 }
-
-func quantileOf(ds []time.Duration, q float64) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	i := int(math.Ceil(q*float64(len(s)))) - 1
-	return s[min(max(i, 0), len(s)-1)]
-}
-
-func msOf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -134,7 +134,7 @@ func lintConfig(wordsFile, configFile string) (postmortem.LintConfig, error) {
 		if err != nil {
 			return cfg, fmt.Errorf("lint: --words: %w", err)
 		}
-		if err := decodeStrict(data, &cfg); err != nil {
+		if err := yamlcheck.DecodeStrict(data, &cfg); err != nil {
 			return cfg, fmt.Errorf("lint: --words: %s: %s", wordsFile, oneLine(err.Error()))
 		}
 	case configFile != "":
@@ -181,5 +181,3 @@ func lintLogins(people map[string]string) []string {
 	sort.Strings(out)
 	return out
 }
-
-func decodeStrict(data []byte, v any) error { return yamlcheck.DecodeStrict(data, v) }

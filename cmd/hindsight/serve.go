@@ -176,8 +176,6 @@ func newTaskHandlers(cfg config, rdb redis.UniversalClient, store *redisstore.St
 		Logger:         logger,
 		ChangeScope:    cfg.changeScope(),
 	}
-	deps.Lint = cfg.Lint
-	deps.Lint.People = append(append([]string(nil), cfg.Lint.People...), lintLogins(cfg.People)...)
 	if err := withPagerDuty(&deps, cfg, rdb, logger); err != nil {
 		return nil, err
 	}
