@@ -148,7 +148,6 @@ func Build(pms []Postmortem, items []ActionItem, since, now time.Time) Report {
 	for _, it := range items {
 		byIncident[it.IncidentID] = append(byIncident[it.IncidentID], it)
 	}
-	service := make(map[string]string, len(pms))
 	for _, p := range pms {
 		p.State = StateAt(p, now)
 		p.ActionItems = summarize(byIncident[p.IncidentID], now)
@@ -156,7 +155,6 @@ func Build(pms []Postmortem, items []ActionItem, since, now time.Time) Report {
 			p.Reviewers = []string{}
 		}
 		r.Postmortems = append(r.Postmortems, p)
-		service[p.IncidentID] = serviceOf(p)
 		r.Totals.States[p.State]++
 		r.Totals.ActionItemsOpen += p.ActionItems.Open
 		r.Totals.ActionItemsClosed += p.ActionItems.Closed
@@ -170,7 +168,7 @@ func Build(pms []Postmortem, items []ActionItem, since, now time.Time) Report {
 		return strings.Compare(a.IncidentID, b.IncidentID)
 	})
 	r.Weeks = weeks(r.Postmortems, items, since, now)
-	r.Services = services(r.Postmortems, items, service, since)
+	r.Services = services(r.Postmortems, items, since)
 	return r
 }
 
@@ -339,7 +337,7 @@ func weeks(pms []Postmortem, items []ActionItem, since, now time.Time) []Group {
 
 // services groups by service; an action item counts for the service of its postmortem when it was opened
 // (or closed) at since or later.
-func services(pms []Postmortem, items []ActionItem, service map[string]string, since time.Time) []Group {
+func services(pms []Postmortem, items []ActionItem, since time.Time) []Group {
 	byKey := map[string]*Group{}
 	ms := map[string]*measures{}
 	group := func(key string) *Group {
@@ -351,8 +349,10 @@ func services(pms []Postmortem, items []ActionItem, service map[string]string, s
 		}
 		return g
 	}
+	service := make(map[string]string, len(pms))
 	for _, p := range pms {
 		key := serviceOf(p)
+		service[p.IncidentID] = key
 		group(key).Postmortems++
 		ms[key].add(p)
 	}

@@ -33,17 +33,8 @@ func (d Distribution) List(audience string) []string {
 
 // With adds other's addresses, each once whatever its case, after d's own.
 func (d Distribution) With(other Distribution) Distribution {
-	return Distribution{Internal: appendAddresses(d.Internal, other.Internal), Customers: appendAddresses(d.Customers, other.Customers)}
-}
-
-func appendAddresses(list, more []string) []string {
-	out := slices.Clone(list)
-	for _, a := range more {
-		if !slices.ContainsFunc(out, func(b string) bool { return strings.EqualFold(a, b) }) {
-			out = append(out, a)
-		}
-	}
-	return out
+	return Distribution{Internal: appendNew(slices.Clone(d.Internal), other.Internal...),
+		Customers: appendNew(slices.Clone(d.Customers), other.Customers...)}
 }
 
 // DistributionFor is the distribution of an incident's postmortem: base, plus the lists of the policy rule

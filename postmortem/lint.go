@@ -67,7 +67,8 @@ type LintConfig struct {
 func Lint(markdown string, cfg LintConfig) []Finding {
 	doc := parseLintDoc(markdown)
 	doc.customer = IsCustomerVersion(markdown)
-	people := newLintPeople(append(append([]string(nil), cfg.People...), doc.responders()...))
+	names := append(append([]string(nil), cfg.People...), doc.responders()...)
+	people := newLintPeople(names)
 	var out []Finding
 	out = append(out, lintBlame(doc, cfg, people)...)
 	out = append(out, lintPersonInCause(doc, people)...)
@@ -76,7 +77,7 @@ func Lint(markdown string, cfg LintConfig) []Finding {
 	out = append(out, lintEmptySections(doc)...)
 	out = append(out, lintActionItems(doc)...)
 	if doc.customer {
-		out = append(out, lintCustomer(markdown, cfg, append(append([]string(nil), cfg.People...), doc.responders()...))...)
+		out = append(out, lintCustomer(markdown, cfg, names)...)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Line != out[j].Line {

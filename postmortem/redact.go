@@ -117,12 +117,14 @@ type redactor struct {
 	people   []*regexp.Regexp
 	names    []string
 	internal []string
+	public   []string
 	removed  Removals
 	refs     map[string]bool
 }
 
 func newRedactor(cfg Redaction) *redactor {
-	r := &redactor{cfg: cfg, internal: append(slices.Clone(builtinInternalSuffixes), lowerAll(cfg.InternalDomains)...)}
+	r := &redactor{cfg: cfg, internal: append(slices.Clone(builtinInternalSuffixes), lowerAll(cfg.InternalDomains)...),
+		public: lowerAll(cfg.PublicHosts)}
 	names := slices.Clone(cfg.People)
 	for k := range cfg.Roles {
 		names = append(names, k)
@@ -169,7 +171,7 @@ func (r *redactor) role(name string) string {
 // publicHost reports whether host is a public host or under one.
 func (r *redactor) publicHost(host string) bool {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	for _, p := range lowerAll(r.cfg.PublicHosts) {
+	for _, p := range r.public {
 		if host == p || strings.HasSuffix(host, "."+p) {
 			return true
 		}

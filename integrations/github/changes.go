@@ -97,11 +97,14 @@ func (r *changeReading) deployments(ctx context.Context) {
 			if !r.in(d.GetCreatedAt().Time) {
 				continue
 			}
-			r.items = append(r.items, deploymentChange(r.repo, r.web, d))
+			ch := deploymentChange(r.repo, r.web, d)
+			base := ch.What
+			ch.What += ": status not read" // until deploymentStatus reads it
+			r.items = append(r.items, ch)
 			i := len(r.items) - 1
 			// The change is found by index when the detail is read: by then the list has grown.
 			r.candidates = append(r.candidates, candidate{at: d.GetCreatedAt().Time, detail: func() error {
-				return c.deploymentStatus(ctx, d, r.q.Until, &r.items[i])
+				return c.deploymentStatus(ctx, d, r.q.Until, base, &r.items[i])
 			}})
 		}
 	}
@@ -206,7 +209,8 @@ func truncated(resp *gh.Response, n int, what string, oldest, since time.Time) s
 	return fmt.Sprintf("only the newest %d %s were read, and older ones may fall in the window", n, what)
 }
 
-// deploymentChange describes a deployment before its status is read.
+// deploymentChange describes a deployment without its status: What names its ref, commit, environment
+// and task.
 func deploymentChange(repo, web string, d *gh.Deployment) postmortem.Change {
 	what := d.GetRef()
 	if sha := d.GetSHA(); sha != "" && !strings.HasPrefix(sha, what) {
@@ -218,7 +222,7 @@ func deploymentChange(repo, web string, d *gh.Deployment) postmortem.Change {
 	if t := d.GetTask(); t != "" && t != "deploy" {
 		what += ", task " + t
 	}
-	ch := postmortem.Change{At: d.GetCreatedAt().UTC(), Kind: postmortem.ChangeDeployment, Source: repo, What: what + ": status not read",
+	ch := postmortem.Change{At: d.GetCreatedAt().UTC(), Kind: postmortem.ChangeDeployment, Source: repo, What: what,
 		By: d.GetCreator().GetLogin(), Bot: isBot(d.GetCreator())}
 	if sha := d.GetSHA(); sha != "" && web != "" {
 		ch.URL = web + repo + "/commit/" + sha
@@ -226,16 +230,15 @@ func deploymentChange(repo, web string, d *gh.Deployment) postmortem.Change {
 	return ch
 }
 
-// deploymentStatus completes a deployment's change with its latest status up to until, and links the
-// status's log when it has one.
-func (c *Client) deploymentStatus(ctx context.Context, d *gh.Deployment, until time.Time, ch *postmortem.Change) error {
+// deploymentStatus completes a deployment's change, base being deploymentChange's What, with its latest
+// status up to until, and links the status's log when it has one.
+func (c *Client) deploymentStatus(ctx context.Context, d *gh.Deployment, until time.Time, base string, ch *postmortem.Change) error {
 	statuses, _, err := call(ctx, c, func() ([]*gh.DeploymentStatus, *gh.Response, error) {
 		return c.gh.Repositories.ListDeploymentStatuses(ctx, c.owner, c.repo, d.GetID(), &gh.ListOptions{PerPage: changesPage})
 	})
 	if err != nil {
 		return fmt.Errorf("statuses of deployment %d: %s", d.GetID(), problem(err))
 	}
-	base, _ := strings.CutSuffix(ch.What, ": status not read")
 	ch.What = base + ": no status"
 	// Newest first: the first one set before the window closed is the state the incident saw.
 	for _, s := range statuses {

@@ -640,7 +640,7 @@ type logEntryPage struct {
 func readLogEntryPage(body []byte, set *logEntrySet) (logEntryPage, error) {
 	var page logEntryPage
 	// Read from a bytes.Buffer, the decoder parses the page in place instead of copying it.
-	dec := jsontext.NewDecoder(bytes.NewBuffer(body), envelopeOptions...)
+	dec := jsontext.NewDecoder(bytes.NewBuffer(body), decodeOptions...)
 	err := walkObject(dec, "", nil, func(name []byte) error {
 		switch {
 		case nameIs(name, "log_entries"):

@@ -101,12 +101,8 @@ func unmarshalReference(raw []byte, r *reference) error {
 // its fields' exact names, each once, with strings without escapes, and others no field's name in any
 // case: it reports false for anything else, which json.Unmarshal must read.
 func plainReference(raw []byte) (reference, bool) {
-	dec := memberDecoders.Get().(*jsontext.Decoder)
-	defer func() {
-		dec.Reset(emptyJSON, memberOptions...)
-		memberDecoders.Put(dec)
-	}()
-	dec.Reset(bytes.NewBuffer(raw), memberOptions...)
+	dec := decoderFor(bytes.NewBuffer(raw))
+	defer putDecoder(dec)
 	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
 		return reference{}, false
 	}
@@ -150,7 +146,7 @@ var referenceFields = []string{"id", "type", "summary", "name", "email", "html_u
 
 // plainReferences reads a JSON array of references as plainReference does each, or reports false.
 func plainReferences(raw []byte) ([]reference, bool) {
-	dec := jsontext.NewDecoder(bytes.NewBuffer(raw), memberOptions...)
+	dec := jsontext.NewDecoder(bytes.NewBuffer(raw), decodeOptions...)
 	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '[' {
 		return nil, false
 	}
@@ -209,7 +205,9 @@ func decodeLogEntry(raw []byte) (postmortem.LogEntry, error) {
 		URL:     w.HTMLURL,
 		Agent:   w.Agent.person(),
 	}
+	// Details' keys and values are interned as they go in (see internLogEntry).
 	details := map[string]string{}
+	put := func(k, v string) { details[intern(k)] = intern(v) }
 
 	channel := objectFields(w.Channel)
 	e.Channel = scalarText(channel["type"])
@@ -233,7 +231,7 @@ func decodeLogEntry(raw []byte) (postmortem.LogEntry, error) {
 			continue
 		}
 		if isScalar(v) {
-			details["channel."+k] = scalarText(v)
+			put("channel."+k, scalarText(v))
 		}
 	}
 
@@ -261,7 +259,7 @@ func decodeLogEntry(raw []byte) (postmortem.LogEntry, error) {
 		e.NotificationStatus = scalarText(n["status"])
 		for k, v := range n {
 			if k != "type" && k != "user" && k != "status" && isScalar(v) && scalarText(v) != "" {
-				details["notification."+k] = scalarText(v)
+				put("notification."+k, scalarText(v))
 			}
 		}
 		if u, ok := n["user"]; ok {
@@ -274,11 +272,11 @@ func decodeLogEntry(raw []byte) (postmortem.LogEntry, error) {
 	e.Users = users.list
 
 	for k, v := range objectFields(w.EventDetails) {
-		details[k] = scalarText(v)
+		put(k, scalarText(v))
 	}
 	for k, v := range all {
 		if !mappedLogEntryFields[k] && isScalar(v) && string(v) != "null" {
-			details[k] = scalarText(v)
+			put(k, scalarText(v))
 		}
 	}
 
@@ -294,7 +292,8 @@ func decodeLogEntry(raw []byte) (postmortem.LogEntry, error) {
 
 // internLogEntry makes the text an incident's log entries repeat (who acted, who was notified, the kinds,
 // the summaries of a thousand identical notifications) share one copy each: a giant incident is mostly
-// repetition. IDs and URLs, unique to each entry, are left alone.
+// repetition. IDs and URLs, unique to each entry, are left alone. Details is interned as decodeLogEntry
+// fills it.
 func internLogEntry(e *postmortem.LogEntry) {
 	e.Type, e.Summary, e.Channel, e.Note = intern(e.Type), intern(e.Summary), intern(e.Channel), intern(e.Note)
 	e.Notification, e.NotificationStatus = intern(e.Notification), intern(e.NotificationStatus)
@@ -302,13 +301,6 @@ func internLogEntry(e *postmortem.LogEntry) {
 	internPerson(&e.Agent)
 	for i := range e.Users {
 		internPerson(&e.Users[i])
-	}
-	if len(e.Details) > 0 {
-		d := make(map[string]string, len(e.Details))
-		for k, v := range e.Details {
-			d[intern(k)] = intern(v)
-		}
-		e.Details = d
 	}
 }
 
@@ -376,14 +368,9 @@ func objectFields(raw json.RawMessage) map[string]json.RawMessage {
 // map[string]json.RawMessage does (null is a nil map, the last of a repeated name wins), in one pass:
 // Unmarshal checks the whole text and then reads it again. The values are slices of raw, not copies.
 func members(raw []byte) (map[string]json.RawMessage, error) {
-	dec := memberDecoders.Get().(*jsontext.Decoder)
-	defer func() {
-		// The pooled decoder lets go of raw.
-		dec.Reset(emptyJSON, memberOptions...)
-		memberDecoders.Put(dec)
-	}()
 	// Read from a bytes.Buffer, the decoder parses raw in place: each value it returns is a slice of raw.
-	dec.Reset(bytes.NewBuffer(raw), memberOptions...)
+	dec := decoderFor(bytes.NewBuffer(raw))
+	defer putDecoder(dec)
 	tok, err := dec.ReadToken()
 	if err != nil {
 		return nil, err
@@ -421,11 +408,27 @@ func members(raw []byte) (map[string]json.RawMessage, error) {
 }
 
 var (
-	memberOptions  = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
-	memberDecoders = sync.Pool{New: func() any { return jsontext.NewDecoder(emptyJSON, memberOptions...) }}
+	// decodeOptions read JSON as encoding/json does: a repeated name is allowed (the last wins) and
+	// invalid UTF-8 is kept rather than refused.
+	decodeOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
+	// decoders keep their buffers from one use to the next.
+	decoders = sync.Pool{New: func() any { return jsontext.NewDecoder(emptyJSON, decodeOptions...) }}
 	// emptyJSON is what a pooled decoder reads between uses: nothing.
 	emptyJSON = bytes.NewReader(nil)
 )
+
+// decoderFor returns a pooled decoder reading r with decodeOptions; putDecoder gives it back.
+func decoderFor(r io.Reader) *jsontext.Decoder {
+	dec := decoders.Get().(*jsontext.Decoder)
+	dec.Reset(r, decodeOptions...)
+	return dec
+}
+
+// putDecoder returns dec to the pool, letting go of what it was reading.
+func putDecoder(dec *jsontext.Decoder) {
+	dec.Reset(emptyJSON, decodeOptions...)
+	decoders.Put(dec)
+}
 
 func isScalar(raw json.RawMessage) bool {
 	s := strings.TrimSpace(string(raw))

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -66,23 +65,10 @@ type scannedEnvelope struct {
 	incidentID                      string
 }
 
-// envelopeOptions read a body as encoding/json does: a repeated name is allowed (the last wins) and
-// invalid UTF-8 is kept rather than refused.
-var envelopeOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
-
-// envelopeDecoders keep their buffers from one webhook to the next.
-var envelopeDecoders = sync.Pool{New: func() any { return jsontext.NewDecoder(emptyReader) }}
-
-var emptyReader = bytes.NewReader(nil)
-
 func scanEnvelope(body []byte) (scannedEnvelope, error) {
 	var ev scannedEnvelope
-	dec := envelopeDecoders.Get().(*jsontext.Decoder)
-	dec.Reset(bytes.NewBuffer(body), envelopeOptions...) // a Buffer is read in place, not copied
-	defer func() {
-		dec.Reset(emptyReader) // lets go of the body
-		envelopeDecoders.Put(dec)
-	}()
+	dec := decoderFor(bytes.NewBuffer(body)) // a Buffer is read in place, not copied
+	defer putDecoder(dec)
 	// As encoding/json decodes into pointers and structs: a repeated object merges into what came before,
 	// null empties a pointer (event, incident) and leaves a struct (data) as it was.
 	err := walkObject(dec, "", nil, func(name []byte) error {
